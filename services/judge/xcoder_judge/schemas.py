@@ -1,0 +1,359 @@
+"""Wire formats of the judge: what a submission is and what a verdict looks like.
+
+These models are the contract between the engine, the HTTP API, the queue and the
+clients. They import nothing but pydantic so the engine stays a plain library.
+Every bound is a named constant so the API can quote it in its error messages.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+# Bounds a submission must respect. Operators can tighten some of them through
+# settings; none can be loosened past these.
+MAX_TIME_S = 60.0
+MAX_WALL_S = 300.0
+MAX_MEMORY_MB = 16384
+MIN_MEMORY_MB = 16
+MAX_OUTPUT_MB = 1024
+MAX_PROCESSES = 1024
+MAX_OPEN_FILES = 4096
+MAX_SOURCE_BYTES = 1 << 20
+MAX_TESTS = 10000
+MAX_ID_LENGTH = 128
+
+
+class Verdict(str, enum.Enum):
+    """The one verdict vocabulary. SE is the judge's own failure, never the program's."""
+
+    AC = "AC"  # accepted
+    WA = "WA"  # wrong answer
+    PE = "PE"  # presentation error: right tokens, wrong layout (exact checker) or checker said so
+    TLE = "TLE"  # CPU or wall time limit exceeded
+    MLE = "MLE"  # memory limit exceeded
+    OLE = "OLE"  # output (or file size) limit exceeded
+    RE = "RE"  # runtime error: non-zero exit or killed by a signal
+    CE = "CE"  # compilation error
+    SE = "SE"  # system error: the judge failed; retry, never score it
+    SK = "SK"  # skipped: not run because an earlier test failed and early stop was asked
+
+
+# When several things went wrong in one run, the first of these wins (TO before RE, as isolate does).
+VERDICT_PRECEDENCE: tuple[Verdict, ...] = (
+    Verdict.SE,
+    Verdict.CE,
+    Verdict.TLE,
+    Verdict.MLE,
+    Verdict.OLE,
+    Verdict.RE,
+    Verdict.WA,
+    Verdict.PE,
+    Verdict.SK,
+    Verdict.AC,
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Limits(_Strict):
+    """Per-test limits, enforced from outside the program."""
+
+    time_s: float = Field(2.0, gt=0, le=MAX_TIME_S, description="CPU time of the whole process tree.")
+    wall_s: float | None = Field(
+        None, gt=0, le=MAX_WALL_S, description="Wall-clock backstop; default 2 × time_s + 1."
+    )
+    memory_mb: int = Field(512, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB, description="Whole process tree.")
+    stack_mb: int | None = Field(
+        None, ge=1, le=MAX_MEMORY_MB, description="Stack size; default equals memory_mb (as Codeforces)."
+    )
+    output_mb: float = Field(64, gt=0, le=MAX_OUTPUT_MB, description="stdout and stderr, each.")
+    file_size_mb: float = Field(64, gt=0, le=MAX_OUTPUT_MB, description="Largest file the program may write.")
+    processes: int = Field(64, ge=1, le=MAX_PROCESSES, description="Processes and threads together.")
+    open_files: int = Field(256, ge=16, le=MAX_OPEN_FILES)
+
+    @property
+    def effective_wall_s(self) -> float:
+        return self.wall_s if self.wall_s is not None else 2 * self.time_s + 1
+
+    @property
+    def effective_stack_mb(self) -> int:
+        return self.stack_mb if self.stack_mb is not None else self.memory_mb
+
+
+class CompileLimits(_Strict):
+    time_s: float = Field(20.0, gt=0, le=MAX_TIME_S)
+    memory_mb: int = Field(2048, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
+
+
+# ---------------------------------------------------------------- checkers
+
+
+class TokensChecker(_Strict):
+    """Whitespace-insensitive token comparison: the competitive-programming default."""
+
+    kind: Literal["tokens"] = "tokens"
+    case_sensitive: bool = True
+
+
+class ExactChecker(_Strict):
+    """Byte-exact comparison; a mismatch that tokens would accept is PE."""
+
+    kind: Literal["exact"] = "exact"
+
+
+class LinesChecker(_Strict):
+    """Line by line, ignoring trailing whitespace on each line and trailing blank lines."""
+
+    kind: Literal["lines"] = "lines"
+
+
+class FloatsChecker(_Strict):
+    """Tokens; numeric tokens equal within absolute OR relative tolerance. NaN never matches."""
+
+    kind: Literal["floats"] = "floats"
+    abs_tol: float = Field(1e-6, ge=0)
+    rel_tol: float = Field(1e-6, ge=0)
+
+
+class ProgramChecker(_Strict):
+    """A custom checker run sandboxed as `checker input output answer` (testlib exit codes)."""
+
+    kind: Literal["program"] = "program"
+    language: str
+    source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
+    files: dict[str, str] = Field(
+        default_factory=dict, description="Extra source files (e.g. a testlib.h you supply)."
+    )
+
+
+Checker = Annotated[
+    TokensChecker | ExactChecker | LinesChecker | FloatsChecker | ProgramChecker,
+    Field(discriminator="kind"),
+]
+
+
+class Interactor(_Strict):
+    """Interactive problems: the interactor talks to the solution over pipes.
+
+    It runs as `interactor input answer` with the solution's stdout on its stdin and its stdout
+    on the solution's stdin; exit codes follow the checker protocol.
+    """
+
+    language: str
+    source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
+    files: dict[str, str] = Field(default_factory=dict)
+
+
+# ------------------------------------------------------------------- tests
+
+
+class StdioTest(_Strict):
+    """Feed `input` on stdin; compare stdout with `expected` (null: only run it)."""
+
+    kind: Literal["stdio"] = "stdio"
+    id: str | None = Field(None, max_length=MAX_ID_LENGTH)
+    input: str = ""
+    expected: str | None = None
+
+
+class CallTest(_Strict):
+    """Call a function (or `Solution().<name>`) with JSON arguments; compare the JSON result."""
+
+    kind: Literal["call"] = "call"
+    id: str | None = Field(None, max_length=MAX_ID_LENGTH)
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+    expected: Any = None
+
+
+class AssertTest(_Strict):
+    """Run `code` after the solution in one program (HumanEval style).
+
+    The test passes only if the program reaches the end of `code`; an early exit with
+    status 0 fails. With `entry_point`, `check(<entry_point>)` is called after `code`.
+    """
+
+    kind: Literal["assert"] = "assert"
+    id: str | None = Field(None, max_length=MAX_ID_LENGTH)
+    code: str = Field(min_length=1)
+    entry_point: str | None = None
+
+
+def _test_kind(value: Any) -> str:
+    """Tests without a `kind` are stdio tests, the common case."""
+    if isinstance(value, dict):
+        return value.get("kind", "stdio")
+    return getattr(value, "kind", "stdio")
+
+
+Test = Annotated[
+    Annotated[StdioTest, Tag("stdio")] | Annotated[CallTest, Tag("call")] | Annotated[AssertTest, Tag("assert")],
+    Discriminator(_test_kind),
+]
+
+
+class Priority(str, enum.Enum):
+    interactive = "interactive"
+    bulk = "bulk"
+
+
+class OutputMode(str, enum.Enum):
+    none = "none"
+    failed = "failed"  # return stdout/stderr of failed tests only
+    all = "all"
+
+
+class Submission(_Strict):
+    """One program and the tests it must pass."""
+
+    id: str | None = Field(
+        None,
+        max_length=MAX_ID_LENGTH,
+        pattern=r"^[A-Za-z0-9._:\-]+$",
+        description="Client-supplied id; resubmitting the same id returns the same result.",
+    )
+    language: str = Field(min_length=1, max_length=32)
+    source: str = Field(max_length=MAX_SOURCE_BYTES)
+    tests: list[Test] = Field(min_length=1, max_length=MAX_TESTS)
+    limits: Limits = Field(default_factory=Limits)
+    compile_limits: CompileLimits = Field(default_factory=CompileLimits)
+    checker: Checker = Field(default_factory=TokensChecker)
+    interactor: Interactor | None = None
+    fn_name: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Function for call tests; looked up on Solution() first, then as a global.",
+    )
+    stop_on_first_failure: bool = False
+    output: OutputMode = OutputMode.failed
+    output_cap_bytes: int = Field(4096, ge=0, le=1 << 24, description="Bytes of stdout/stderr returned per test.")
+    priority: Priority = Priority.interactive
+
+    @field_validator("source")
+    @classmethod
+    def _source_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("source is empty")
+        if "\x00" in v:
+            raise ValueError("source contains a NUL byte")
+        return v
+
+    @model_validator(mode="after")
+    def _tests_are_consistent(self) -> Submission:
+        kinds = {t.kind for t in self.tests}
+        if "call" in kinds and not self.fn_name:
+            raise ValueError("tests: call tests need fn_name")
+        if self.interactor is not None and kinds != {"stdio"}:
+            raise ValueError("tests: interactive problems take stdio tests only")
+        return self
+
+
+# ----------------------------------------------------------------- results
+
+
+class CompileResult(BaseModel):
+    ok: bool
+    cached: bool = False
+    time_s: float = 0.0
+    output: str = ""
+
+
+class TestResult(BaseModel):
+    index: int
+    id: str | None = None
+    verdict: Verdict
+    time_s: float = 0.0
+    wall_s: float = 0.0
+    memory_kb: int = 0
+    exit_code: int | None = None
+    signal: int | None = None
+    message: str = ""
+    stdout: str | None = None
+    stderr: str | None = None
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+
+
+class SubmissionResult(BaseModel):
+    id: str
+    verdict: Verdict
+    score: float = Field(description="Fraction of tests passed.")
+    passed: int
+    total: int
+    compile: CompileResult | None = None
+    tests: list[TestResult] = Field(default_factory=list)
+    message: str = ""
+    language: str = ""
+    attempts: int = 1
+
+
+def overall_verdict(results: list[TestResult]) -> Verdict:
+    """AC if every test passed, else the verdict of the first test that did not."""
+    for r in results:
+        if r.verdict not in (Verdict.AC, Verdict.SK):
+            return r.verdict
+    return Verdict.AC
+
+
+# ------------------------------------------------------------ node status
+
+
+class LanguageInfo(BaseModel):
+    id: str
+    name: str
+    version: str
+    aliases: list[str] = Field(default_factory=list)
+    compiled: bool
+    warm: bool = Field(description="Runs from a warm pre-forked interpreter.")
+
+
+class Capabilities(BaseModel):
+    """What isolation this node actually enforces, so users can see what holds."""
+
+    level: Literal["full", "partial", "rlimits"]
+    cgroup: Literal["v2", "v1", "none"]
+    namespaces: list[str]
+    seccomp: bool
+    uid_drop: bool
+    no_new_privs: bool
+    warnings: list[str] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------- HTTP envelopes
+
+MAX_BATCH = 4096
+MAX_WAIT_S = 3600.0
+
+
+class JobStatus(str, enum.Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+
+
+class SubmissionEnvelope(BaseModel):
+    """A submission's state; `result` is set once `status` is done (SE results included)."""
+
+    id: str
+    status: JobStatus
+    result: SubmissionResult | None = None
+
+
+class BatchRequest(_Strict):
+    submissions: list[Submission] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class BatchResponse(BaseModel):
+    """Items in request order."""
+
+    items: list[SubmissionEnvelope]
+
+
+class LookupRequest(_Strict):
+    ids: list[Annotated[str, Field(max_length=MAX_ID_LENGTH)]] = Field(min_length=1, max_length=MAX_BATCH)
+    wait: float = Field(0.0, ge=0, le=MAX_WAIT_S)
