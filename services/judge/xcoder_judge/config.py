@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     cgroup: Literal["auto", "v2", "v1", "none"] = "auto"
     python: str | None = Field(None, description="Interpreter for python3 submissions.")
     languages: str | None = Field(None, description="Comma-separated allow-list of language ids.")
+    python_warm: bool = Field(True, description="Run python3 from a warm pre-forked interpreter.")
 
     @field_validator("log_level")
     @classmethod
