@@ -1,0 +1,83 @@
+"""Language names: fence tags models write, and the judge language id each maps to.
+
+Models label code blocks inconsistently (```py, ```Python3, ```c++). The extractor and the
+reward functions both resolve a name through this one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    name: str
+    """Canonical name used in this package (`python`, `cpp`, …)."""
+    judge_id: str
+    """Language id sent to the judge (see GET /v1/languages)."""
+    fence_tags: frozenset[str]
+    """Lower-cased info-string words that mark a fenced block as this language."""
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.name: lang
+    for lang in (
+        Language("python", "python3", frozenset({"python", "python3", "py", "py3", "pypy", "pypy3"})),
+        Language(
+            "cpp",
+            "cpp17",
+            frozenset(
+                {
+                    "cpp",
+                    "c++",
+                    "cc",
+                    "cxx",
+                    "hpp",
+                    "cpp11",
+                    "cpp14",
+                    "cpp17",
+                    "cpp20",
+                    "c++11",
+                    "c++14",
+                    "c++17",
+                    "c++20",
+                    "gnu++17",
+                    "gnu++20",
+                }
+            ),
+        ),
+        Language("c", "c", frozenset({"c", "c11", "c99", "gnu11", "h"})),
+        Language("java", "java", frozenset({"java"})),
+        Language("go", "go", frozenset({"go", "golang"})),
+        Language("rust", "rust", frozenset({"rust", "rs"})),
+        Language("javascript", "javascript", frozenset({"javascript", "js", "node", "nodejs"})),
+    )
+}
+
+_ALIASES: dict[str, str] = {}
+for _lang in LANGUAGES.values():
+    _ALIASES[_lang.judge_id] = _lang.name
+    for _tag in _lang.fence_tags:
+        _ALIASES[_tag] = _lang.name
+
+
+JUDGE_IDS = frozenset(
+    {"python3", "pypy3", "c", "cpp17", "cpp20", "cpp", "java", "go", "rust", "javascript", "node"}
+)
+"""Language ids and aliases the judge documents (docs/judge-api.md); passed through unchanged."""
+
+
+def judge_language_id(name: str) -> str:
+    """The id to send to the judge: a judge id as given, else the judge id of the named language."""
+    key = name.strip().lower()
+    return key if key in JUDGE_IDS else resolve_language(key).judge_id
+
+
+def resolve_language(name: str) -> Language:
+    """The Language for a name, fence tag or judge id (case-insensitive); ValueError if unknown."""
+    key = name.strip().lower()
+    canonical = _ALIASES.get(key)
+    if canonical is None:
+        known = ", ".join(sorted(LANGUAGES))
+        raise ValueError(f"unknown language {name!r}; known: {known} (or any of their aliases)")
+    return LANGUAGES[canonical]
