@@ -1,0 +1,1 @@
+"""Feature trees: extraction from seeds, evolution, merging and subtree sampling."""

@@ -1,0 +1,1 @@
+"""Candidate solutions: sampling from one or more models, extraction, syntax filtering."""

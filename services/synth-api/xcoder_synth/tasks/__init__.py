@@ -1,0 +1,1 @@
+"""Tasks: feature selection with an integration strategy (stage 1) and styled writing (stage 2)."""
