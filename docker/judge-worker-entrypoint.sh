@@ -1,0 +1,82 @@
+#!/bin/sh
+# Entry point of the judge worker image: make the container's own cgroup v2 subtree usable by
+# the worker, then exec the command (by default `xcoder-judge worker`).
+#
+# Container runtimes mount /sys/fs/cgroup read-only in unprivileged containers. The worker needs
+# to create one cgroup per sandbox slot (memory, pids and cpu limits for the whole process tree of
+# a run), so, when it is safe, this script:
+#   1. remounts /sys/fs/cgroup read-write. Only when the container has a private cgroup namespace
+#      (so the mount shows the container's subtree and nothing above it) and the hierarchy is
+#      mounted with `nsdelegate` (so the kernel refuses writes to the namespace root's own limits:
+#      the container cannot raise the limits its orchestrator set). Needs CAP_SYS_ADMIN and an
+#      AppArmor profile that allows mount.
+#   2. moves every process out of the namespace root into the leaf cgroup `init`, because cgroup
+#      v2 lets a cgroup hand controllers to its children only while it holds no processes.
+# Anything else (cgroup v1, a shared namespace, no nsdelegate, no permission) is left untouched
+# with a warning; the worker then reports what it can enforce (`xcoder-judge check`) and falls
+# back to rlimits where it must.
+#
+# Settings: XCODER_JUDGE_CGROUP=none or v1 skips all of this (as it makes the worker skip cgroup
+# v2). XCODER_CGROUP_MOUNT (default /sys/fs/cgroup) exists for tests.
+set -eu
+
+cg="${XCODER_CGROUP_MOUNT:-/sys/fs/cgroup}"
+mode="${XCODER_JUDGE_CGROUP:-auto}"
+
+say() { echo "xcoder-judge-worker-entrypoint: $*" >&2; }
+
+# Per-mount options (field 6) and superblock options (last field) of the mount at $cg.
+mount_options() {
+  awk -v mp="$cg" '$5 == mp { opts = $6; for (i = 7; i <= NF; i++) if ($i == "-") { sb = $(i + 3) }; o = opts; s = sb } END { print o " " s }' /proc/self/mountinfo
+}
+
+prepare_cgroup_v2() {
+  ns_path="$(sed -n 's/^0:://p' /proc/self/cgroup)"
+  if [ "$ns_path" != "/" ]; then
+    say "cgroup namespace is shared with the host (this process is in '$ns_path'); leaving $cg alone." \
+        "Give the container a private cgroup namespace (compose: 'cgroup: private'; Kubernetes does this on cgroup v2 nodes)."
+    return 0
+  fi
+  opts="$(mount_options)"
+  mnt_opts="${opts%% *}"
+  sb_opts="${opts#* }"
+  case ",$mnt_opts," in
+    *,ro,*)
+      case ",$sb_opts," in
+        *,nsdelegate,*) ;;
+        *)
+          say "$cg is read-only and not mounted with nsdelegate; not remounting it (without nsdelegate a" \
+              "writable mount would let this container change its own limits). Slots fall back to rlimits."
+          return 0 ;;
+      esac
+      if ! mount -o remount,rw "$cg" 2>/dev/null; then
+        say "could not remount $cg read-write (needs CAP_SYS_ADMIN and an AppArmor profile that allows" \
+            "mount); slots fall back to rlimits."
+        return 0
+      fi ;;
+  esac
+  if [ ! -w "$cg/cgroup.procs" ]; then
+    say "$cg is not writable; slots fall back to rlimits."
+    return 0
+  fi
+  mkdir -p "$cg/init"
+  # Read the list whole before moving anyone (moving while the kernel iterates can skip entries),
+  # and repeat: a process may start or exit in between (a failed write for a gone pid is fine).
+  for _ in 1 2 3 4 5; do
+    pids="$(cat "$cg/cgroup.procs")"
+    [ -n "$pids" ] || break
+    for pid in $pids; do
+      echo "$pid" > "$cg/init/cgroup.procs" 2>/dev/null || true
+    done
+  done
+}
+
+case "$mode" in
+  none|v1) ;;
+  *)
+    if [ "$(stat -fc %T "$cg" 2>/dev/null || true)" = "cgroup2fs" ]; then
+      prepare_cgroup_v2
+    fi ;;
+esac
+
+exec "$@"
