@@ -406,7 +406,7 @@ class BaseJudgeClient:
                     to_submit = batch
                     continue
             se_retry = False
-            for slot, env in zip(batch, self._envelopes(response, sent, "judge answer")):
+            for slot, env in zip(batch, self._envelopes(response, sent, "judge answer"), strict=True):
                 item = items[slot]
                 if env.status is not JobStatus.done or env.result is None:
                     to_poll.append(slot)
@@ -444,7 +444,7 @@ class BaseJudgeClient:
         """Results in the caller's order; failed chunks raise or become explicit SE results."""
         by_slot: dict[int, SubmissionResult] = {}
         first_error: BaseException | None = None
-        for chunk, outcome in zip(plan.chunks, outcomes):
+        for chunk, outcome in zip(plan.chunks, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 if not isinstance(outcome, JudgeUnavailable) or on_error == "raise":
                     first_error = first_error or outcome
@@ -458,7 +458,7 @@ class BaseJudgeClient:
             real = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, _Cancelled)]
             raise (real[0] if real else first_error)
         out = []
-        for public_id, slot in zip(plan.public_ids, plan.origin):
+        for public_id, slot in zip(plan.public_ids, plan.origin, strict=True):
             result = by_slot[slot]
             out.append(result if result.id == public_id else result.model_copy(update={"id": public_id}))
         return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -53,16 +54,24 @@ class ClientSettings(BaseModel):
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ClientSettings:
-        environ = os.environ if environ is None else environ
-        values = {}
-        for name in cls.model_fields:
-            raw = environ.get(ENV_PREFIX + name.upper())
-            if raw is not None and raw != "":
-                values[name] = raw
-        try:
-            return cls(**values)
-        except ValidationError as exc:
-            raise JudgeConfigError(f"invalid {ENV_PREFIX}* environment: {exc}") from exc
+        return read_env(cls, environ)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_env(model: type[M], environ: Mapping[str, str] | None = None) -> M:
+    """Build `model` from `XCODER_CLIENT_<FIELD>` variables (empty ones count as unset)."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for name in model.model_fields:
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = raw
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        raise JudgeConfigError(f"invalid {ENV_PREFIX}* environment: {exc}") from exc
 
 
 @lru_cache(maxsize=1)

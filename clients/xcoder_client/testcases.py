@@ -154,7 +154,7 @@ def _from_inputs_outputs(obj: Mapping[str, Any], *, source: SourceFormat) -> Tes
     elif fn_name:
         tests = _call_tests(inputs, outputs)
     else:
-        tests = [StdioTest(input=_text(i), expected=_text(o)) for i, o in zip(inputs, outputs)]
+        tests = [StdioTest(input=_text(i), expected=_text(o)) for i, o in zip(inputs, outputs, strict=True)]
     return _suite(tests, fn_name if tests and tests[0].kind == "call" else None, source)
 
 
@@ -169,14 +169,14 @@ def _call_tests(inputs: list[Any], outputs: list[Any]) -> list[CallTest]:
     """
     if all(isinstance(i, str) for i in inputs) and all(isinstance(o, str) for o in outputs):
         tests = []
-        for n, (i, o) in enumerate(zip(inputs, outputs)):
+        for n, (i, o) in enumerate(zip(inputs, outputs, strict=True)):
             expected = _value(o, what=f"test {n} output") if o.strip() else None
             tests.append(CallTest(args=_json_lines(i, what=f"test {n} input"), expected=expected))
         return tests
     unwrap = bool(outputs) and all(isinstance(o, list) and len(o) == 1 for o in outputs)
     return [
         CallTest(args=i if isinstance(i, list) else [i], expected=o[0] if unwrap else o)
-        for i, o in zip(inputs, outputs)
+        for i, o in zip(inputs, outputs, strict=True)
     ]
 
 
@@ -254,7 +254,14 @@ def _parse(data: Any, source: SourceFormat | None, *, include_private: bool) -> 
                 fn = data.get("fn_name")
                 return _suite(_from_case_list(cases, fn_name=fn, source="swift"), fn, source or "swift")
         if "tests" in data:
-            return _judge_tests(_decode_json(data["tests"], what="tests"), data.get("fn_name"))
+            inner = _decode_json(data["tests"], what="tests")
+            if (
+                isinstance(inner, list)
+                and inner
+                and all(isinstance(t, Mapping) and "kind" in t for t in inner)
+            ):
+                return _judge_tests(inner, data.get("fn_name"))
+            return _parse(inner, source, include_private=include_private)
         raise TestFormatError(f"unrecognised test format; keys: {sorted(map(str, data))[:12]}")
     if isinstance(data, list) and data:
         if all(isinstance(c, str) for c in data):
