@@ -1,0 +1,265 @@
+"""Run a Python solution the way `python3 solution.py` would, plus the call and assert harnesses.
+
+Two callers share this file. The box process imports it and, in a freshly forked child, turns
+that child into what a new interpreter running the script would be (`warm_*` functions). Fresh
+interpreters (pypy3, or python3 with the warm path off) run it as a script:
+`python pyrunner.py call|assert SOLUTION`. It must stay stdlib-only and Python 3.8 compatible.
+
+Call and assert harnesses report through fd 4 (a pipe only the judge reads): a program that exits
+before its function returned or its asserts ran writes nothing there, so it cannot pass.
+"""
+
+import io
+import json
+import os
+import signal
+import sys
+import traceback
+import types
+
+SPEC_FD = 3  # what to call: a JSON document the judge wrote
+RESULT_FD = 4  # where the harness reports; read by the judge only
+DONE = "XCODER-HARNESS-DONE"
+
+
+# ------------------------------------------------------------------ interpreter state
+
+
+def new_stdio():
+    """Text streams over fds 0-2, built as CPython's create_stdio builds them.
+
+    Encoding and errors come from this interpreter's own start-up streams, which were made
+    under the same environment the program gets.
+    """
+    streams = []
+    for fd, name, write in ((0, "stdin", False), (1, "stdout", True), (2, "stderr", True)):
+        old = getattr(sys, "__%s__" % name)
+        buf = open(fd, "wb" if write else "rb", -1, None, None, None, False)  # noqa: SIM115 (as create_stdio)
+        buf.raw.name = "<%s>" % name
+        line_buffering = buf.raw.isatty() or fd == 2
+        stream = io.TextIOWrapper(buf, old.encoding, old.errors, "\n", line_buffering, False)
+        stream.mode = "w" if write else "r"
+        streams.append(stream)
+    return streams
+
+
+def main_module(path, name="__main__"):
+    """A module namespace like the one the interpreter gives a script."""
+    from importlib.machinery import SourceFileLoader
+
+    mod = types.ModuleType(name)
+    mod.__dict__.update(
+        {
+            "__file__": path,
+            "__cached__": None,
+            "__loader__": SourceFileLoader(name, path),
+            "__spec__": None,
+            "__package__": None,
+            "__annotations__": {},
+            "__builtins__": sys.modules["builtins"],
+        }
+    )
+    return mod
+
+
+def prepare(path, module_name):
+    """Everything a warm child needs, built in the parent before the fork (no copy-on-write)."""
+    return main_module(path, module_name), new_stdio()
+
+
+def install(prepared, forget=()):
+    """Make this forked interpreter look as if it had been started as `python PATH`."""
+    mod, (stdin, stdout, stderr) = prepared
+    path = mod.__file__
+    sys.argv = [path]
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = [sys.executable, path]
+    sys.path[0] = os.path.dirname(path)
+    for name in forget:
+        sys.modules.pop(name, None)
+    sys.modules[mod.__name__] = mod
+    sys.stdin = sys.__stdin__ = stdin
+    sys.stdout = sys.__stdout__ = stdout
+    sys.stderr = sys.__stderr__ = stderr
+    return mod.__dict__
+
+
+def load_code(path):
+    """The solution's code object: marshalled by the compile step, else compiled from source."""
+    import marshal
+
+    try:
+        with open(path + "c", "rb") as f:
+            return marshal.loads(f.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        with open(path, "rb") as f:
+            return compile(f.read(), path, "exec", dont_inherit=True)
+
+
+def compile_check(path, out_path):
+    """Compile once per submission; a SyntaxError becomes a compilation error with the usual text."""
+    import marshal
+
+    with open(path, "rb") as f:
+        src = f.read()
+    try:
+        code = compile(src, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as e:
+        traceback.print_exception(type(e), e, None)
+        return 1
+    with open(out_path, "wb") as f:
+        f.write(marshal.dumps(code))
+    return 0
+
+
+def _strip_frames(exc, path):
+    """Drop the harness frames above the solution's first frame, as a fresh interpreter shows it."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+        tb = tb.tb_next
+    if tb is not None:
+        exc.__traceback__ = tb
+    return exc
+
+
+def exit_code_for(exc, path):
+    """Print what the interpreter prints for an uncaught exception and return its exit status."""
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code & 0xFF
+        try:
+            sys.stderr.write(str(code) + "\n")
+        except Exception:
+            pass
+        return 1
+    _strip_frames(exc, path)
+    sys.last_type, sys.last_value, sys.last_traceback = type(exc), exc, exc.__traceback__
+    try:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    except Exception:
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+    if isinstance(exc, KeyboardInterrupt):
+        return -signal.SIGINT
+    return 1
+
+
+def finalize(status):
+    """Py_FinalizeEx in the order CPython does it, then leave without running the box's code."""
+    try:
+        import threading
+
+        threading._shutdown()
+    except BaseException as e:
+        status = status or exit_code_for(e, "")
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    failed = False
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None and not stream.closed:
+                stream.flush()
+        except BaseException as e:
+            if stream is sys.stdout:
+                failed = True
+                try:
+                    sys.stderr.write("Exception ignored in: %r\n" % (stream,))
+                    traceback.print_exception(type(e), e, e.__traceback__)
+                    sys.stderr.flush()
+                except BaseException:
+                    pass
+    if status < 0:
+        signal.signal(-status, signal.SIG_DFL)
+        os.kill(os.getpid(), -status)
+    os._exit(120 if failed and status == 0 else status)
+
+
+# ------------------------------------------------------------------------ harnesses
+
+
+def _report(obj):
+    data = json.dumps(obj, default=_jsonable).encode()
+    os.write(RESULT_FD, data)
+
+
+def _jsonable(value):
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError("return value of type %s is not JSON-serialisable" % type(value).__name__)
+
+
+def _read_spec():
+    with os.fdopen(SPEC_FD, "rb") as f:
+        return json.loads(f.read().decode("utf-8"))
+
+
+def resolve_callable(namespace, name):
+    """`Solution().<name>` when a Solution class defines it, else a top-level function."""
+    cls = namespace.get("Solution")
+    if isinstance(cls, type) and hasattr(cls, name):
+        return getattr(cls(), name)
+    fn = namespace.get(name)
+    if callable(fn):
+        return fn
+    raise NameError("no function %r and no Solution.%s in the program" % (name, name))
+
+
+def run_call(namespace):
+    """After the solution module ran: call the function named in the spec and report its value."""
+    spec = _read_spec()
+    fn = resolve_callable(namespace, spec["fn_name"])
+    value = fn(*spec.get("args", []), **spec.get("kwargs", {}))
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    _report({"done": DONE, "value": value})
+
+
+def run_assert(namespace):
+    """After the solution module ran: run the test code in the same namespace, then report done."""
+    spec = _read_spec()
+    path = "<tests>"
+    exec(compile(spec["code"], path, "exec", dont_inherit=True), namespace)
+    entry = spec.get("entry_point")
+    if entry:
+        namespace["check"](namespace[entry])
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    _report({"done": DONE})
+
+
+HARNESSES = {"call": run_call, "assert": run_assert}
+
+
+def script_main(argv):
+    """Entry point for fresh interpreters: `python pyrunner.py call|assert SOLUTION`."""
+    mode, path = argv[1], argv[2]
+    if mode == "compile":
+        sys.exit(compile_check(path, argv[3]))
+    sys.argv = [path]
+    sys.path[0] = os.path.dirname(path)
+    mod = main_module(path, "__main__" if mode == "assert" else "solution")
+    sys.modules[mod.__name__] = mod
+    namespace = mod.__dict__
+    status = 0
+    try:
+        exec(load_code(path), namespace)
+        HARNESSES[mode](namespace)
+    except BaseException as e:
+        status = exit_code_for(e, path)
+    finalize(status)
+
+
+if __name__ == "__main__":
+    script_main(sys.argv)

@@ -1,0 +1,324 @@
+"""A slot: the worker's handle on one long-lived box process, and the run types it speaks.
+
+A slot is used by one thread at a time (the pool hands it out). Any failure of the box itself
+(crash, hang past the wall limit, garbled reply) kills the whole slot and raises SlotError; the
+next run starts a fresh box. A sandbox failure is never reported as the program's verdict.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from xcoder_judge.engine.sandbox import protocol
+
+log = logging.getLogger(__name__)
+
+BOX_SCRIPT = Path(__file__).with_name("zygote.py")
+START_TIMEOUT_S = 60.0
+REPLY_MARGIN_S = 15.0  # the box answers within its wall limit plus this, or it is declared hung
+
+
+class SlotError(RuntimeError):
+    """The box failed (not the program): the run must be retried elsewhere or reported as SE."""
+
+
+@dataclass(frozen=True)
+class ProcLimits:
+    cpu: float
+    wall: float
+    mem: int  # bytes, whole process tree
+    stack: int  # bytes
+    fsize: int  # bytes
+    nofile: int
+    nproc: int
+    output: int  # bytes a stream may carry before the run is killed (OLE)
+    stdout_keep: int  # bytes of stdout returned
+    stderr_keep: int  # bytes of stderr returned
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "cpu": self.cpu,
+            "wall": self.wall,
+            "mem": self.mem,
+            "stack": self.stack,
+            "fsize": self.fsize,
+            "nofile": self.nofile,
+            "nproc": self.nproc,
+            "output": self.output,
+            "stdout_keep": self.stdout_keep,
+            "stderr_keep": self.stderr_keep,
+        }
+
+
+@dataclass
+class Proc:
+    """One process of a run: exec an argv, or (kind "py") run a Python file in a warm child."""
+
+    limits: ProcLimits
+    kind: Literal["exec", "py"] = "exec"
+    argv: list[str] = field(default_factory=list)
+    py_mode: Literal["script", "compile"] = "script"
+    py_path: str = ""
+    harness: Literal["call", "assert"] | None = None
+    stdin: bytes | None = None
+    fds_in: dict[int, bytes] = field(default_factory=dict)
+    result_fd: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    uid: Literal["main", "aux"] = "main"
+    cgroup: Literal["run", "aux"] = "run"
+
+
+@dataclass
+class ProcReport:
+    exit_code: int | None
+    signal: int | None
+    cpu_s: float
+    wall_s: float
+    mem_kb: int
+    oom: bool
+    killed_for: str | None  # "cpu", "wall", "output_stdout", "output_stderr" or None
+    stdout: bytes
+    stderr: bytes
+    result: bytes
+    stdout_len: int
+    stderr_len: int
+    setup_error: str | None
+
+
+@dataclass
+class RunRequest:
+    """A batch of runs of one program: `runs[i]` is one test (one process, or two wired)."""
+
+    runs: list[list[Proc]]
+    prog: str | None = None  # artifact key bound at /prog
+    files_in: dict[str, bytes] = field(default_factory=dict)  # written into every run's /box
+    collect: list[str] = field(default_factory=list)  # /box files returned after the last run
+    stop_on_failure: bool = False  # end the batch after a run that did not exit cleanly
+
+
+@dataclass
+class RunResult:
+    reports: list[list[ProcReport]]  # per run done (fewer than asked after an early stop)
+    files: dict[str, tuple[bytes, int]]  # name -> (content, mode)
+
+
+@dataclass
+class BoxConfig:
+    """What every box of a worker shares; per-slot fields are filled in by Slot."""
+
+    python: str
+    isolate: bool
+    binds: list[tuple[str, str, bool]]
+    symlinks: dict[str, str]
+    etc: dict[str, str]
+    env: dict[str, str]
+    seccomp: bytes
+    preload: list[str]
+    work_dir: Path
+    tmpfs_mb: int = 256
+
+
+def _encode(req: RunRequest) -> tuple[dict[str, Any], list[bytes]]:
+    blobs: list[bytes] = []
+
+    def blob(data: bytes) -> int:
+        blobs.append(data)
+        return len(blobs) - 1
+
+    def proc(p: Proc) -> dict[str, Any]:
+        wire: dict[str, Any] = {
+            "kind": p.kind,
+            "limits": p.limits.wire(),
+            "uid": p.uid,
+            "cgroup": p.cgroup,
+            "env": p.env,
+            "stdin": blob(p.stdin) if p.stdin is not None else None,
+            "fds_in": {str(k): blob(v) for k, v in p.fds_in.items()},
+            "result_fd": p.result_fd,
+        }
+        if p.kind == "exec":
+            wire["argv"] = p.argv
+        else:
+            wire.update(mode=p.py_mode, path=p.py_path, harness=p.harness)
+        return wire
+
+    header = {
+        "op": "run",
+        "runs": [{"procs": [proc(p) for p in run]} for run in req.runs],
+        "prog": req.prog,
+        "files_in": {name: blob(data) for name, data in req.files_in.items()},
+        "collect": req.collect,
+        "stop_on_failure": req.stop_on_failure,
+    }
+    return header, blobs
+
+
+def _decode(header: dict[str, Any], blobs: list[bytes]) -> RunResult:
+    reports = []
+    for run in header["reports"]:
+        reports.append([_report(r, blobs) for r in run])
+    files = {name: (blobs[idx], mode) for name, (idx, mode) in header.get("files", {}).items()}
+    return RunResult(reports, files)
+
+
+def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
+    return ProcReport(
+        exit_code=r["exit_code"],
+        signal=r["signal"],
+        cpu_s=r["cpu_s"],
+        wall_s=r["wall_s"],
+        mem_kb=r["mem_kb"],
+        oom=r["oom"],
+        killed_for=r["killed_for"],
+        stdout=blobs[r["stdout"]],
+        stderr=blobs[r["stderr"]],
+        result=blobs[r["result"]],
+        stdout_len=r["stdout_len"],
+        stderr_len=r["stderr_len"],
+        setup_error=r["setup_error"],
+    )
+
+
+class Slot:
+    def __init__(self, index: int, config: BoxConfig, uids: dict[str, int], cgroups: dict[str, dict]) -> None:
+        self.index = index
+        self.config = config
+        self.uids = uids
+        self.cgroups = cgroups
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self.pid_namespace = False
+        self.warnings: list[str] = []
+        self.runs = 0
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        cfg = self.config
+        root = cfg.work_dir / f"slot-{self.index}"
+        box_dir = root / "box"
+        box_dir.mkdir(parents=True, exist_ok=True)
+        (root / "root").mkdir(exist_ok=True)
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = dict(cfg.env)
+        env["XCODER_BOX_FD"] = str(child.fileno())
+        try:
+            self._proc = subprocess.Popen(
+                [cfg.python, str(BOX_SCRIPT)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=None,
+                pass_fds=(child.fileno(),),
+                env=env,
+                cwd="/",
+                start_new_session=True,
+            )
+        finally:
+            child.close()
+        self._sock = parent
+        etc = dict(cfg.etc)
+        etc["passwd"] = (
+            "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+            f"box:x:{self.uids['main']}:{self.uids['main']}:judged program:/tmp:/usr/sbin/nologin\n"
+            f"aux:x:{self.uids['aux']}:{self.uids['aux']}:checker:/tmp:/usr/sbin/nologin\n"
+        )
+        etc["group"] = f"root:x:0:\nbox:x:{self.uids['main']}:\naux:x:{self.uids['aux']}:\n"
+        init = {
+            "op": "init",
+            "isolate": cfg.isolate,
+            "root": str(root / "root"),
+            "box_dir": str(box_dir),
+            "binds": [list(b) for b in cfg.binds],
+            "symlinks": cfg.symlinks,
+            "etc": etc,
+            "env": cfg.env,
+            "uids": self.uids,
+            "cgroups": self.cgroups,
+            "preload": cfg.preload,
+            "tmpfs_mb": cfg.tmpfs_mb,
+            "hostname": "box",
+        }
+        try:
+            parent.settimeout(START_TIMEOUT_S)
+            protocol.send(parent, init, [cfg.seccomp] if cfg.seccomp else [])
+            header, _ = protocol.recv(parent)
+        except (OSError, protocol.ProtocolError) as e:
+            self.kill()
+            raise SlotError(f"slot {self.index}: box did not start: {e}") from None
+        if header.get("op") != "ready":
+            self.kill()
+            raise SlotError(f"slot {self.index}: box set-up failed: {header.get('message', header)}")
+        self.pid_namespace = bool(header.get("pid_namespace"))
+        self.warnings = list(header.get("warnings", []))
+        self.runs = 0
+
+    def run(self, req: RunRequest) -> RunResult:
+        """Run synchronously; raises SlotError (after killing the box) if the box fails."""
+        with self._lock:
+            if not self.alive:
+                self.start()
+            assert self._sock is not None
+            header, blobs = _encode(req)
+            wall = sum(max(p.limits.wall for p in run) for run in req.runs)
+            try:
+                self._sock.settimeout(wall + REPLY_MARGIN_S)
+                protocol.send(self._sock, header, blobs)
+                reply, out = protocol.recv(self._sock)
+            except (OSError, protocol.ProtocolError) as e:
+                self.kill()
+                raise SlotError(f"slot {self.index}: box failed during a run: {e}") from None
+            if reply.get("op") != "done":
+                self.kill()
+                raise SlotError(f"slot {self.index}: {reply.get('message', reply)}")
+            self.runs += 1
+            try:
+                return _decode(reply, out)
+            except (KeyError, IndexError, TypeError) as e:
+                self.kill()
+                raise SlotError(f"slot {self.index}: malformed reply: {e}") from None
+
+    def kill(self) -> None:
+        """Kill the box and, with it, everything in its namespaces."""
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                try:
+                    self._proc.kill()  # the keeper; the box gets SIGKILL through PDEATHSIG
+                except ProcessLookupError:
+                    pass
+                try:
+                    self._proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    log.error("slot %d: keeper %d did not die", self.index, self._proc.pid)
+            self._proc = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sock is not None and self.alive:
+                try:
+                    self._sock.settimeout(2)
+                    protocol.send(self._sock, {"op": "exit"})
+                except OSError:
+                    pass
+                time.sleep(0)
+            self.kill()
+
+
+def default_python() -> str:
+    """The interpreter behind this one, outside any virtualenv: solutions get a plain Python."""
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    return os.path.realpath(base)

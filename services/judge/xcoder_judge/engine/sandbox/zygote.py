@@ -1,0 +1,883 @@
+"""The box: one long-lived process per sandbox slot, living in its own namespaces.
+
+Started by the worker as `PYTHON zygote.py` with a socket on fd 3. It sets up the slot once
+(namespaces, a minimal read-only root, /proc, devices), then for every run forks a child that
+joins the slot's cgroup, takes its rlimits, drops to the slot's unprivileged uid, sets
+no_new_privs, loads the seccomp filter and becomes the program — by execve, or, for warm
+Python, by running the solution in the forked interpreter itself (it unwinds to the bottom of
+this file so the solution's frame sits where a fresh interpreter would put it).
+
+The box process measures and kills from outside the program: wall time, CPU time of the
+whole cgroup, output size. When the program ends, everything else in the slot is killed.
+Stdlib only, Python 3.8 compatible: it runs under the interpreter that runs solutions.
+"""
+
+import ctypes
+import errno
+import fnmatch
+import gc
+import math
+import os
+import platform
+import resource
+import select
+import signal
+import socket
+import time
+
+import protocol
+import pyrunner
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+
+PR_SET_PDEATHSIG = 1
+PR_SET_SECCOMP = 22
+PR_SET_NO_NEW_PRIVS = 38
+SECCOMP_MODE_FILTER = 2
+F_SETPIPE_SZ = 1031
+
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
+
+SETUP_FAILED = 127  # exit status of a child whose set-up failed (the reason goes to the error pipe)
+READ_CHUNK = 1 << 16
+
+
+class Launch:
+    """Returned (never raised) up the stack of a forked child that is to become warm Python.
+
+    Returning instead of raising leaves no traceback or exception context behind and is
+    cheaper: every page the child touches before the program runs costs a copy-on-write fault.
+    """
+
+    def __init__(self, mode, path, harness, prepared):
+        self.mode = mode
+        self.path = path
+        self.harness = harness
+        self.prepared = prepared
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _check(ret, what):
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
+
+
+def _b(s):
+    return None if s is None else s.encode()
+
+
+def mount(source, target, fstype, flags, data=None):
+    _check(libc.mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)), "mount " + target)
+
+
+def umount(target):
+    if libc.umount2(_b(target), MNT_DETACH) != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOENT):
+        err = ctypes.get_errno()
+        raise OSError(err, "umount %s: %s" % (target, os.strerror(err)))
+
+
+def prctl(option, arg2, arg3=0):
+    _check(libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), 0, 0), "prctl %d" % option)
+
+
+# ------------------------------------------------------------------------ cgroups
+
+
+class Cgroup:
+    """One slot cgroup as the box sees it: open file descriptors, opened before pivot_root."""
+
+    def __init__(self, mode, files):
+        self.mode = mode
+        self.procs = [os.open(p, os.O_WRONLY | os.O_CLOEXEC) for p in files.get("procs", [])]
+        self.fds = {}
+        for name, path in files.items():
+            if name not in ("procs", "members"):
+                self.fds[name] = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        self.last = {}
+        for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
+            if name in self.fds:
+                self.last[name] = int(self._read(name))
+        self.members_path = files.get("members")
+        self.cpu_base = 0.0
+        self.oom_base = 0
+        self.mem_base = 0
+
+    def _read(self, name):
+        return os.pread(self.fds[name], 4096, 0).decode()
+
+    def _write(self, name, value):
+        if name in self.fds and self.last.get(name) != value:
+            os.pwrite(self.fds[name], str(value).encode(), 0)
+            self.last[name] = value
+
+    def _counter(self, name, key):
+        for line in self._read(name).splitlines():
+            k, _, v = line.partition(" ")
+            if k == key:
+                return int(v)
+        return 0
+
+    def members(self):
+        """Pids in the cgroup (host view); used to kill leftovers when there is no PID namespace."""
+        if not self.members_path:
+            return []
+        with open(self.members_path) as f:
+            return [int(x) for x in f.read().split()]
+
+    def join(self):
+        for fd in self.procs:
+            os.write(fd, b"0")
+
+    def prepare(self, mem_bytes, pids):
+        """Set limits (only when they change) and take the counters' starting points."""
+        if self.mode == "v1":
+            if mem_bytes > self.last.get("memory.limit_in_bytes", 0):
+                self._write("memory.memsw.limit_in_bytes", mem_bytes)
+                self._write("memory.limit_in_bytes", mem_bytes)
+            else:
+                self._write("memory.limit_in_bytes", mem_bytes)
+                self._write("memory.memsw.limit_in_bytes", mem_bytes)
+            self._write("pids.max", pids)
+            os.pwrite(self.fds["cpuacct.usage"], b"0", 0)
+            os.pwrite(self.fds["memory.max_usage_in_bytes"], b"0", 0)
+            self.mem_base = int(self._read("memory.usage_in_bytes"))
+            self.oom_base = self._counter("memory.oom_control", "oom_kill")
+        elif self.mode == "v2":
+            self._write("memory.max", mem_bytes)
+            self._write("memory.swap.max", 0)
+            self._write("pids.max", pids)
+            self.cpu_base = self._counter("cpu.stat", "usage_usec") / 1e6
+            if "memory.peak" in self.fds:
+                try:
+                    os.pwrite(self.fds["memory.peak"], b"reset\n", 0)
+                except OSError:
+                    pass
+            self.mem_base = int(self._read("memory.current"))
+            self.oom_base = self._counter("memory.events", "oom_kill")
+
+    def cpu(self):
+        if self.mode == "v1":
+            return int(self._read("cpuacct.usage")) / 1e9
+        return self._counter("cpu.stat", "usage_usec") / 1e6 - self.cpu_base
+
+    def peak_bytes(self):
+        if self.mode == "v1":
+            peak = int(self._read("memory.max_usage_in_bytes"))
+        elif "memory.peak" in self.fds:
+            peak = int(self._read("memory.peak"))
+        else:
+            peak = int(self._read("memory.current"))
+        return max(0, peak - self.mem_base)
+
+    def oom_kills(self):
+        name = "memory.oom_control" if self.mode == "v1" else "memory.events"
+        return self._counter(name, "oom_kill") - self.oom_base
+
+
+# --------------------------------------------------------------------------- the box
+
+
+class Box:
+    def __init__(self, sock, cfg, seccomp_bpf):
+        self.sock = sock
+        self.cfg = cfg
+        self.isolated = cfg["isolate"]
+        self.in_pidns = False
+        self.uids = cfg["uids"]  # {"main": uid, "aux": uid}
+        self.env = cfg["env"]
+        self.cgroups = {}
+        self.prog = None
+        self.tmpfs_size = cfg.get("tmpfs_mb", 256)
+        self._fprog = None
+        if seccomp_bpf:
+            self._filter_buf = ctypes.create_string_buffer(seccomp_bpf, len(seccomp_bpf))
+            self._fprog = SockFprog(len(seccomp_bpf) // 8, ctypes.cast(self._filter_buf, ctypes.c_void_p))
+        self.warnings = []
+        self.box_dir = "/box" if self.isolated else cfg["box_dir"]
+        self.vm_base = 0
+        self.scratch = {}  # mount point -> (mode, owner) of the tmpfs mounted there
+
+    # ------------------------------------------------------------------ one-time set-up
+
+    def setup(self):
+        for name, spec in self.cfg.get("cgroups", {}).items():
+            self.cgroups[name] = Cgroup(spec["mode"], spec["files"])
+        if not self.isolated:
+            return
+        self.in_pidns = os.getpid() == 1
+        cfg = self.cfg
+        root = cfg["root"]
+        mount(None, "/", None, MS_REC | MS_PRIVATE)
+        os.makedirs(root, exist_ok=True)
+        mount("xcoder-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+        for link, target in cfg.get("symlinks", {}).items():
+            os.symlink(target, root + link)
+        for src, dst, writable in cfg["binds"]:
+            self._bind(src, root + dst, writable)
+        self._make_dev(root)
+        for d in ("/proc", "/tmp", "/box", "/prog", "/dev/shm"):
+            os.makedirs(root + d, exist_ok=True)
+        os.chmod(root + "/tmp", 0o1777)
+        for name, text in cfg.get("etc", {}).items():
+            path = root + "/etc/" + name
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        try:
+            mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
+        except OSError:
+            mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+        old = root + "/.oldroot"
+        os.mkdir(old)
+        if SYS_PIVOT_ROOT is None:
+            raise OSError(errno.ENOSYS, "pivot_root: unknown architecture " + platform.machine())
+        _check(libc.syscall(SYS_PIVOT_ROOT, _b(root), _b(old)), "pivot_root")
+        os.chdir("/")
+        umount("/.oldroot")
+        os.rmdir("/.oldroot")
+        mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        socket.sethostname(cfg.get("hostname", "box"))
+
+    def _bind(self, src, target, writable):
+        if os.path.isdir(src):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()
+        mount(src, target, None, MS_BIND | MS_REC)
+        flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV
+        if not writable:
+            flags |= MS_RDONLY
+        mount(None, target, None, flags)
+
+    def _make_dev(self, root):
+        dev = root + "/dev"
+        os.makedirs(dev, exist_ok=True)
+        mount("xcoder-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755")
+        for name in ("null", "zero", "full", "random", "urandom"):
+            open(dev + "/" + name, "a").close()
+            mount("/dev/" + name, dev + "/" + name, None, MS_BIND)
+            mount(None, dev + "/" + name, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC)
+        for link, target in (
+            ("fd", "/proc/self/fd"),
+            ("stdin", "/proc/self/fd/0"),
+            ("stdout", "/proc/self/fd/1"),
+            ("stderr", "/proc/self/fd/2"),
+        ):
+            os.symlink(target, dev + "/" + link)
+        os.mkdir(dev + "/shm")
+
+    def preload(self):
+        for name in self.cfg.get("preload", []):
+            try:
+                __import__(name)
+            except Exception as e:  # a module missing from this interpreter is only a warning
+                self.warnings.append("preload %s: %s" % (name, e))
+
+    # ------------------------------------------------------------------------ serving
+
+    def serve(self):
+        while True:
+            try:
+                header, blobs = protocol.recv(self.sock)
+            except protocol.ProtocolError:
+                return
+            op = header.get("op")
+            try:
+                if op == "run":
+                    result = self.run(header, blobs)
+                    if isinstance(result, Launch):
+                        return result  # we are the forked child
+                    reply, out = result
+                elif op == "ping":
+                    reply, out = {"op": "pong"}, []
+                elif op == "exit":
+                    return
+                else:
+                    reply, out = {"op": "error", "message": "unknown op %r" % op}, []
+            except Exception as e:
+                self._kill_leftovers()
+                reply, out = {"op": "error", "message": "%s: %s" % (type(e).__name__, e)}, []
+            protocol.send(self.sock, reply, out)
+
+    # --------------------------------------------------------------------- one run
+
+    def _fresh_mounts(self, uid):
+        """An empty /box, /tmp and /dev/shm for every run: nothing survives from the last one.
+
+        A scratch file system that is provably untouched (no entries, no extended attributes,
+        same owner and mode, no blocks in use) is kept; anything else is replaced by a new tmpfs.
+        """
+        if not self.isolated:
+            import shutil
+
+            shutil.rmtree(self.box_dir, ignore_errors=True)
+            os.makedirs(self.box_dir, mode=0o755)
+            os.chown(self.box_dir, uid, uid)
+            return
+        for path, mode, owner in (("/box", 0o755, uid), ("/tmp", 0o1777, 0), ("/dev/shm", 0o1777, 0)):
+            if self.scratch.get(path) == (mode, owner) and scratch_untouched(path, mode, owner):
+                continue
+            umount(path)
+            opts = "size=%dm,mode=%o,uid=%d,gid=%d" % (self.tmpfs_size, mode, owner, owner)
+            mount("xcoder-" + path.strip("/").replace("/", "-"), path, "tmpfs", MS_NOSUID | MS_NODEV, opts)
+            self.scratch[path] = (mode, owner)
+
+    def _bind_prog(self, key):
+        if not self.isolated or key == self.prog:
+            return
+        umount("/prog")
+        self.prog = None
+        if key:
+            src = "/.xcoder-artifacts/" + key
+            mount(src, "/prog", None, MS_BIND)
+            mount(None, "/prog", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+            self.prog = key
+
+    def run(self, header, blobs):
+        """Run a batch of runs of one program (tests), each one program or a solution+interactor.
+
+        Batching amortises the request round trip; every run still gets a fresh /box and /tmp.
+        With `stop_on_failure`, the batch ends after the first run that did not exit cleanly.
+        """
+        self._bind_prog(header.get("prog"))
+        reports, out = [], []
+        for run in header["runs"]:
+            result = self._run_one(run, header, blobs, out)
+            if isinstance(result, Launch):
+                return result  # we are the forked child
+            reports.append(result)
+            first = result[0]
+            if header.get("stop_on_failure") and (first["exit_code"] != 0 or first["killed_for"]):
+                break
+        files = {}
+        for pattern in header.get("collect", []):
+            for name in sorted(os.listdir(self.box_dir)):
+                full = os.path.join(self.box_dir, name)
+                if fnmatch.fnmatch(name, pattern) and os.path.isfile(full) and not os.path.islink(full):
+                    with open(full, "rb") as f:
+                        files[name] = [len(out), os.stat(full).st_mode & 0o777]
+                        out.append(f.read(header.get("collect_max", 256 << 20)))
+        return {"op": "done", "reports": reports, "files": files}, out
+
+    def _run_one(self, run, header, blobs, out):
+        procs = run["procs"]
+        uid_main = self.uids[procs[0].get("uid", "main")]
+        self._fresh_mounts(uid_main)
+        for name, idx in header.get("files_in", {}).items():
+            path = os.path.join(self.box_dir, name)
+            with open(path, "wb") as f:
+                f.write(blobs[idx])
+            os.chown(path, uid_main, uid_main)
+        child_side, parent_side = [], []
+        started = []
+        # No try/finally here: a warm Python child returns through this frame and must not
+        # close descriptors that by then are the program's own.
+        try:
+            wiring = self._wire(procs, blobs, child_side, parent_side)
+            for spec, fds in zip(procs, wiring):
+                cg = self.cgroups.get(spec.get("cgroup", "run"))
+                if cg is not None:
+                    cg.prepare(spec["limits"]["mem"], spec["limits"]["nproc"])
+                proc = self._start(spec, fds, cg)
+                if isinstance(proc, Launch):
+                    return proc
+                started.append(proc)
+        except Exception:
+            self._kill_all(started)
+            close_all(
+                child_side + parent_side + [p["pidfd"] for p in started] + [p["err_r"] for p in started]
+            )
+            raise
+        close_all(child_side)
+        reports = self._supervise(started)
+        close_all(parent_side)
+        for rep, proc in zip(reports, started):
+            for stream in ("stdout", "stderr", "result"):
+                rep[stream] = len(out)
+                out.append(bytes(proc[stream]))
+        return reports
+
+    def _wire(self, procs, blobs, child_side, parent_side):
+        """File descriptors for each process: stdin, stdout, stderr, harness spec and result."""
+
+        def pipe(big=False, both_child=False):
+            r, w = os.pipe2(os.O_CLOEXEC)
+            if big:
+                try:
+                    fcntl_setpipe(w)
+                except OSError:
+                    pass
+            child_side.append(w)
+            (child_side if both_child else parent_side).append(r)
+            return r, w
+
+        def memfd(data):
+            fd = os.memfd_create("input", os.MFD_CLOEXEC)
+            child_side.append(fd)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.lseek(fd, 0, os.SEEK_SET)
+            return fd
+
+        wiring = []
+        for spec in procs:
+            fds = {}
+            if spec.get("stdin") is not None:
+                fds[0] = memfd(blobs[spec["stdin"]])
+            if spec.get("capture_stdout", True):
+                r, w = pipe(big=True)
+                fds[1], fds["stdout_r"] = w, r
+            r, w = pipe()
+            fds[2], fds["stderr_r"] = w, r
+            for fd_num, idx in spec.get("fds_in", {}).items():
+                fds[int(fd_num)] = memfd(blobs[idx])
+            if spec.get("result_fd") is not None:
+                r, w = pipe()
+                fds[spec["result_fd"]], fds["result_r"] = w, r
+            wiring.append(fds)
+        if len(procs) == 2:  # interactive: solution stdout -> interactor stdin, and back
+            a_r, a_w = pipe(big=True, both_child=True)
+            b_r, b_w = pipe(big=True, both_child=True)
+            wiring[0][1], wiring[1][0] = a_w, a_r
+            wiring[1][1], wiring[0][0] = b_w, b_r
+        return wiring
+
+    def _start(self, spec, fds, cg):
+        """Fork one process. Everything the child needs is computed here, before the fork."""
+        err_r, err_w = os.pipe2(os.O_CLOEXEC)
+        limits = spec["limits"]
+        plan = {
+            "cg": cg,
+            "rlimits": rlimit_pairs(limits, cg is not None, self.vm_base if spec["kind"] == "py" else 0),
+            "dup": sorted((fd, target) for target, fd in fds.items() if isinstance(target, int)),
+            "keep": sorted({err_w, 0, 1, 2} | set(t for t in fds if isinstance(t, int))),
+            "uid": self.uids[spec.get("uid", "main")],
+            "err_w": err_w,
+        }
+        if spec["kind"] == "exec":
+            env = dict(self.env)
+            env.update(spec.get("env", {}))
+            plan["exec"] = (spec["argv"][0], spec["argv"], env)
+        else:
+            prepared = None
+            if spec["mode"] == "script" or spec.get("harness"):
+                module = "solution" if spec.get("harness") == "call" else "__main__"
+                prepared = pyrunner.prepare(spec["path"], module)
+            plan["launch"] = Launch(spec["mode"], spec["path"], spec.get("harness"), prepared)
+            plan["env"] = spec.get("env", {})
+        pid = os.fork()
+        if pid == 0:
+            try:
+                return self._become(plan)
+            except BaseException as e:
+                try:
+                    os.write(err_w, ("%s: %s" % (type(e).__name__, e)).encode()[:4000])
+                finally:
+                    os._exit(SETUP_FAILED)
+        os.close(err_w)
+        return {
+            "pid": pid,
+            "pidfd": os.pidfd_open(pid),
+            "spec": spec,
+            "cg": cg,
+            "err_r": err_r,
+            "stdout_r": fds.get("stdout_r"),
+            "stderr_r": fds.get("stderr_r"),
+            "result_r": fds.get("result_r"),
+            "stdout": bytearray(),
+            "stderr": bytearray(),
+            "result": bytearray(),
+            "stdout_len": 0,
+            "stderr_len": 0,
+            "started": time.monotonic(),
+        }
+
+    def _become(self, plan):
+        """In the forked child: confine this process, then become the program. Order matters."""
+        self.sock.detach()  # the socket object must not close fd 3 once it is the program's
+        if plan["cg"] is not None:
+            plan["cg"].join()
+        setrlimit = resource.setrlimit
+        for res, soft, hard in plan["rlimits"]:
+            setrlimit(res, (soft, hard))
+        for fd, target in plan["dup"]:
+            os.dup2(fd, target)
+        if not any(t == 0 for _, t in plan["dup"]):
+            fd = os.open("/dev/null", os.O_RDONLY)
+            os.dup2(fd, 0)
+            os.close(fd)
+        close_other_fds(plan["keep"])
+        os.chdir(self.box_dir)
+        os.setsid()
+        uid = plan["uid"]
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+        if self._fprog is not None:
+            _check(
+                libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(self._fprog), 0, 0), "seccomp"
+            )
+        if "exec" in plan:
+            for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
+                signal.signal(sig, signal.SIG_DFL)
+            path, argv, env = plan["exec"]
+            os.execve(path, argv, env)
+        os.close(plan["err_w"])
+        if plan["env"]:
+            os.environ.update(plan["env"])
+        return plan["launch"]
+
+    def _supervise(self, procs):
+        """Wait for the program(s), enforcing wall time, CPU time and output size from outside."""
+        poller = select.poll()
+        owner = {}
+        for p in procs:
+            poller.register(p["pidfd"], select.POLLIN)
+            owner[p["pidfd"]] = (p, "exit")
+            for stream in ("stdout", "stderr", "result"):
+                fd = p[stream + "_r"]
+                if fd is not None:
+                    poller.register(fd, select.POLLIN)
+                    owner[fd] = (p, stream)
+        running = set(id(p) for p in procs)
+        for p in procs:
+            p.update(status=None, rusage=None, killed=None, ended=None)
+        deadline = min(p["started"] + p["spec"]["limits"]["wall"] for p in procs)
+        cpu_step = 0.02
+        next_cpu = time.monotonic() + cpu_step
+        reason = None
+        leftovers_killed = False
+        while owner:
+            now = time.monotonic()
+            wait = min(deadline, next_cpu) - now if running else 1.0
+            events = poller.poll(max(0, math.ceil(wait * 1000)))
+            for fd, _ in events:
+                p, what = owner[fd]
+                if what == "exit":
+                    _, status, ru = os.wait4(p["pid"], 0)
+                    p["status"], p["rusage"], p["ended"] = status, ru, time.monotonic()
+                    poller.unregister(fd)
+                    del owner[fd]
+                    os.close(fd)
+                    running.discard(id(p))
+                    continue
+                data = os.read(fd, READ_CHUNK)
+                if not data:
+                    poller.unregister(fd)
+                    del owner[fd]
+                    continue
+                if self._take(p, what, data) and reason is None:
+                    reason = ("ole", what)
+                    self._kill_all(procs)
+            now = time.monotonic()
+            if running and reason is None:
+                if now >= deadline:
+                    reason = ("wall", None)
+                    self._kill_all(procs)
+                elif now >= next_cpu:
+                    next_cpu = now + cpu_step
+                    for p in procs:
+                        limit = p["spec"]["limits"]["cpu"]
+                        if id(p) in running and p["cg"] is not None and p["cg"].cpu() > limit:
+                            reason = ("cpu", None)
+                            self._kill_all(procs)
+                            break
+            if not running and not leftovers_killed:
+                leftovers_killed = True
+                extra = self._kill_leftovers()
+                for p in procs:
+                    p["extra_rusage"] = extra
+        reports = []
+        for p in procs:
+            for fd in ("stdout_r", "stderr_r", "result_r"):
+                if p[fd] is not None:
+                    os.close(p[fd])
+            setup_error = os.read(p["err_r"], 8192)
+            os.close(p["err_r"])
+            reports.append(self._report(p, reason, setup_error))
+        return reports
+
+    def _take(self, p, stream, data):
+        """Keep output up to its cap; True when the program wrote more than it may."""
+        limits = p["spec"]["limits"]
+        if stream == "result":
+            if len(p["result"]) < (1 << 20):
+                p["result"] += data
+            return False
+        p[stream + "_len"] += len(data)
+        keep = limits["stdout_keep"] if stream == "stdout" else limits["stderr_keep"]
+        room = keep - len(p[stream])
+        if room > 0:
+            p[stream] += data[:room]
+        return p[stream + "_len"] > limits["output"]
+
+    def _kill_all(self, procs):
+        for p in procs:
+            if p.get("status") is None:
+                try:
+                    os.killpg(p["pid"], signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                try:
+                    os.kill(p["pid"], signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                if p.get("killed") is None:
+                    p["killed"] = time.monotonic()
+        self._kill_leftovers()
+
+    def _kill_leftovers(self):
+        """Kill and reap every other process of the run; return their CPU seconds."""
+        if not self.in_pidns:
+            return self._kill_leftovers_without_pidns()
+        cpu = 0.0
+        kill_all_but_self()
+        while True:
+            try:
+                pid, _, ru = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return cpu
+            if pid == 0:  # something still dying, or forked while we killed: again
+                kill_all_but_self()
+                time.sleep(0.0002)
+                continue
+            cpu += ru.ru_utime + ru.ru_stime
+
+    def _kill_leftovers_without_pidns(self):
+        """Degraded mode: kill what the cgroups list, else the process groups we started."""
+        cpu = 0.0
+        for _ in range(100):
+            pids = set()
+            for cg in self.cgroups.values():
+                pids.update(cg.members())
+            pids.discard(os.getpid())
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            while True:
+                try:
+                    pid, _, ru = os.wait4(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                cpu += ru.ru_utime + ru.ru_stime
+            if not pids:
+                break
+            time.sleep(0.0005)
+        return cpu
+
+    def _report(self, p, reason, setup_error):
+        status = p["status"]
+        ru = p["rusage"]
+        cg = p["cg"]
+        rusage_cpu = (ru.ru_utime + ru.ru_stime) if ru is not None else 0.0
+        rusage_cpu += p.get("extra_rusage", 0.0)
+        cpu = cg.cpu() if cg is not None else rusage_cpu
+        ended = p["ended"] or time.monotonic()
+        rep = {
+            "exit_code": os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None,
+            "cpu_s": round(cpu, 6),
+            "wall_s": round(ended - p["started"], 6),
+            "mem_kb": (cg.peak_bytes() // 1024)
+            if cg is not None
+            else (ru.ru_maxrss if ru is not None else 0),
+            "oom": bool(cg is not None and cg.oom_kills() > 0),
+            "stdout_len": p["stdout_len"],
+            "stderr_len": p["stderr_len"],
+            "killed_for": None,
+            "setup_error": setup_error.decode("utf-8", "replace") if setup_error else None,
+        }
+        if reason is not None:
+            rep["killed_for"] = reason[0] if reason[0] != "ole" else "output_" + reason[1]
+        if cpu > p["spec"]["limits"]["cpu"] and rep["killed_for"] is None:
+            rep["killed_for"] = "cpu"
+        return rep
+
+
+def scratch_untouched(path, mode, owner):
+    try:
+        st = os.stat(path)
+        if st.st_uid != owner or (st.st_mode & 0o7777) != mode or os.listdir(path):
+            return False
+        if os.listxattr(path):
+            return False
+        return os.statvfs(path).f_bfree == os.statvfs(path).f_blocks
+    except OSError:
+        return False
+
+
+def kill_all_but_self():
+    """kill(-1) as PID 1 of the slot's PID namespace reaches every process but the box."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def vm_size():
+    """Address space this interpreter already maps; a warm child starts with all of it."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def fcntl_setpipe(fd, size=1 << 20):
+    import fcntl
+
+    fcntl.fcntl(fd, F_SETPIPE_SZ, size)
+
+
+def close_all(fds):
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def rlimit_pairs(limits, cgroup, vm_base=0):
+    """Rlimits the program cannot raise again; with cgroups, memory and pids live there instead."""
+    cpu = math.ceil(limits["cpu"]) + 1
+    pairs = [
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_STACK, limits["stack"], limits["stack"]),
+        (resource.RLIMIT_FSIZE, limits["fsize"], limits["fsize"]),
+        (resource.RLIMIT_NOFILE, limits["nofile"], limits["nofile"]),
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_MEMLOCK, 0, 0),
+        (resource.RLIMIT_MSGQUEUE, 0, 0),
+    ]
+    if not cgroup:
+        pairs.append((resource.RLIMIT_AS, limits["mem"] + vm_base, limits["mem"] + vm_base))
+        pairs.append((resource.RLIMIT_NPROC, limits["nproc"], limits["nproc"]))
+    return pairs
+
+
+def close_other_fds(keep):
+    top = max(keep) + 1
+    lo = 0
+    for fd in sorted(keep):
+        if fd > lo:
+            os.closerange(lo, fd)
+        lo = fd + 1
+    os.closerange(top, 1 << 20)
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def keeper(child):
+    """Outside the new PID namespace: wait for the box; killing this process kills the slot."""
+
+    def forward(signum, frame):
+        os.kill(child, signal.SIGKILL)
+
+    signal.signal(signal.SIGTERM, forward)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF if hasattr(os, "waitstatus_to_exitcode") else 1)
+
+
+def raise_stack_limit():
+    """Re-exec once with an unlimited stack rlimit so children can grow stacks to their limit.
+
+    The kernel places the mmap area below the stack according to the stack rlimit at exec
+    time; a warm child inherits that layout, so the box must be started with a large one.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or os.environ.get("XCODER_BOX_REEXEC"):
+        os.environ.pop("XCODER_BOX_REEXEC", None)
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
+    except (ValueError, OSError):
+        return
+    os.environ["XCODER_BOX_REEXEC"] = "1"
+    import sys
+
+    os.execv(sys.executable, [sys.executable, *sys.argv])
+
+
+def main():
+    raise_stack_limit()
+    fd = int(os.environ.pop("XCODER_BOX_FD"))
+    sock = socket.socket(fileno=fd)
+    header, blobs = protocol.recv(sock)
+    if header.get("isolate"):
+        _check(
+            libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare"
+        )
+        child = os.fork()
+        if child:
+            sock.close()
+            keeper(child)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    box = Box(sock, header, blobs[0] if blobs else b"")
+    try:
+        box.setup()
+        box.preload()
+    except Exception as e:
+        protocol.send(sock, {"op": "failed", "message": "%s: %s" % (type(e).__name__, e)})
+        os._exit(1)
+    box.vm_base = vm_size()
+    gc.collect()
+    if hasattr(gc, "freeze"):
+        gc.freeze()
+    protocol.send(sock, {"op": "ready", "pid_namespace": box.in_pidns, "warnings": box.warnings})
+    launch = box.serve()
+    if launch is None:
+        os._exit(0)
+    return launch
+
+
+if __name__ == "__main__":
+    _launch = main()
+    # Only a forked child that is to become a warm Python program gets here. The box's
+    # frames are gone: the solution's module frame will sit right above this one.
+    if _launch.mode == "compile":
+        os._exit(pyrunner.compile_check(_launch.path, _launch.path + "c"))
+    _path, _harness = _launch.path, _launch.harness
+    _ns = pyrunner.install(_launch.prepared, forget=("protocol", "pyrunner", "zygote"))
+    del _launch
+    _status = 0
+    try:
+        exec(pyrunner.load_code(_path), _ns)
+        if _harness:
+            pyrunner.HARNESSES[_harness](_ns)
+    except BaseException as _exc:
+        _status = pyrunner.exit_code_for(_exc, _path)
+    pyrunner.finalize(_status)
