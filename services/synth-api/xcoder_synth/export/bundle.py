@@ -1,0 +1,71 @@
+"""Write every output of a run: SFT JSONL files, the RL parquet, and the report (JSON, PNG, HTML)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from xcoder_synth.export.html import render_html
+from xcoder_synth.export.plots import all_plots
+from xcoder_synth.export.report import build_report
+from xcoder_synth.export.rl import rl_row, write_parquet
+from xcoder_synth.export.sft import sft_rows
+from xcoder_synth.jsonl import write_atomic
+from xcoder_synth.pipeline.config import RunConfig
+from xcoder_synth.pipeline.store import RunStore
+from xcoder_synth.solutions.sample import CandidateSet
+from xcoder_synth.verify.dual import VerifiedTask
+
+
+class ExportSummary(BaseModel):
+    id: str = "export"
+    files: dict[str, str]
+    sft_rows: int
+    rl_rows: int
+    tasks: int
+
+
+def _jsonl(rows: list[dict], path: Path) -> None:
+    write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+
+def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
+    out = store.artifacts
+    out.mkdir(parents=True, exist_ok=True)
+    verified = sorted(store.read("verify", VerifiedTask), key=lambda v: v.id)
+    cands = store.by_id("solve", CandidateSet)
+    ex = config.export
+
+    sft = [
+        row
+        for v in verified
+        for row in sft_rows(v, cands[v.id], mode=ex.sft_responses, limit=ex.max_responses_per_task)
+    ]
+    _jsonl([r.model_dump() for r in sft], out / "sft.jsonl")
+    _jsonl([{"messages": r.messages} for r in sft], out / "sft_messages.jsonl")
+    _jsonl([{"query": r.query, "response": r.response} for r in sft], out / "sft_query_response.jsonl")
+
+    ordered = (
+        sorted(verified, key=lambda v: (-v.pass_rate, v.id)) if ex.rl_order == "pass_rate_desc" else verified
+    )
+    rl = [rl_row(v, i, data_source=ex.data_source) for i, v in enumerate(ordered)]
+    write_parquet(rl, out / "rl.parquet")
+
+    report = build_report(store, config.name)
+    report.sft_rows, report.rl_rows = len(sft), len(rl)
+    figures = all_plots(report, out / "report")
+    write_atomic(out / "report" / "report.json", report.model_dump_json(indent=2))
+    write_atomic(out / "report" / "report.html", render_html(report, figures))
+    files = {
+        "sft": "artifacts/sft.jsonl",
+        "sft_messages": "artifacts/sft_messages.jsonl",
+        "sft_query_response": "artifacts/sft_query_response.jsonl",
+        "rl": "artifacts/rl.parquet",
+        "report_json": "artifacts/report/report.json",
+        "report_html": "artifacts/report/report.html",
+        "feature_tree": "artifacts/feature_tree.json",
+        **{f"figure_{k}": f"artifacts/report/{p.name}" for k, p in figures.items()},
+    }
+    return ExportSummary(files=files, sft_rows=len(sft), rl_rows=len(rl), tasks=len(verified))

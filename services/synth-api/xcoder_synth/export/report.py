@@ -1,0 +1,160 @@
+"""The run report's numbers, computed from the run directory alone (so any machine can rebuild it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from xcoder_synth.pipeline.stages import STAGE_ORDER
+from xcoder_synth.pipeline.store import RunStore
+from xcoder_synth.solutions.sample import CandidateSet
+from xcoder_synth.tasks.models import TaskRecord
+from xcoder_synth.verify.dual import VerifiedTask
+
+AGREEMENT_BINS = [i / 10 for i in range(11)]
+PASS_RATE_BINS = [i / 10 for i in range(11)]
+
+
+class StageLine(BaseModel):
+    stage: str
+    items: int
+    records: int
+    dropped: dict[str, int]
+    usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+
+class RunReport(BaseModel):
+    run: str
+    generated_at: str
+    stages: list[StageLine]
+    tasks_written: int
+    tasks_verified: int
+    tests_kept: int
+    tests_per_task: dict[str, float]
+    test_decisions: dict[str, int]
+    test_sources: dict[str, int]
+    agreement_histogram: list[int] = Field(description="Inputs per agreement bin [0,.1),…,[.9,1.0].")
+    pass_rate_histogram: list[int]
+    pass_rates: list[float]
+    candidate_rejects: dict[str, int]
+    styles: dict[str, dict[str, int]] = Field(description="style → {written, verified}")
+    categories: dict[str, dict[str, int]] = Field(
+        description="feature category → {written, verified} task counts"
+    )
+    top_features: list[tuple[str, int]] = Field(description="Most used features among verified tasks.")
+    decontam: dict[str, Any]
+    sft_rows: int = 0
+    rl_rows: int = 0
+
+
+def _histogram(values: list[float], bins: list[float]) -> list[int]:
+    counts = [0] * (len(bins) - 1)
+    for v in values:
+        k = min(int(v * (len(bins) - 1)), len(counts) - 1)
+        counts[max(k, 0)] += 1
+    return counts
+
+
+def _stage_lines(store: RunStore) -> list[StageLine]:
+    lines = []
+    for name in STAGE_ORDER:
+        stats = store.stats(name)
+        usage: dict[str, dict[str, int]] = {}
+        for s in stats:
+            for endpoint, meter in s.get("usage", {}).items():
+                acc = usage.setdefault(endpoint, {})
+                for k, v in meter.items():
+                    acc[k] = acc.get(k, 0) + int(v)
+        dropped = Counter(r.reason for r in store.rejections(name))
+        lines.append(
+            StageLine(
+                stage=name,
+                items=sum(s.get("items", 0) for s in stats),
+                records=sum(s.get("records", 0) for s in stats),
+                dropped=dict(sorted(dropped.items())),
+                usage=usage,
+            )
+        )
+    return lines
+
+
+def build_report(store: RunStore, run_name: str) -> RunReport:
+    written = list(store.read("write", TaskRecord))
+    verified = list(store.read("verify", VerifiedTask))
+    agreements: list[float] = [a for v in verified for a in v.agreements]
+    decisions: Counter[str] = Counter(d.reason for v in verified for d in v.decisions)
+    for rej in store.rejections("verify"):
+        agreements.extend(rej.extra.get("agreements", []))
+        decisions.update(d["reason"] for d in rej.extra.get("decisions", []))
+    for rej in store.rejections("inputs"):
+        decisions.update(d["reason"] for d in rej.extra.get("decisions", []))
+    for rec in store.records("inputs"):
+        decisions.update(d["reason"] for d in rec.get("decisions", []))
+
+    cand_rejects: Counter[str] = Counter()
+    for cset in store.read("solve", CandidateSet):
+        for c in cset.candidates:
+            cand_rejects[c.reject_reason or ("duplicate" if c.duplicate_of else "usable")] += 1
+    for rej in store.rejections("solve"):
+        cand_rejects.update(rej.extra.get("candidates", {}))
+
+    styles: dict[str, dict[str, int]] = {}
+    categories: dict[str, dict[str, int]] = {}
+    features: Counter[str] = Counter()
+    verified_ids = {v.id for v in verified}
+    for t in written:
+        key = "verified" if t.id in verified_ids else "written"
+        s = styles.setdefault(t.style, {"written": 0, "verified": 0})
+        s["written"] += 1
+        if key == "verified":
+            s["verified"] += 1
+        for cat in {f.path[0] for f in t.features}:
+            c = categories.setdefault(cat, {"written": 0, "verified": 0})
+            c["written"] += 1
+            if key == "verified":
+                c["verified"] += 1
+        if key == "verified":
+            features.update(" > ".join(f.path) for f in t.features)
+
+    contaminated = list(r for r in store.rejections("decontam") if r.reason == "contaminated")
+    checked = sum(s.get("items", 0) for s in store.stats("decontam"))
+    per_task = [len(v.tests) for v in verified]
+    pass_rates = [v.pass_rate for v in verified]
+    sources: Counter[str] = Counter(t.source for v in verified for t in v.tests)
+    return RunReport(
+        run=run_name,
+        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        stages=_stage_lines(store),
+        tasks_written=len(written),
+        tasks_verified=len(verified),
+        tests_kept=sum(per_task),
+        tests_per_task={
+            "min": min(per_task, default=0),
+            "max": max(per_task, default=0),
+            "mean": round(sum(per_task) / len(per_task), 2) if per_task else 0.0,
+        },
+        test_decisions=dict(sorted(decisions.items())),
+        test_sources=dict(sorted(sources.items())),
+        agreement_histogram=_histogram(agreements, AGREEMENT_BINS),
+        pass_rate_histogram=_histogram(pass_rates, PASS_RATE_BINS),
+        pass_rates=pass_rates,
+        candidate_rejects=dict(sorted(cand_rejects.items())),
+        styles=dict(sorted(styles.items())),
+        categories=dict(sorted(categories.items())),
+        top_features=features.most_common(25),
+        decontam={
+            "checked": checked,
+            "dropped": len(contaminated),
+            "matches": [
+                {
+                    "task_id": r.item_id,
+                    "eval_id": r.extra.get("eval_id"),
+                    "overlap": round(r.extra.get("ratio", 0.0), 4),
+                }
+                for r in contaminated[:50]
+            ],
+        },
+    )

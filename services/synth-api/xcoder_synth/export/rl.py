@@ -1,0 +1,86 @@
+"""RL rows in verl 0.9's dataset schema, written as parquet.
+
+Columns: ``data_source``, ``prompt`` (chat messages), ``ability``, ``reward_model`` (``style``
+and ``ground_truth``: the TACO/verl JSON string ``xcoder_client`` parses), ``extra_info``
+(index, split, task id, style, pass rate, provenance). Nested metadata is stored as JSON
+strings so that every row has the same Arrow schema.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from xcoder_synth.prompts.solutions import solve_query
+from xcoder_synth.verify.dual import VerifiedTask
+from xcoder_synth.verify.ground_truth import ground_truth_json
+
+SCHEMA = pa.schema(
+    [
+        ("data_source", pa.string()),
+        ("prompt", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
+        ("ability", pa.string()),
+        ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
+        (
+            "extra_info",
+            pa.struct(
+                [
+                    ("index", pa.int64()),
+                    ("split", pa.string()),
+                    ("task_id", pa.string()),
+                    ("style", pa.string()),
+                    ("io", pa.string()),
+                    ("fn_name", pa.string()),
+                    ("checker", pa.string()),
+                    ("pass_rate", pa.float64()),
+                    ("n_tests", pa.int64()),
+                    ("features", pa.string()),
+                    ("golden_candidate_id", pa.string()),
+                    ("provenance", pa.string()),
+                ]
+            ),
+        ),
+    ]
+)
+
+
+def rl_row(v: VerifiedTask, index: int, *, data_source: str, split: str = "train") -> dict[str, Any]:
+    task = v.task
+    return {
+        "data_source": data_source,
+        "prompt": [{"role": "user", "content": solve_query(task)}],
+        "ability": "code",
+        "reward_model": {
+            "style": "rule",
+            "ground_truth": ground_truth_json(task, [(t.input, t.output) for t in v.tests]),
+        },
+        "extra_info": {
+            "index": index,
+            "split": split,
+            "task_id": v.id,
+            "style": task.style,
+            "io": task.io,
+            "fn_name": task.fn_name,
+            "checker": json.dumps(task.checker.judge_checker()),
+            "pass_rate": v.pass_rate,
+            "n_tests": len(v.tests),
+            "features": json.dumps([" > ".join(f.path) for f in task.features], ensure_ascii=False),
+            "golden_candidate_id": v.golden_candidate_id,
+            "provenance": json.dumps(
+                {k: p.model_dump() for k, p in task.provenance.items()}, ensure_ascii=False
+            ),
+        },
+    }
+
+
+def write_parquet(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pylist(list(rows), schema=SCHEMA)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(path)

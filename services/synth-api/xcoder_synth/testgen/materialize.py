@@ -1,0 +1,167 @@
+"""Turn a test plan into validated concrete inputs, running generators and validators in the judge.
+
+Order: statement examples, prompted inputs, generator outputs (``random`` then ``max`` seeds);
+duplicates and oversized inputs are dropped; then the first validator that accepts every
+statement example filters the rest. A task whose validators all reject its own examples is
+inconsistent and is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, Field
+
+from xcoder_synth.tasks.models import TaskRecord
+from xcoder_synth.testgen.models import InputDecision, InputSet, TestInput, TestPlan, call_data
+from xcoder_synth.testgen.plan import example_inputs
+from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
+
+
+class MaterializeConfig(BaseModel):
+    random_count: int = Field(20, ge=0, le=1000)
+    max_count: int = Field(3, ge=0, le=100)
+    seed: int = 1
+    max_input_bytes: int = Field(1 << 20, ge=64, le=1 << 24)
+    require_validator: bool = True
+    min_inputs: int = Field(5, ge=1)
+    generator_limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
+    validator_limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
+
+
+class Dropped(BaseModel):
+    reason: str
+    detail: str = ""
+    decisions: list[InputDecision] = Field(default_factory=list)
+
+
+def _call_args(text: str, arity: int) -> str | None:
+    """Canonical argument JSON from a generator's output, or None if it is not an argument list."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or len(value) != arity:
+        return None
+    return call_data(value)
+
+
+def _first_line(text: str | None) -> str:
+    return (text or "").strip().splitlines()[0][:200] if (text or "").strip() else ""
+
+
+async def materialize(
+    gateway: JudgeGateway, task: TaskRecord, plan: TestPlan, cfg: MaterializeConfig
+) -> InputSet | Dropped:
+    decisions: list[InputDecision] = []
+    candidates: list[TestInput] = [*example_inputs(task), *plan.prompted]
+
+    if plan.generator is not None and (cfg.random_count or cfg.max_count):
+        lines = [f"{cfg.seed + i} random\n" for i in range(cfg.random_count)]
+        lines += [f"{cfg.seed + i} max\n" for i in range(cfg.max_count)]
+        (row,) = await gateway.run(
+            [plan.generator.code],
+            lines,
+            limits=cfg.generator_limits,
+            output_cap_bytes=cfg.max_input_bytes + 1,
+            tag=f"gen-{task.id}",
+        )
+        arity = len(task.entry_point.params) if task.entry_point else 0
+        for line, out in zip(lines, row, strict=True):
+            source = "max" if line.rstrip().endswith("max") else "random"
+            if out.truncated or (out.stdout is not None and len(out.stdout.encode()) > cfg.max_input_bytes):
+                decisions.append(
+                    InputDecision(
+                        input_id=f"gen:{line.strip()}", source=source, kept=False, reason="too_large"
+                    )
+                )
+                continue
+            if not out.ran or not (out.stdout or "").strip():
+                decisions.append(
+                    InputDecision(
+                        input_id=f"gen:{line.strip()}",
+                        source=source,
+                        kept=False,
+                        reason=f"generator_{out.verdict}",
+                    )
+                )
+                continue
+            data = out.stdout or ""
+            if task.io == "call":
+                canonical = _call_args(data, arity)
+                if canonical is None:
+                    decisions.append(
+                        InputDecision(
+                            input_id=f"gen:{line.strip()}",
+                            source=source,
+                            kept=False,
+                            reason="generator_bad_args",
+                        )
+                    )
+                    continue
+                data = canonical
+            candidates.append(TestInput.make(task.id, source, data, note=line.strip()))
+
+    unique: list[TestInput] = []
+    seen: set[str] = set()
+    for ti in candidates:
+        if ti.id in seen:
+            decisions.append(InputDecision(input_id=ti.id, source=ti.source, kept=False, reason="duplicate"))
+            continue
+        if len(ti.data.encode("utf-8")) > cfg.max_input_bytes:
+            decisions.append(InputDecision(input_id=ti.id, source=ti.source, kept=False, reason="too_large"))
+            continue
+        seen.add(ti.id)
+        unique.append(ti)
+
+    if not plan.validators:
+        if cfg.require_validator:
+            return Dropped(reason="no_validator", detail="; ".join(plan.notes)[:500], decisions=decisions)
+        return InputSet(id=task.id, inputs=unique, decisions=decisions)
+
+    examples = [i for i, ti in enumerate(unique) if ti.source == "example"]
+    rows = await gateway.run(
+        [v.code for v in plan.validators],
+        [ti.data for ti in unique],
+        limits=cfg.validator_limits,
+        output_cap_bytes=1024,
+        tag=f"val-{task.id}",
+    )
+    chosen: int | None = None
+    for v, row in enumerate(rows):
+        if all(row[i].verdict == "AC" for i in examples):
+            chosen = v
+            break
+    if chosen is None:
+        rejected = [
+            _first_line(rows[0][i].stderr) or rows[0][i].verdict
+            for i in examples
+            if rows[0][i].verdict != "AC"
+        ]
+        return Dropped(
+            reason="validator_rejects_examples",
+            detail=f"{len(plan.validators)} validator(s); first says: {'; '.join(rejected[:3])}",
+            decisions=decisions,
+        )
+    kept: list[TestInput] = []
+    for ti, out in zip(unique, rows[chosen], strict=True):
+        if out.verdict == "AC":
+            kept.append(ti)
+        else:
+            reason = "invalid" if out.verdict in ("RE", "WA") else f"validator_{out.verdict}"
+            decisions.append(
+                InputDecision(
+                    input_id=ti.id,
+                    source=ti.source,
+                    kept=False,
+                    reason=reason,
+                    detail=_first_line(out.stderr),
+                )
+            )
+    if len(kept) < cfg.min_inputs:
+        return Dropped(
+            reason="too_few_inputs",
+            detail=f"{len(kept)} valid input(s) < {cfg.min_inputs}",
+            decisions=decisions,
+        )
+    return InputSet(id=task.id, inputs=kept, validator_index=chosen, decisions=decisions)

@@ -1,0 +1,36 @@
+"""Checker-aware output equality, through the judge's own checker implementation.
+
+Voting and judging must agree on what "the same output" means, so this module holds no
+comparison logic of its own: it calls ``xcoder_judge.engine.checkers.compare``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xcoder_judge.schemas import ExactChecker, FloatsChecker, TokensChecker, Verdict
+
+from xcoder_synth.tasks.models import TaskRecord
+
+Same = Callable[[str, str], bool]
+
+
+def judge_checker(task: TaskRecord) -> TokensChecker | FloatsChecker | ExactChecker:
+    """The checker tests of this task are judged with (call tasks: canonical JSON, byte-exact)."""
+    if task.io == "call":
+        return ExactChecker()
+    if task.checker.kind == "floats":
+        return FloatsChecker(abs_tol=task.checker.abs_tol or 1e-6, rel_tol=task.checker.rel_tol or 1e-6)
+    return TokensChecker()
+
+
+def equivalence(checker: TokensChecker | FloatsChecker | ExactChecker) -> Same:
+    """``same(output, reference)``: would the judge accept ``output`` if ``reference`` were expected?"""
+    from xcoder_judge.engine.checkers import compare  # the engine package; imported when voting starts
+
+    def same(output: str, reference: str) -> bool:
+        if output == reference:
+            return True
+        return compare(checker, output.encode("utf-8"), reference.encode("utf-8")).verdict == Verdict.AC
+
+    return same

@@ -1,0 +1,132 @@
+"""The only door to code execution: model-written programs go to the judge, never run here.
+
+Builds judge submissions (one per program, one stdio test per input, outputs returned) and
+turns results into a program × input matrix of outcomes. Submission ids are content hashes, so
+a resumed run finds the judge's stored results instead of paying again. Judge failures raise
+:class:`~xcoder_synth.errors.JudgeUnavailable`; they are never read as wrong answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from xcoder_client import AsyncJudgeClient, JudgeError, Submission, SubmissionResult
+from xcoder_client.models import Limits as ClientLimits
+from xcoder_client.testcases import TestSuite, build_submission
+
+from xcoder_synth.errors import JudgeUnavailable
+from xcoder_synth.ids import digest
+
+LANGUAGE = "python3"
+
+
+class ExecLimits(BaseModel):
+    """Per-test limits: CPU time is the limit, wall time a backstop (synthsmith.md gap 14)."""
+
+    time_s: float = Field(10.0, gt=0, le=60)
+    memory_mb: int = Field(1024, ge=16, le=16384)
+
+    def client(self) -> ClientLimits:
+        return ClientLimits(time_s=self.time_s, memory_mb=self.memory_mb)
+
+
+class RunOutcome(BaseModel):
+    """One program on one input. ``verdict`` AC means it exited 0 within the limits."""
+
+    verdict: str
+    stdout: str | None = None
+    stderr: str | None = None
+    truncated: bool = False
+    time_s: float = 0.0
+    message: str = ""
+
+    @property
+    def ran(self) -> bool:
+        return self.verdict == "AC" and not self.truncated and self.stdout is not None
+
+
+class JudgeGateway:
+    def __init__(
+        self, *, url: str, api_key: str | None = None, max_concurrency: int = 8, timeout_s: float = 3600.0
+    ) -> None:
+        self.url = url
+        self._timeout_s = timeout_s
+        self._client = AsyncJudgeClient(
+            url, api_key=api_key, max_concurrency=max_concurrency, timeout=timeout_s
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _judge(self, submissions: list[Submission]) -> list[SubmissionResult]:
+        try:
+            results = await self._client.judge(submissions, on_error="raise", timeout=self._timeout_s)
+        except JudgeError as exc:
+            raise JudgeUnavailable(f"judge at {self.url}: {exc}") from exc
+        for r in results:
+            if r.verdict.value == "SE" or any(t.verdict.value == "SE" for t in r.tests):
+                raise JudgeUnavailable(f"judge at {self.url}: system error on {r.id}: {r.message}")
+        return results
+
+    async def run(
+        self, programs: list[str], inputs: list[str], *, limits: ExecLimits, output_cap_bytes: int, tag: str
+    ) -> list[list[RunOutcome]]:
+        """Outcomes ``[program][input]``; every program runs on every input."""
+        if not programs or not inputs:
+            return [[] for _ in programs]
+        tests = [{"kind": "stdio", "input": data, "expected": None} for data in inputs]
+        submissions = []
+        for source in programs:
+            key = digest([source, inputs, limits.model_dump(), output_cap_bytes])[:40]
+            submissions.append(
+                Submission(
+                    id=f"synth-{tag}-{key}"[:128],
+                    language=LANGUAGE,
+                    source=source,
+                    tests=tests,
+                    limits=limits.client(),
+                    output="all",
+                    output_cap_bytes=output_cap_bytes,
+                    priority="bulk",
+                )
+            )
+        results = await self._judge(submissions)
+        matrix: list[list[RunOutcome]] = []
+        for result in results:
+            row: list[RunOutcome] = []
+            by_index = {t.index: t for t in result.tests}
+            for i in range(len(inputs)):
+                t = by_index.get(i)
+                if t is None:
+                    # A compile error or an early stop leaves tests without a result: the program did not run.
+                    row.append(RunOutcome(verdict=result.verdict.value, message=result.message or "not run"))
+                    continue
+                row.append(
+                    RunOutcome(
+                        verdict=t.verdict.value,
+                        stdout=t.stdout,
+                        stderr=t.stderr,
+                        truncated=bool(t.stdout_truncated),
+                        time_s=t.time_s,
+                        message=t.message,
+                    )
+                )
+            matrix.append(row)
+        return matrix
+
+    async def judge_suite(
+        self, code: str, suite: TestSuite, *, checker: dict[str, Any], limits: ExecLimits, tag: str
+    ) -> SubmissionResult:
+        """Judge ``code`` on ``suite`` exactly as the clients will (the RL reward's path)."""
+        key = digest([code, suite.digest(), checker, limits.model_dump()])[:40]
+        sub = build_submission(
+            code,
+            suite,
+            limits=limits.client(),
+            checker=checker,
+            priority="bulk",
+            submission_id=f"synth-{tag}-{key}"[:128],
+        )
+        (result,) = await self._judge([sub])
+        return result
