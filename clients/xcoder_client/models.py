@@ -274,4 +274,4 @@ class LanguageInfo(_Response):
     version: str
     aliases: list[str] = Field(default_factory=list)
     compiled: bool
-    warm: bool = False
+    warm: bool

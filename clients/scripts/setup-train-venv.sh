@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A CPU-only training-stack virtualenv: verl 0.9.1 + ms-swift 4.6.0 + CPU torch + xcoder-client.
+#
+#   clients/scripts/setup-train-venv.sh [VENV_DIR]     (default: clients/.venv-train)
+#
+# For what needs the frameworks' own code without GPUs: the client tests that load the reward
+# through verl's and ms-swift's loaders, and config validation of the training recipes.
+# Idempotent: an existing venv that already imports verl, swift and xcoder_client is left alone.
+# Measured on the dev machine (2 vCPU, PyPI + local torch wheel): ~100 s, ~2.3 GiB.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+clients="$(dirname "$here")"
+venv="${1:-$clients/.venv-train}"
+python="${PYTHON:-python3.11}"
+command -v "$python" >/dev/null || python=python3
+
+# Torch: pinned to a version whose CPU wheel pip can find (this machine keeps one in its find-links);
+# elsewhere point pip at a CPU wheel source (PIP_EXTRA_INDEX_URL) or the CUDA build gets pulled.
+TORCH_VERSION="${TORCH_VERSION:-2.13.0}"
+VERL_VERSION="${VERL_VERSION:-0.9.1}"
+SWIFT_VERSION="${SWIFT_VERSION:-4.6.0}"
+
+check() {
+  "$venv/bin/python" - <<PY 2>/dev/null
+import importlib.metadata as md, sys
+import verl, swift, xcoder_client  # noqa: F401
+sys.exit(0 if (md.version("verl"), md.version("ms-swift")) == ("$VERL_VERSION", "$SWIFT_VERSION") else 1)
+PY
+}
+
+if [ -x "$venv/bin/python" ] && check; then
+  echo "train venv ready: $venv"
+  exit 0
+fi
+
+start=$(date +%s)
+"$python" -m venv "$venv"
+"$venv/bin/pip" install -q --upgrade pip
+# Torch first, pinned, so nothing below can swap in a CUDA build.
+"$venv/bin/pip" install -q "torch==$TORCH_VERSION"
+"$venv/bin/pip" install -q "torch==$TORCH_VERSION" "verl==$VERL_VERSION" "ms-swift==$SWIFT_VERSION"
+"$venv/bin/pip" install -q -e "$clients"
+check || { echo "train venv at $venv does not import verl/swift/xcoder_client" >&2; exit 1; }
+echo "train venv ready: $venv ($(( $(date +%s) - start )) s, $(du -sh "$venv" | cut -f1))"
