@@ -1,0 +1,3 @@
+class Solution:
+    def first(self, nums):
+        return nums[0]

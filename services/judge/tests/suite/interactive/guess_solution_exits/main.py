@@ -1,0 +1,2 @@
+# Says nothing at all and exits 0: the interactor reads end of file.
+pass

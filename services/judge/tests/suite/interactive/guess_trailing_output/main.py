@@ -1,0 +1,13 @@
+lo, hi = 1, 10**9
+while lo < hi:
+    mid = (lo + hi) // 2
+    print("?", mid, flush=True)
+    reply = input().strip()
+    if reply == "=":
+        lo = hi = mid
+    elif reply == "<":
+        hi = mid - 1
+    else:
+        lo = mid + 1
+print("!", lo, flush=True)
+print("and some chatter after the answer", flush=True)

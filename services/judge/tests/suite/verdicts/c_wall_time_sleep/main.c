@@ -1,0 +1,6 @@
+#include <unistd.h>
+
+int main(void) {
+    /* Uses no CPU: only the wall-clock backstop can stop it. */
+    for (;;) sleep(1);
+}

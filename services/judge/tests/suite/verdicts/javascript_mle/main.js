@@ -1,0 +1,4 @@
+const keep = [];
+while (true) {
+  keep.push(Buffer.alloc(16 << 20, 1));
+}

@@ -1,0 +1,2 @@
+console.log(3);
+process.exitCode = 3;

@@ -1,0 +1,1 @@
+process.stdout.write('3\n', () => process.abort());

@@ -1,0 +1,125 @@
+"""The data-driven judge suite: every suite/<group>/<case>/case.toml judged through the Engine.
+
+Run it with `.venv/bin/pytest services/judge/tests/test_suite.py` (one group:
+`-k hostile/`). The case format is documented in suite/README.md. The `parity` group is judged by
+test_parity.py, on two engines.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from xcoder_judge.schemas import Submission, Verdict
+
+
+def _load_suite_lib():
+    """suite/_lib.py, loaded once by path (the tests folder is not a package)."""
+    name = "xcoder_judge_suite_lib"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "suite" / "_lib.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+lib = _load_suite_lib()
+
+CASES = lib.discover(exclude={"parity"})
+ALL_CASES = lib.discover()
+LANGUAGES = ("python3", "pypy3", "c", "cpp17", "cpp20", "java", "go", "rust", "javascript")
+
+
+def test_case_files_are_well_formed() -> None:
+    problems = [f"{c.id}: {e}" for c in ALL_CASES for e in lib.validate(c)]
+    assert not problems, "\n".join(problems)
+
+
+def test_suite_covers_what_the_engine_must_do() -> None:
+    groups: dict[str, list] = {}
+    for c in ALL_CASES:
+        groups.setdefault(c.group, []).append(c)
+    assert len(groups.get("hostile", [])) >= 30
+    verdict_cases = groups.get("verdicts", [])
+    for lang in LANGUAGES:
+        seen = {
+            v
+            for c in verdict_cases
+            if c.data["language"] == lang
+            for v in lib._as_set(c.expect.get("verdict", ()))
+        }
+        need = {"AC", "WA", "RE", "TLE", "MLE"} | (
+            {"CE"} if lang not in ("python3", "pypy3", "javascript") else set()
+        )
+        assert need <= seen, f"{lang}: no verdicts/ case expects {sorted(need - seen)}"
+    kinds = {c.data.get("checker", {}).get("kind", "tokens") for c in groups.get("checkers", [])}
+    assert {"tokens", "exact", "lines", "floats", "program"} <= kinds
+
+
+def _healthy(engine, slots: int) -> list[str]:
+    """A plain A+B run on every slot still passes: the previous case broke nothing."""
+    sub = Submission(
+        language="python3",
+        source="a, b = map(int, input().split())\nprint(a + b)\n",
+        tests=[{"input": f"{i} {i}\n", "expected": f"{2 * i}\n"} for i in range(2 * slots)],
+    )
+    r = engine.judge(sub)
+    if r.verdict != Verdict.AC:
+        return [f"engine unhealthy afterwards: A+B gave {r.verdict.value} ({r.message!r}, {r.tests[:2]})"]
+    return []
+
+
+def run_case(case, engine, facts) -> None:
+    token = lib.new_token()
+    bait = lib.make_bait(token)
+    values = facts.values(token, bait)
+    host = case.host
+    absent = [Path(p) for p in lib.render_any(host.get("absent_paths", []), values)]
+    errors: list[str] = []
+    try:
+        payload = lib.submission_payload(case, values)
+        for p in absent:
+            assert not os.path.lexists(p), f"{p} exists before the run; the case cannot tell"
+        hits_before = facts.listener.count()
+        for run in range(int(host.get("repeat", 1))):
+            tag = f"run {run}: " if host.get("repeat", 1) > 1 else ""
+            sub = Submission.model_validate(payload)
+            if "raises" in case.expect:
+                exc = {"ValueError": ValueError}[case.expect["raises"]]
+                with pytest.raises(exc):
+                    engine.judge(sub)
+                continue
+            result = engine.judge(sub)
+            errors += [tag + e for e in lib.check_result(case, result, values)]
+            if host.get("no_leftover_processes"):
+                left = lib.sandbox_processes(facts.sandbox_uids, host.get("forbidden_process_names", []))
+                errors += [f"{tag}left behind after judge() returned: {p}" for p in left]
+        for p in absent:
+            if os.path.lexists(p):
+                errors.append(f"the program created {p} on the host")
+        if host.get("no_connections") and facts.listener.count() != hits_before:
+            errors.append(f"the host listener was reached: {facts.listener.hits[hits_before:]}")
+        if host.get("bait_intact"):
+            errors += lib.bait_problems(bait)
+        if host.get("engine_healthy"):
+            errors += _healthy(engine, facts.slots)
+    finally:
+        lib.remove_bait(bait)
+        for p in absent:
+            if os.path.isdir(p) and not os.path.islink(p):
+                os.rmdir(p)
+            elif os.path.lexists(p):
+                os.unlink(p)
+    assert not errors, f"{case.id}: {case.data['description'].strip()}\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, id=c.id, marks=pytest.mark.timeout(c.timeout_s)) for c in CASES],
+)
+def test_case(case, suite_engine, suite_host_facts) -> None:
+    run_case(case, suite_engine, suite_host_facts)
