@@ -38,6 +38,19 @@ class Settings(BaseSettings):
     result_ttl_s: int = Field(3600, ge=10)
     job_retries: int = Field(2, ge=0, le=10)
     log_level: str = "INFO"
+    api_workers: int = Field(1, ge=1, le=256, description="HTTP processes of `xcoder-judge api`.")
+    redis_pool_size: int = Field(512, ge=4, le=100000, description="Redis connections per API process.")
+    access_log: bool = Field(False, description="Log every HTTP request (costs throughput).")
+    lease_s: float = Field(
+        10.0, ge=1, le=600, description="A running job whose worker stops renewing it this long is re-run."
+    )
+    job_threads: int | None = Field(
+        None, ge=1, le=4096, description="Submissions a worker judges at once; default 2 × slots."
+    )
+    worker_name: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    compat_time_s: float = Field(10.0, gt=0, le=60, description="code-judge compat: time limit per run.")
+    compat_memory_mb: int = Field(1024, ge=16, le=16384, description="code-judge compat: memory limit.")
+    compat_wait_s: float = Field(3600.0, gt=0, le=3600, description="How long compat calls wait for verdicts.")
 
     # --- engine
     slots: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=512)
@@ -48,6 +61,9 @@ class Settings(BaseSettings):
     python: str | None = Field(None, description="Interpreter for python3 submissions.")
     languages: str | None = Field(None, description="Comma-separated allow-list of language ids.")
     python_warm: bool = Field(True, description="Run python3 from a warm pre-forked interpreter.")
+    pch: bool = Field(True, description="Use a precompiled <bits/stdc++.h> for C++.")
+    self_test: bool = Field(True, description="Drop languages whose echo self-test fails at start-up.")
+    compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
 
     @field_validator("log_level")
     @classmethod
@@ -59,6 +75,10 @@ class Settings(BaseSettings):
         if not self.api_keys:
             return frozenset()
         return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
+
+    @property
+    def effective_job_threads(self) -> int:
+        return self.job_threads if self.job_threads is not None else max(2, 2 * self.slots)
 
     @property
     def language_allow_list(self) -> frozenset[str] | None:

@@ -1,11 +1,25 @@
-"""Engine: the one object the service talks to (interface fixed; implementation in progress)."""
+"""Engine: the one object the service talks to.
+
+It finds the languages this node has, starts the sandbox slots, checks every language with an
+echo self-test, builds precompiled headers in the background, and judges submissions.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 
-from xcoder_judge.config import Settings
-from xcoder_judge.schemas import Capabilities, LanguageInfo, Submission, SubmissionResult
+from xcoder_judge.config import Settings, get_settings
+from xcoder_judge.engine import pch
+from xcoder_judge.engine.compile_cache import CompileCache
+from xcoder_judge.engine.judge import Judge
+from xcoder_judge.engine.languages import Toolchain, detect, resolve_alias
+from xcoder_judge.engine.languages.python3 import PRELOAD
+from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox.slot import default_python
+from xcoder_judge.schemas import Capabilities, LanguageInfo, StdioTest, Submission, SubmissionResult, Verdict
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -16,15 +30,98 @@ class Engine:
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
-        raise NotImplementedError
+        self.settings = settings or get_settings()
+        self.toolchains: dict[str, Toolchain] = {}
+        self.sandbox: Sandbox | None = None
+        self._judge: Judge | None = None
+        self._pch_thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
         """Spawn the slots and detect languages (idempotent)."""
-        raise NotImplementedError
+        with self._start_lock:
+            if self._judge is not None:
+                return
+            s = self.settings
+            python = s.python or default_python()
+            self.toolchains = detect(s.language_allow_list, {"python3": {"python": python}})
+            if not self.toolchains:
+                raise RuntimeError("no language toolchain found on this node")
+            bind_paths = sorted({p for tc in self.toolchains.values() for p in tc.bind_paths})
+            self.sandbox = Sandbox(
+                s,
+                python=python,
+                preload=list(PRELOAD),
+                bind_paths=bind_paths,
+                artifacts_dir=s.cache_dir / "artifacts",
+                pch_dir=s.cache_dir / "pch",
+            )
+            self.sandbox.start()
+            cache = CompileCache(s.cache_dir / "artifacts", s.compile_cache_mb << 20)
+            self._judge = Judge(s, self.sandbox, self.toolchains, cache)
+            if s.pch:
+                self._pch_thread = threading.Thread(target=self._build_pch, name="pch", daemon=True)
+                self._pch_thread.start()
+            if s.self_test:
+                self._self_test()
+            log.info(
+                "engine ready: %d slots, isolation %s, languages %s",
+                self.sandbox.slots_total,
+                self.sandbox.capabilities().level,
+                ", ".join(f"{k} {v.version}" for k, v in self.toolchains.items()),
+            )
 
     def close(self) -> None:
         """Kill every slot and everything running in it."""
-        raise NotImplementedError
+        with self._start_lock:
+            if self.sandbox is not None:
+                self.sandbox.close()
+            self.sandbox = None
+            self._judge = None
+
+    def __enter__(self) -> Engine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _build_pch(self) -> None:
+        assert self._judge is not None
+        for tc in self.toolchains.values():
+            if tc.language.pch_header:
+                try:
+                    if pch.build(tc, self.settings.cache_dir / "pch"):
+                        self._judge.pch_ready.add(tc.language.id)
+                except Exception:
+                    log.exception("pch: building for %s failed", tc.language.id)
+
+    def wait_pch(self, timeout: float | None = None) -> None:
+        """Block until precompiled headers are built (benchmarks want steady-state compiles)."""
+        if self._pch_thread is not None:
+            self._pch_thread.join(timeout)
+
+    def _self_test(self) -> None:
+        """Every language must echo its input through the sandbox, or it is not offered."""
+        for lang_id, tc in list(self.toolchains.items()):
+            sub = Submission(
+                language=lang_id,
+                source=tc.language.self_test,
+                tests=[StdioTest(input="xcoder 42\n", expected="xcoder 42\n")],
+                compile_limits={"time_s": 60, "memory_mb": 2048},
+                limits={"time_s": 10, "memory_mb": 1024},
+            )
+            res = self.judge(sub)
+            if res.verdict != Verdict.AC:
+                detail = res.message or (res.tests[0].message if res.tests else "")
+                log.warning(
+                    "language %s failed its self-test (%s: %s); not offered", lang_id, res.verdict, detail
+                )
+                del self.toolchains[lang_id]
+
+    # ------------------------------------------------------------------ judging
 
     def judge(self, submission: Submission, *, cancel: threading.Event | None = None) -> SubmissionResult:
         """Compile once, run every test across the slots, check, and return verdicts.
@@ -33,22 +130,43 @@ class Engine:
         as verdict SE with a message. Raises ValueError (message names the field) for input
         the engine cannot judge (unknown language, call tests for a language without a harness).
         """
-        raise NotImplementedError
+        if self._judge is None:
+            raise RuntimeError("Engine.start() first")
+        return self._judge.judge(submission, cancel)
+
+    def validate(self, submission: Submission) -> None:
+        """Raise ValueError naming the field if this node cannot judge the submission."""
+        if self._judge is None:
+            raise RuntimeError("Engine.start() first")
+        self._judge.validate(submission)
 
     def languages(self) -> list[LanguageInfo]:
-        raise NotImplementedError
+        return [
+            LanguageInfo(
+                id=lang_id,
+                name=tc.language.name,
+                version=tc.version,
+                aliases=list(tc.language.aliases),
+                compiled=tc.language.compiled,
+                warm=tc.language.warm and self.settings.python_warm,
+            )
+            for lang_id, tc in self.toolchains.items()
+        ]
 
     def capabilities(self) -> Capabilities:
-        raise NotImplementedError
+        if self.sandbox is None:
+            raise RuntimeError("Engine.start() first")
+        return self.sandbox.capabilities()
 
     def resolve_language(self, name: str) -> str | None:
         """Language id for an id or alias, or None if this node does not offer it."""
-        raise NotImplementedError
+        lang_id = resolve_alias(name)
+        return lang_id if lang_id in self.toolchains else None
 
     @property
     def slots_total(self) -> int:
-        raise NotImplementedError
+        return self.sandbox.slots_total if self.sandbox else 0
 
     @property
     def slots_busy(self) -> int:
-        raise NotImplementedError
+        return self.sandbox.slots_busy if self.sandbox else 0

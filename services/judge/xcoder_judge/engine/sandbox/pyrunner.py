@@ -62,16 +62,16 @@ def main_module(path, name="__main__"):
     return mod
 
 
-def prepare(path, module_name):
+def prepare(path, module_name, args=()):
     """Everything a warm child needs, built in the parent before the fork (no copy-on-write)."""
-    return main_module(path, module_name), new_stdio()
+    return main_module(path, module_name), new_stdio(), list(args)
 
 
 def install(prepared, forget=()):
     """Make this forked interpreter look as if it had been started as `python PATH`."""
-    mod, (stdin, stdout, stderr) = prepared
+    mod, (stdin, stdout, stderr), args = prepared
     path = mod.__file__
-    sys.argv = [path]
+    sys.argv = [path, *args]
     if hasattr(sys, "orig_argv"):
         sys.orig_argv = [sys.executable, path]
     sys.path[0] = os.path.dirname(path)
@@ -96,16 +96,20 @@ def load_code(path):
             return compile(f.read(), path, "exec", dont_inherit=True)
 
 
-def compile_check(path, out_path):
-    """Compile once per submission; a SyntaxError becomes a compilation error with the usual text."""
+def compile_check(path, out_path, filename=None):
+    """Compile once per submission; a SyntaxError becomes a compilation error with the usual text.
+
+    `filename` is where the file will live when it runs, so tracebacks name that path.
+    """
     import marshal
 
     with open(path, "rb") as f:
         src = f.read()
     try:
-        code = compile(src, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError) as e:
+        code = compile(src, filename or path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
         traceback.print_exception(type(e), e, None)
+        sys.stderr.flush()
         return 1
     with open(out_path, "wb") as f:
         f.write(marshal.dumps(code))
@@ -246,7 +250,7 @@ def script_main(argv):
     """Entry point for fresh interpreters: `python pyrunner.py call|assert SOLUTION`."""
     mode, path = argv[1], argv[2]
     if mode == "compile":
-        sys.exit(compile_check(path, argv[3]))
+        sys.exit(compile_check(path, argv[3], argv[4] if len(argv) > 4 else None))
     sys.argv = [path]
     sys.path[0] = os.path.dirname(path)
     mod = main_module(path, "__main__" if mode == "assert" else "solution")

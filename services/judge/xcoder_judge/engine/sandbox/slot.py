@@ -68,8 +68,11 @@ class Proc:
     argv: list[str] = field(default_factory=list)
     py_mode: Literal["script", "compile"] = "script"
     py_path: str = ""
+    py_args: list[str] = field(default_factory=list)  # sys.argv[1:] of a warm program
+    compile_as: str | None = None  # final path of a Python file compiled in /box
     harness: Literal["call", "assert"] | None = None
     stdin: bytes | None = None
+    capture_stdout: bool = True  # False: stdout is wired elsewhere (interactive problems)
     fds_in: dict[int, bytes] = field(default_factory=dict)
     result_fd: int | None = None
     env: dict[str, str] = field(default_factory=dict)
@@ -99,7 +102,7 @@ class RunRequest:
     """A batch of runs of one program: `runs[i]` is one test (one process, or two wired)."""
 
     runs: list[list[Proc]]
-    prog: str | None = None  # artifact key bound at /prog
+    progs: dict[str, str | None] = field(default_factory=dict)  # /prog, /aux -> artifact key
     files_in: dict[str, bytes] = field(default_factory=dict)  # written into every run's /box
     collect: list[str] = field(default_factory=list)  # /box files returned after the last run
     stop_on_failure: bool = False  # end the batch after a run that did not exit cleanly
@@ -142,19 +145,22 @@ def _encode(req: RunRequest) -> tuple[dict[str, Any], list[bytes]]:
             "cgroup": p.cgroup,
             "env": p.env,
             "stdin": blob(p.stdin) if p.stdin is not None else None,
+            "capture_stdout": p.capture_stdout,
             "fds_in": {str(k): blob(v) for k, v in p.fds_in.items()},
             "result_fd": p.result_fd,
         }
         if p.kind == "exec":
             wire["argv"] = p.argv
         else:
-            wire.update(mode=p.py_mode, path=p.py_path, harness=p.harness)
+            wire.update(
+                mode=p.py_mode, path=p.py_path, harness=p.harness, args=p.py_args, compile_as=p.compile_as
+            )
         return wire
 
     header = {
         "op": "run",
         "runs": [{"procs": [proc(p) for p in run]} for run in req.runs],
-        "prog": req.prog,
+        "progs": req.progs,
         "files_in": {name: blob(data) for name, data in req.files_in.items()},
         "collect": req.collect,
         "stop_on_failure": req.stop_on_failure,

@@ -65,7 +65,8 @@ class Launch:
     cheaper: every page the child touches before the program runs costs a copy-on-write fault.
     """
 
-    def __init__(self, mode, path, harness, prepared):
+    def __init__(self, mode, path, harness, prepared, compile_as=None):
+        self.compile_as = compile_as
         self.mode = mode
         self.path = path
         self.harness = harness
@@ -206,7 +207,6 @@ class Box:
         self.uids = cfg["uids"]  # {"main": uid, "aux": uid}
         self.env = cfg["env"]
         self.cgroups = {}
-        self.prog = None
         self.tmpfs_size = cfg.get("tmpfs_mb", 256)
         self._fprog = None
         if seccomp_bpf:
@@ -216,6 +216,7 @@ class Box:
         self.box_dir = "/box" if self.isolated else cfg["box_dir"]
         self.vm_base = 0
         self.scratch = {}  # mount point -> (mode, owner) of the tmpfs mounted there
+        self.progs = {}  # /prog, /aux -> artifact key bound there
 
     # ------------------------------------------------------------------ one-time set-up
 
@@ -235,7 +236,7 @@ class Box:
         for src, dst, writable in cfg["binds"]:
             self._bind(src, root + dst, writable)
         self._make_dev(root)
-        for d in ("/proc", "/tmp", "/box", "/prog", "/dev/shm"):
+        for d in ("/proc", "/tmp", "/box", "/prog", "/aux", "/dev/shm"):
             os.makedirs(root + d, exist_ok=True)
         os.chmod(root + "/tmp", 0o1777)
         for name, text in cfg.get("etc", {}).items():
@@ -343,16 +344,21 @@ class Box:
             mount("xcoder-" + path.strip("/").replace("/", "-"), path, "tmpfs", MS_NOSUID | MS_NODEV, opts)
             self.scratch[path] = (mode, owner)
 
-    def _bind_prog(self, key):
-        if not self.isolated or key == self.prog:
+    def _bind_prog(self, mount_point, key):
+        """Show one compiled artifact, read-only, at /prog (the program) or /aux (its interactor)."""
+        if not self.isolated or self.progs.get(mount_point) == key:
             return
-        umount("/prog")
-        self.prog = None
+        if mount_point not in ("/prog", "/aux"):
+            raise ValueError("artifacts mount at /prog or /aux, not %r" % mount_point)
+        umount(mount_point)
+        self.progs.pop(mount_point, None)
         if key:
-            src = "/.xcoder-artifacts/" + key
-            mount(src, "/prog", None, MS_BIND)
-            mount(None, "/prog", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-            self.prog = key
+            if "/" in key or key.startswith("."):
+                raise ValueError("bad artifact key %r" % key)
+            mount("/.xcoder-artifacts/" + key, mount_point, None, MS_BIND)
+            flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
+            mount(None, mount_point, None, flags)
+            self.progs[mount_point] = key
 
     def run(self, header, blobs):
         """Run a batch of runs of one program (tests), each one program or a solution+interactor.
@@ -360,7 +366,8 @@ class Box:
         Batching amortises the request round trip; every run still gets a fresh /box and /tmp.
         With `stop_on_failure`, the batch ends after the first run that did not exit cleanly.
         """
-        self._bind_prog(header.get("prog"))
+        for mount_point, key in sorted(header.get("progs", {}).items()):
+            self._bind_prog(mount_point, key)
         reports, out = [], []
         for run in header["runs"]:
             result = self._run_one(run, header, blobs, out)
@@ -405,6 +412,12 @@ class Box:
                 started.append(proc)
         except Exception:
             self._kill_all(started)
+            for p in started:
+                try:
+                    os.waitpid(p["pid"], 0)
+                except ChildProcessError:
+                    pass
+            self._kill_leftovers()
             close_all(
                 child_side + parent_side + [p["pidfd"] for p in started] + [p["err_r"] for p in started]
             )
@@ -484,8 +497,10 @@ class Box:
             prepared = None
             if spec["mode"] == "script" or spec.get("harness"):
                 module = "solution" if spec.get("harness") == "call" else "__main__"
-                prepared = pyrunner.prepare(spec["path"], module)
-            plan["launch"] = Launch(spec["mode"], spec["path"], spec.get("harness"), prepared)
+                prepared = pyrunner.prepare(spec["path"], module, spec.get("args", []))
+            plan["launch"] = Launch(
+                spec["mode"], spec["path"], spec.get("harness"), prepared, spec.get("compile_as")
+            )
             plan["env"] = spec.get("env", {})
         pid = os.fork()
         if pid == 0:
@@ -636,19 +651,31 @@ class Box:
         return p[stream + "_len"] > limits["output"]
 
     def _kill_all(self, procs):
+        """SIGKILL the run's processes and everything else in the slot; reaping comes later.
+
+        The main processes are reaped through their pidfds (that is how we learn their
+        status); leftovers are reaped once no main process is running.
+        """
+        now = time.monotonic()
         for p in procs:
             if p.get("status") is None:
-                try:
-                    os.killpg(p["pid"], signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                try:
-                    os.kill(p["pid"], signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(p["pid"], signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
                 if p.get("killed") is None:
-                    p["killed"] = time.monotonic()
-        self._kill_leftovers()
+                    p["killed"] = now
+        if self.in_pidns:
+            kill_all_but_self()
+        else:
+            for cg in self.cgroups.values():
+                for pid in cg.members():
+                    if pid != os.getpid():
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except (ProcessLookupError, PermissionError):
+                            pass
 
     def _kill_leftovers(self):
         """Kill and reap every other process of the run; return their CPU seconds."""
@@ -869,7 +896,7 @@ if __name__ == "__main__":
     # Only a forked child that is to become a warm Python program gets here. The box's
     # frames are gone: the solution's module frame will sit right above this one.
     if _launch.mode == "compile":
-        os._exit(pyrunner.compile_check(_launch.path, _launch.path + "c"))
+        os._exit(pyrunner.compile_check(_launch.path, _launch.path + "c", _launch.compile_as))
     _path, _harness = _launch.path, _launch.harness
     _ns = pyrunner.install(_launch.prepared, forget=("protocol", "pyrunner", "zygote"))
     del _launch

@@ -1,0 +1,547 @@
+"""Judging one submission: compile once, run the tests across slots, check, give verdicts.
+
+The steps read top-down in `Judge.judge`: resolve the language, build (or fetch) the program,
+build the checker or interactor if there is one, split the tests into batches, run them, and
+turn each run's report into a verdict. The judge's own failures become SE, never WA.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import signal
+import threading
+import time
+import uuid
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+
+from xcoder_judge.config import Settings
+from xcoder_judge.engine import checkers
+from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
+from xcoder_judge.engine.languages import Toolchain, resolve_alias
+from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
+from xcoder_judge.schemas import (
+    AssertTest,
+    CallTest,
+    CompileLimits,
+    CompileResult,
+    Limits,
+    OutputMode,
+    ProgramChecker,
+    StdioTest,
+    Submission,
+    SubmissionResult,
+    TestResult,
+    Verdict,
+    overall_verdict,
+)
+
+log = logging.getLogger(__name__)
+
+MiB = 1 << 20
+PYRUNNER = (Path(__file__).parent / "sandbox" / "pyrunner.py").read_bytes()
+HARNESS_DONE = "XCODER-HARNESS-DONE"
+MAX_BATCH = 8
+COMPILE_OUTPUT_CAP = 16 << 10
+CHECKER_LIMITS = Limits(time_s=10, memory_mb=1024, output_mb=16)
+
+
+@dataclass
+class Program:
+    """A built program and how to start it."""
+
+    toolchain: Toolchain
+    artifact: Artifact
+
+    @property
+    def language(self):
+        return self.toolchain.language
+
+
+class Judge:
+    def __init__(
+        self, settings: Settings, sandbox: Sandbox, toolchains: dict[str, Toolchain], cache: CompileCache
+    ):
+        self.settings = settings
+        self.sandbox = sandbox
+        self.toolchains = toolchains
+        self.cache = cache
+        self.pch_ready: set[str] = set()
+        self._seq = 0
+        self._seq_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ entry point
+
+    def toolchain(self, name: str, field: str = "language") -> Toolchain:
+        lang_id = resolve_alias(name)
+        if lang_id is None or lang_id not in self.toolchains:
+            offered = ", ".join(sorted(self.toolchains))
+            raise ValueError(f"{field}: unknown language {name!r}; this node offers {offered}")
+        return self.toolchains[lang_id]
+
+    def validate(self, sub: Submission) -> Toolchain:
+        """Reject what this node cannot judge, with a message naming the field."""
+        tc = self.toolchain(sub.language)
+        kinds = {t.kind for t in sub.tests}
+        if kinds & {"call", "assert"} and not tc.language.python_harness:
+            raise ValueError(f"tests: call and assert tests need a Python language, not {tc.language.id}")
+        if isinstance(sub.checker, ProgramChecker):
+            self.toolchain(sub.checker.language, "checker.language")
+        if sub.interactor is not None:
+            self.toolchain(sub.interactor.language, "interactor.language")
+        return tc
+
+    def judge(self, sub: Submission, cancel: threading.Event | None = None) -> SubmissionResult:
+        tc = self.validate(sub)
+        sub_id = sub.id or uuid.uuid4().hex
+        priority = self._next_priority()
+        try:
+            return self._judge(sub, sub_id, tc, priority, cancel)
+        except Exception as e:  # a bug or a dead sandbox: the judge failed, not the program
+            log.exception("judging %s failed", sub_id)
+            return SubmissionResult(
+                id=sub_id,
+                verdict=Verdict.SE,
+                score=0.0,
+                passed=0,
+                total=len(sub.tests),
+                language=tc.language.id,
+                message=f"judge error: {type(e).__name__}: {e}",
+            )
+
+    def _next_priority(self) -> int:
+        with self._seq_lock:
+            self._seq += 1
+            return self._seq
+
+    def _judge(
+        self, sub: Submission, sub_id: str, tc: Toolchain, priority: int, cancel: threading.Event | None
+    ) -> SubmissionResult:
+        program, compile_result = self._build(tc, sub.source, {}, sub.compile_limits, priority)
+        base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
+        if program is None:
+            tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
+            verdict = (
+                Verdict.CE if compile_result.ok is False and compile_result.output != "SE" else Verdict.SE
+            )
+            return SubmissionResult(
+                verdict=verdict,
+                score=0.0,
+                passed=0,
+                tests=tests,
+                message=compile_result.output[:2000],
+                **base,
+            )
+        checker = interactor = None
+        if isinstance(sub.checker, ProgramChecker):
+            checker, cres = self._build(
+                self.toolchain(sub.checker.language),
+                sub.checker.source,
+                sub.checker.files,
+                CompileLimits(),
+                priority,
+            )
+            if checker is None:
+                return self._all_se(sub, base, f"checker does not compile: {cres.output[:2000]}")
+        if sub.interactor is not None:
+            interactor, ires = self._build(
+                self.toolchain(sub.interactor.language),
+                sub.interactor.source,
+                sub.interactor.files,
+                CompileLimits(),
+                priority,
+            )
+            if interactor is None:
+                return self._all_se(sub, base, f"interactor does not compile: {ires.output[:2000]}")
+        results = self._run_tests(sub, program, checker, interactor, priority, cancel)
+        passed = sum(1 for r in results if r.verdict == Verdict.AC)
+        return SubmissionResult(
+            verdict=overall_verdict(results),
+            score=passed / len(results),
+            passed=passed,
+            tests=results,
+            **base,
+        )
+
+    @staticmethod
+    def _all_se(sub: Submission, base: dict, message: str) -> SubmissionResult:
+        tests = [
+            TestResult(index=i, id=t.id, verdict=Verdict.SE, message=message) for i, t in enumerate(sub.tests)
+        ]
+        return SubmissionResult(verdict=Verdict.SE, score=0.0, passed=0, tests=tests, message=message, **base)
+
+    # ------------------------------------------------------------------ building
+
+    def _build(
+        self, tc: Toolchain, source: str, files: dict[str, str], limits: CompileLimits, priority: int
+    ) -> tuple[Program | None, CompileResult]:
+        lang = tc.language
+        name = lang.file_name(source)
+        use_pch = self.settings.pch and lang.id in self.pch_ready
+        template = tuple(p for p in (lang.compile or ()) if use_pch or not p.startswith("-I/pch"))
+        key = cache_key(
+            "v1", lang.id, tc.version, tc.tools, template, name, source, sorted(files.items()),
+            PYRUNNER if lang.python_harness else b"", self.settings.python_warm,
+        )  # fmt: skip
+        started = time.monotonic()
+        art = self.cache.get_or_build(
+            key, lambda: self._compile(tc, key, name, source, files, template, limits, priority)
+        )
+        result = CompileResult(
+            ok=art.ok, cached=art.cached, time_s=round(art.time_s if not art.cached else time.monotonic() - started, 4),
+            output=art.output,
+        )  # fmt: skip
+        return (Program(tc, art) if art.ok else None), result
+
+    def _compile(
+        self,
+        tc: Toolchain,
+        key: str,
+        name: str,
+        source: str,
+        files: dict[str, str],
+        template: tuple[str, ...],
+        limits: CompileLimits,
+        priority: int,
+    ) -> Artifact:
+        lang = tc.language
+        files_in = {fname: text.encode() for fname, text in files.items()}
+        files_in[name] = source.encode()
+        plimits = ProcLimits(
+            cpu=limits.time_s,
+            wall=limits.time_s * 2 + 5,
+            mem=limits.memory_mb * MiB,
+            stack=64 * MiB,
+            fsize=256 * MiB,
+            nofile=512,
+            nproc=lang.compile_processes,
+            output=16 * MiB,
+            stdout_keep=COMPILE_OUTPUT_CAP,
+            stderr_keep=COMPILE_OUTPUT_CAP,
+        )
+        if lang.python_harness:
+            files_in["pyrunner.py"] = PYRUNNER
+        if lang.warm:
+            proc = Proc(
+                limits=plimits,
+                kind="py",
+                py_mode="compile",
+                py_path=f"/box/{name}",
+                compile_as=f"/prog/{name}",
+            )
+            collect = [name, name + "c", "pyrunner.py"]
+        else:
+            proc = Proc(limits=plimits, argv=tc.fill(template, source=name), env=dict(lang.compile_env))
+            collect = list(lang.artifacts)
+        started = time.monotonic()
+        try:
+            res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), priority)
+        except SlotError as e:
+            return Artifact(key, False, "SE", 0.0, False, {"error": str(e)})  # not cached: retry next time
+        elapsed = time.monotonic() - started
+        rep = res.reports[0][0]
+        output = (rep.stderr + rep.stdout).decode("utf-8", "replace")[:COMPILE_OUTPUT_CAP]
+        if rep.setup_error:
+            return Artifact(key, False, "SE", 0.0, False, {"error": rep.setup_error})
+        reason = None
+        if rep.killed_for in ("cpu", "wall") or rep.cpu_s > limits.time_s:
+            reason = f"compilation exceeded the time limit ({limits.time_s:g} s)"
+        elif rep.oom:
+            reason = f"compilation exceeded the memory limit ({limits.memory_mb} MiB)"
+        elif rep.killed_for and rep.killed_for.startswith("output"):
+            reason = "compiler output exceeded its limit"
+        elif rep.exit_code != 0 or rep.signal is not None:
+            reason = ""
+        elif not res.files:
+            reason = "the compiler produced no program"
+        if reason is not None:
+            text = (reason + "\n" + output).strip() if reason else output.strip() or "compilation failed"
+            return self.cache.put(key, ok=False, output=text, time_s=elapsed, files={})
+        meta = {}
+        if lang.id == "java":
+            meta["main_class"] = name.removesuffix(".java")
+        return self.cache.put(key, ok=True, output=output, time_s=elapsed, files=res.files, meta=meta)
+
+    # ------------------------------------------------------------------ running
+
+    def _run_tests(
+        self,
+        sub: Submission,
+        program: Program,
+        checker: Program | None,
+        interactor: Program | None,
+        priority: int,
+        cancel: threading.Event | None,
+    ) -> list[TestResult]:
+        n = len(sub.tests)
+        size = max(1, min(MAX_BATCH, math.ceil(n / max(1, self.sandbox.slots_total))))
+        batches = [list(range(i, min(n, i + size))) for i in range(0, n, size)]
+        progs = {"/prog": program.artifact.key, "/aux": interactor.artifact.key if interactor else None}
+        futures: list[tuple[list[int], Future[RunResult]]] = []
+        for idx in batches:
+            runs = [self._runs_for(sub, sub.tests[i], program, interactor) for i in idx]
+            req = RunRequest(runs, progs=progs, stop_on_failure=sub.stop_on_first_failure)
+            futures.append((idx, self.sandbox.submit(req, priority)))
+        results: dict[int, TestResult] = {}
+        stop = False
+        for idx, fut in futures:
+            if stop or (cancel is not None and cancel.is_set()):
+                fut.cancel()
+            if fut.cancelled():
+                for i in idx:
+                    results[i] = TestResult(index=i, id=sub.tests[i].id, verdict=Verdict.SK)
+                continue
+            try:
+                res = fut.result()
+            except SlotError as e:
+                for i in idx:
+                    results[i] = TestResult(index=i, id=sub.tests[i].id, verdict=Verdict.SE, message=str(e))
+                continue
+            outcome = self._evaluate(sub, idx, res, checker, priority)
+            results.update(outcome)
+            if sub.stop_on_first_failure and any(r.verdict != Verdict.AC for r in outcome.values()):
+                stop = True
+        for i in range(n):
+            if i not in results:  # stopped early inside a batch
+                results[i] = TestResult(index=i, id=sub.tests[i].id, verdict=Verdict.SK)
+        return [results[i] for i in range(n)]
+
+    def _limits(self, limits: Limits, output_cap: int) -> ProcLimits:
+        out = int(limits.output_mb * MiB)
+        return ProcLimits(
+            cpu=limits.time_s,
+            wall=limits.effective_wall_s,
+            mem=limits.memory_mb * MiB,
+            stack=limits.effective_stack_mb * MiB,
+            fsize=int(limits.file_size_mb * MiB),
+            nofile=limits.open_files,
+            nproc=limits.processes,
+            output=out,
+            stdout_keep=out,
+            stderr_keep=max(64 << 10, min(out, output_cap)),
+        )
+
+    def _solution_proc(self, sub: Submission, test, program: Program, prog: str = "/prog") -> Proc:
+        tc, lang = program.toolchain, program.language
+        limits = self._limits(sub.limits, sub.output_cap_bytes)
+        harness = None if isinstance(test, StdioTest) else test.kind
+        fds_in: dict[int, bytes] = {}
+        if isinstance(test, CallTest):
+            fds_in[3] = json.dumps(
+                {"fn_name": sub.fn_name, "args": test.args, "kwargs": test.kwargs}
+            ).encode()
+        elif isinstance(test, AssertTest):
+            fds_in[3] = json.dumps({"code": test.code, "entry_point": test.entry_point}).encode()
+        stdin = test.input.encode() if isinstance(test, StdioTest) else b""
+        common = {"limits": limits, "stdin": stdin, "fds_in": fds_in, "result_fd": 4 if harness else None}
+        if lang.warm and self.settings.python_warm:
+            return Proc(
+                kind="py", py_path=f"{prog}/solution.py", harness=harness, env=dict(lang.env), **common
+            )
+        if harness:
+            interp = tc.tools.get("python") or tc.tools["pypy"]
+            argv = [interp, f"{prog}/pyrunner.py", harness, f"{prog}/solution.py"]
+        else:
+            argv = tc.fill(lang.run, prog=prog, **self._run_values(sub.limits, program))
+        return Proc(argv=argv, env=dict(lang.env), **common)
+
+    @staticmethod
+    def _run_values(limits: Limits, program: Program) -> dict[str, object]:
+        mem, stack = limits.memory_mb, limits.effective_stack_mb
+        return {
+            "heap_mb": max(32, int(mem * 0.8) - 32),
+            "stack_mb": stack,
+            "node_stack_kb": max(984, min(stack * 1024 - 2048, 1 << 20)),
+            "main_class": program.artifact.meta.get("main_class", "Main"),
+        }
+
+    def _runs_for(self, sub: Submission, test, program: Program, interactor: Program | None) -> list[Proc]:
+        sol = self._solution_proc(sub, test, program)
+        if interactor is None:
+            return [sol]
+        sol.stdin = None
+        sol.capture_stdout = False
+        itc = interactor.toolchain
+        argv = itc.fill(itc.language.run, prog="/aux", **self._run_values(sub.limits, interactor))
+        expected = (test.expected or "").encode()
+        inter = Proc(
+            limits=self._limits(sub.limits, sub.output_cap_bytes),
+            argv=[*argv, "/proc/self/fd/3", "/proc/self/fd/4"],
+            fds_in={3: test.input.encode(), 4: expected},
+            capture_stdout=False,
+            uid="aux",
+            cgroup="aux",
+            env=dict(itc.language.env),
+        )
+        return [sol, inter]
+
+    # ------------------------------------------------------------------ verdicts
+
+    def _evaluate(
+        self, sub: Submission, idx: list[int], res: RunResult, checker: Program | None, priority: int
+    ) -> dict[int, TestResult]:
+        out: dict[int, TestResult] = {}
+        to_check: list[tuple[int, ProcReport]] = []
+        for i, reports in zip(idx, res.reports, strict=False):
+            test = sub.tests[i]
+            sol = reports[0]
+            verdict, message = run_verdict(sol, sub.limits, sub.tests[i], self._mle_markers(sub))
+            if len(reports) == 2:
+                verdict, message = interactive_verdict(verdict, message, reports[1])
+                out[i] = self._test_result(sub, i, sol, verdict, message)
+                continue
+            if verdict is None:
+                if checker is not None and isinstance(test, StdioTest) and test.expected is not None:
+                    to_check.append((i, sol))
+                    continue
+                verdict, message = self._check(sub, test, sol)
+            out[i] = self._test_result(sub, i, sol, verdict, message)
+        if to_check and checker is not None:
+            out.update(self._run_checker(sub, to_check, checker, priority))
+        return out
+
+    def _mle_markers(self, sub: Submission) -> tuple[bytes, ...]:
+        return self.toolchain(sub.language).language.mle_markers
+
+    def _check(self, sub: Submission, test, rep: ProcReport) -> tuple[Verdict, str]:
+        if isinstance(test, StdioTest):
+            if test.expected is None:
+                return Verdict.AC, ""
+            o = checkers.compare(sub.checker, rep.stdout, test.expected.encode())
+            return o.verdict, o.message
+        try:
+            result = json.loads(rep.result.decode("utf-8")) if rep.result else None
+        except ValueError:
+            result = None
+        if not isinstance(result, dict) or result.get("done") != HARNESS_DONE:
+            what = "the function returned" if isinstance(test, CallTest) else "all asserts ran"
+            return Verdict.WA, f"the program exited before {what}"
+        if isinstance(test, AssertTest):
+            return Verdict.AC, ""
+        o = checkers.values.check(result.get("value"), test.expected, checkers.value_tolerance(sub.checker))
+        return o.verdict, o.message
+
+    def _run_checker(
+        self, sub: Submission, items: list[tuple[int, ProcReport]], checker: Program, priority: int
+    ) -> dict[int, TestResult]:
+        tc = checker.toolchain
+        argv = tc.fill(tc.language.run, prog="/prog", **self._run_values(CHECKER_LIMITS, checker))
+        runs = []
+        for i, rep in items:
+            test = sub.tests[i]
+            runs.append(
+                [
+                    Proc(
+                        limits=self._limits(CHECKER_LIMITS, 64 << 10),
+                        argv=[*argv, "/proc/self/fd/3", "/proc/self/fd/4", "/proc/self/fd/5"],
+                        fds_in={3: test.input.encode(), 4: rep.stdout, 5: (test.expected or "").encode()},
+                        uid="aux",
+                        env=dict(tc.language.env),
+                    )
+                ]
+            )
+        out: dict[int, TestResult] = {}
+        try:
+            res = self.sandbox.run(
+                RunRequest(runs, progs={"/prog": checker.artifact.key, "/aux": None}), priority
+            )
+        except SlotError as e:
+            return {i: self._test_result(sub, i, rep, Verdict.SE, f"checker: {e}") for i, rep in items}
+        for (i, rep), reports in zip(items, res.reports, strict=False):
+            crep = reports[0]
+            message = (crep.stderr or crep.stdout).decode("utf-8", "replace").strip()[:500]
+            if crep.setup_error or crep.killed_for or crep.oom:
+                what = crep.setup_error or crep.killed_for or "memory limit"
+                o = checkers.CheckOutcome(Verdict.SE, f"checker failed ({what})")
+            else:
+                o = checkers.program_verdict(crep.exit_code, crep.signal, message)
+            out[i] = self._test_result(sub, i, rep, o.verdict, o.message)
+        for i, rep in items:
+            out.setdefault(i, self._test_result(sub, i, rep, Verdict.SE, "checker did not run"))
+        return out
+
+    @staticmethod
+    def _test_result(sub: Submission, i: int, rep: ProcReport, verdict: Verdict, message: str) -> TestResult:
+        r = TestResult(
+            index=i,
+            id=sub.tests[i].id,
+            verdict=verdict,
+            time_s=round(rep.cpu_s, 4),
+            wall_s=round(rep.wall_s, 4),
+            memory_kb=rep.mem_kb,
+            exit_code=rep.exit_code,
+            signal=rep.signal,
+            message=message,
+        )
+        if sub.output == OutputMode.all or (sub.output == OutputMode.failed and verdict != Verdict.AC):
+            cap = sub.output_cap_bytes
+            r.stdout = rep.stdout[:cap].decode("utf-8", "replace")
+            r.stderr = rep.stderr[:cap].decode("utf-8", "replace")
+            r.stdout_truncated = rep.stdout_len > cap
+            r.stderr_truncated = rep.stderr_len > cap
+        return r
+
+
+def signal_name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return f"signal {sig}"
+
+
+def run_verdict(
+    rep: ProcReport, limits: Limits, test, mle_markers: tuple[bytes, ...]
+) -> tuple[Verdict | None, str]:
+    """The verdict a run earns before any checker looks at it; None when it ran cleanly.
+
+    Precedence as isolate checks it: time first, then memory, output, and runtime errors.
+    """
+    if rep.setup_error:
+        return Verdict.SE, f"sandbox set-up failed: {rep.setup_error}"
+    if rep.killed_for == "wall":
+        return Verdict.TLE, f"wall-clock limit exceeded ({limits.effective_wall_s:g} s)"
+    if rep.killed_for == "cpu" or rep.cpu_s > limits.time_s:
+        return Verdict.TLE, f"time limit exceeded ({limits.time_s:g} s CPU)"
+    if rep.oom:
+        return Verdict.MLE, f"memory limit exceeded ({limits.memory_mb} MiB)"
+    if rep.killed_for and rep.killed_for.startswith("output"):
+        stream = rep.killed_for.removeprefix("output_")
+        return Verdict.OLE, f"output limit exceeded ({limits.output_mb:g} MiB on {stream})"
+    if rep.signal == signal.SIGXFSZ:
+        return Verdict.OLE, f"file size limit exceeded ({limits.file_size_mb:g} MiB)"
+    if rep.signal is not None:
+        return Verdict.RE, f"killed by {signal_name(rep.signal)}"
+    if rep.exit_code != 0:
+        if any(m in rep.stderr for m in mle_markers):
+            return (
+                Verdict.MLE,
+                f"memory limit exceeded ({limits.memory_mb} MiB): the runtime ran out of memory",
+            )
+        if isinstance(test, AssertTest) and b"AssertionError" in rep.stderr:
+            return Verdict.WA, "an assertion failed"
+        return Verdict.RE, f"exit code {rep.exit_code}"
+    return None, ""
+
+
+def interactive_verdict(sol: Verdict | None, sol_message: str, inter: ProcReport) -> tuple[Verdict, str]:
+    """Combine the solution's run with the interactor's decision.
+
+    A solution over its limits keeps that verdict; otherwise the interactor decides, and a
+    solution that crashed after the interactor was satisfied is still a runtime error.
+    """
+    if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE, Verdict.SE):
+        return sol, sol_message
+    message = inter.stderr.decode("utf-8", "replace").strip()[:500]
+    if inter.setup_error or inter.oom or inter.killed_for:
+        what = inter.setup_error or inter.killed_for or "memory limit"
+        return Verdict.SE, f"interactor failed ({what}): {message}".strip()
+    o = checkers.program_verdict(inter.exit_code, inter.signal, message)
+    if o.verdict != Verdict.AC:
+        return o.verdict, o.message or "the interactor rejected the answer"
+    if sol is not None:
+        return sol, sol_message
+    return Verdict.AC, ""

@@ -1,0 +1,101 @@
+"""What a language is to the judge: how to find its toolchain, compile and run it.
+
+Each language module defines one `Language`. Commands are argv templates; `{name}` fields are
+filled from the toolchain found at start-up (`{cc}`, `{java}` …) and from the run's limits
+(`{heap_mb}`, `{stack_mb}`, `{node_stack_kb}`, `{main_class}`) and from where the artifact is
+mounted (`{prog}`: /prog, or /aux for an interactor). Programs are compiled in /box.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+SEARCH_PATH = ":".join(
+    [os.environ.get("PATH", ""), "/usr/local/bin", "/usr/bin", "/bin", os.path.expanduser("~/.cargo/bin")]
+)
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A language as found on this node."""
+
+    language: Language
+    tools: dict[str, str]  # template name -> absolute path usable inside the box
+    version: str
+    bind_paths: tuple[str, ...] = ()  # directories outside /usr the box must see
+
+    def fill(self, template: tuple[str, ...], **values: object) -> list[str]:
+        return [part.format(**self.tools, **values) for part in template]
+
+
+@dataclass(frozen=True)
+class Language:
+    id: str
+    name: str
+    source_file: str
+    run: tuple[str, ...]
+    tools: dict[str, tuple[str, ...]]  # template name -> executable names to look for
+    version_cmd: tuple[str, ...]
+    version_pattern: str = r"(\d+(?:\.\d+)+)"
+    compile: tuple[str, ...] | None = None
+    artifacts: tuple[str, ...] = ()  # /box files kept after compiling (globs)
+    aliases: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    compile_env: dict[str, str] = field(default_factory=dict)
+    compile_processes: int = 32
+    warm: bool = False  # python3: runs in a forked interpreter
+    python_harness: bool = False  # supports call and assert tests
+    pch_header: str | None = None  # header to precompile (C++)
+    mle_markers: tuple[bytes, ...] = ()  # stderr text meaning the runtime ran out of memory
+    source_name: Callable[[str], str] | None = None  # file name derived from the source (Java)
+    extra_binds: Callable[[dict[str, str]], tuple[str, ...]] | None = None
+    resolve_tools: Callable[[dict[str, str]], dict[str, str]] | None = None  # e.g. past a rustup proxy
+    self_test: str = ""  # a program that copies stdin to stdout
+
+    @property
+    def compiled(self) -> bool:
+        return self.compile is not None
+
+    def file_name(self, source: str) -> str:
+        return self.source_name(source) if self.source_name else self.source_file
+
+    def detect(self, overrides: dict[str, str] | None = None) -> Toolchain | None:
+        """Find the tools and the version; None when the toolchain is not installed."""
+        overrides = overrides or {}
+        tools: dict[str, str] = {}
+        for key, names in self.tools.items():
+            found = overrides.get(key) or next(
+                (p for n in names if (p := shutil.which(n, path=SEARCH_PATH))), None
+            )
+            if not found:
+                return None
+            tools[key] = found
+        if self.resolve_tools:
+            try:
+                tools = self.resolve_tools(tools)
+            except (OSError, subprocess.SubprocessError, KeyError):
+                return None
+        tools = {k: os.path.realpath(v) for k, v in tools.items()}
+        try:
+            proc = subprocess.run(
+                [part.format(**tools) for part in self.version_cmd],
+                capture_output=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+        if proc.returncode != 0:
+            return None
+        m = re.search(self.version_pattern, text)
+        version = m.group(1) if m else text.strip().splitlines()[0] if text.strip() else "unknown"
+        binds = tuple(os.path.dirname(os.path.dirname(p)) for p in tools.values())
+        if self.extra_binds:
+            binds += self.extra_binds(tools)
+        return Toolchain(self, tools, version, binds)

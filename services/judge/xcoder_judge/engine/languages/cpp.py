@@ -1,0 +1,37 @@
+"""C++ in two standards; both share a precompiled <bits/stdc++.h> when the cache holds one."""
+
+from xcoder_judge.engine.languages.base import Language
+
+_SELF_TEST = "#include <bits/stdc++.h>\nint main(){std::cout<<std::cin.rdbuf();return 0;}\n"
+
+
+def _cpp(std: str, lang_id: str, aliases: tuple[str, ...]) -> Language:
+    return Language(
+        id=lang_id,
+        name=f"C++ (GCC, {std})",
+        aliases=aliases,
+        source_file="main.cpp",
+        compile=(
+            "{cxx}",
+            "-O2",
+            f"-std={std}",
+            "-pipe",
+            "-DONLINE_JUDGE",
+            "-I/pch/" + lang_id,
+            "-o",
+            "main",
+            "main.cpp",
+        ),
+        artifacts=("main",),
+        run=("{prog}/main",),
+        tools={"cxx": ("g++", "c++")},
+        version_cmd=("{cxx}", "-dumpfullversion"),
+        compile_env={"TMPDIR": "/tmp"},
+        pch_header="bits/stdc++.h",
+        mle_markers=(b"std::bad_alloc",),
+        self_test=_SELF_TEST,
+    )
+
+
+CPP17 = _cpp("gnu++17", "cpp17", ("cpp", "c++", "c++17", "g++", "cxx"))
+CPP20 = _cpp("gnu++20", "cpp20", ("c++20", "g++20"))

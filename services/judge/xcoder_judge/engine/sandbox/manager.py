@@ -1,0 +1,178 @@
+"""The node's sandbox: what isolation holds here, the shared box configuration, the slots.
+
+Isolation degrades rather than fails: without root there are no namespaces or uid drop,
+without a writable cgroup hierarchy memory and process limits fall back to rlimits. Either
+way one clear warning is logged at start-up and the level is reported in `capabilities()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+from xcoder_judge.config import Settings
+from xcoder_judge.engine.sandbox import layout, seccomp
+from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
+from xcoder_judge.engine.sandbox.pool import SlotPool
+from xcoder_judge.engine.sandbox.slot import BoxConfig, RunRequest, RunResult, Slot, SlotError
+from xcoder_judge.schemas import Capabilities
+
+log = logging.getLogger(__name__)
+
+NAMESPACES = ["mount", "pid", "net", "ipc", "uts"]
+AUX_UID_OFFSET = 10000  # checkers and interactors run as a second uid per slot
+
+
+class Sandbox:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        python: str,
+        preload: list[str],
+        bind_paths: list[str],
+        artifacts_dir: Path,
+        pch_dir: Path,
+    ) -> None:
+        self.settings = settings
+        self.python = python
+        self.preload = preload
+        self.bind_paths = bind_paths
+        self.artifacts_dir = artifacts_dir
+        self.pch_dir = pch_dir
+        self.cgroups: Cgroups | None = None
+        self.groups: list[SlotGroups] = []
+        self.pool: SlotPool | None = None
+        self.warnings: list[str] = []
+        self._isolate = False
+        self._seccomp = b""
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ start-up
+
+    def start(self) -> None:
+        s = self.settings
+        root = os.geteuid() == 0
+        self._isolate = root
+        if not root:
+            self._warn("not running as root: no namespaces, no uid drop, no cgroups (rlimits only)")
+        try:
+            self._seccomp = seccomp.build_filter()
+        except seccomp.SeccompUnavailable as e:
+            self._warn(f"seccomp filter unavailable: {e}")
+        if s.cgroup != "none" and root:
+            try:
+                self.cgroups = Cgroups.detect(s.cgroup)
+                self.cgroups.prepare()
+            except (CgroupUnavailable, OSError) as e:
+                self.cgroups = None
+                self._warn(
+                    f"no usable cgroup hierarchy ({e}): memory and process limits fall back to rlimits"
+                )
+        elif s.cgroup == "none":
+            self._warn("cgroups disabled by configuration: memory and process limits are rlimits only")
+
+        layout.prepare_artifacts_dir(self.artifacts_dir)
+        self.pch_dir.mkdir(parents=True, exist_ok=True)
+        work = s.work_dir / f"worker-{os.getpid()}"
+        work.mkdir(parents=True, exist_ok=True)
+        binds, symlinks = layout.system_binds()
+        binds += layout.extra_binds([*self.bind_paths, os.path.dirname(os.path.dirname(self.python))])
+        binds.append((str(self.artifacts_dir), layout.ARTIFACTS_MOUNT, False))
+        binds.append((str(self.pch_dir), layout.PCH_MOUNT, False))
+        config = BoxConfig(
+            python=self.python,
+            isolate=self._isolate,
+            binds=binds,
+            symlinks=symlinks,
+            etc=layout.etc_files(),
+            env=dict(layout.PROGRAM_ENV),
+            seccomp=self._seccomp,
+            preload=self.preload,
+            work_dir=work,
+        )
+        slots = []
+        for i in range(s.slots):
+            files: dict[str, dict] = {}
+            if self.cgroups is not None:
+                g = self.cgroups.create_slot(i)
+                self.groups.append(g)
+                files = g.files
+            uids = {"main": s.sandbox_uid + i, "aux": s.sandbox_uid + AUX_UID_OFFSET + i}
+            slots.append(Slot(i, config, uids, files))
+        self._start_slots(slots)
+        self.pool = SlotPool(slots)
+
+    def _start_slots(self, slots: list[Slot]) -> None:
+        errors: list[str] = []
+
+        def start(slot: Slot) -> None:
+            try:
+                slot.start()
+            except SlotError as e:
+                errors.append(str(e))
+
+        threads = [threading.Thread(target=start, args=(sl,)) for sl in slots]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            for slot in slots:
+                slot.kill()
+            raise SlotError("; ".join(errors))
+        for w in sorted({w for sl in slots for w in sl.warnings}):
+            self._warn(f"box: {w}")
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        log.warning("sandbox: %s", message)
+
+    # ------------------------------------------------------------------ use
+
+    def submit(self, req: RunRequest, priority: int = 0) -> Future[RunResult]:
+        assert self.pool is not None, "Sandbox.start() first"
+        return self.pool.submit(req, priority)
+
+    def run(self, req: RunRequest, priority: int = 0) -> RunResult:
+        return self.submit(req, priority).result()
+
+    @property
+    def slots_total(self) -> int:
+        return len(self.pool.slots) if self.pool else 0
+
+    @property
+    def slots_busy(self) -> int:
+        return self.pool.busy if self.pool else 0
+
+    def capabilities(self) -> Capabilities:
+        cgroup = self.cgroups.mode if self.cgroups else "none"
+        seccomp_on = bool(self._seccomp)
+        if self._isolate and cgroup != "none" and seccomp_on:
+            level = "full"
+        elif not self._isolate and cgroup == "none":
+            level = "rlimits"
+        else:
+            level = "partial"
+        return Capabilities(
+            level=level,
+            cgroup=cgroup,
+            namespaces=NAMESPACES if self._isolate else [],
+            seccomp=seccomp_on,
+            uid_drop=self._isolate,
+            no_new_privs=True,
+            warnings=list(self.warnings),
+        )
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        if self.cgroups is not None:
+            for g in self.groups:
+                self.cgroups.remove_slot(g)
+            self.cgroups.close()
+            self.cgroups = None
