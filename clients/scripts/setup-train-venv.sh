@@ -24,7 +24,7 @@ SWIFT_VERSION="${SWIFT_VERSION:-4.6.0}"
 check() {
   "$venv/bin/python" - <<PY 2>/dev/null
 import importlib.metadata as md, sys
-import verl, swift, xcoder_client  # noqa: F401
+import verl, swift, xcoder_client, msgspec  # noqa: F401
 sys.exit(0 if (md.version("verl"), md.version("ms-swift")) == ("$VERL_VERSION", "$SWIFT_VERSION") else 1)
 PY
 }
@@ -39,7 +39,9 @@ start=$(date +%s)
 "$venv/bin/pip" install -q --upgrade pip
 # Torch first, pinned, so nothing below can swap in a CUDA build.
 "$venv/bin/pip" install -q "torch==$TORCH_VERSION"
-"$venv/bin/pip" install -q "torch==$TORCH_VERSION" "verl==$VERL_VERSION" "ms-swift==$SWIFT_VERSION"
+# msgspec: ms-swift 4.6's GRPO code (swift.rlhf_trainers.utils) imports it without declaring it
+# (vLLM usually brings it in); without it `--reward_funcs` cannot even be resolved.
+"$venv/bin/pip" install -q "torch==$TORCH_VERSION" "verl==$VERL_VERSION" "ms-swift==$SWIFT_VERSION" msgspec
 "$venv/bin/pip" install -q -e "$clients"
 check || { echo "train venv at $venv does not import verl/swift/xcoder_client" >&2; exit 1; }
 echo "train venv ready: $venv ($(( $(date +%s) - start )) s, $(du -sh "$venv" | cut -f1))"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from clients.tests.mockjudge import MockJudge, submission
 from xcoder_client import AsyncJudgeClient, Submission, Verdict
 from xcoder_client.coalesce import BatchCoalescer, shared_coalescer
+
+from clients.tests.mockjudge import MockJudge, submission
 
 
 def _subs(markers):
@@ -25,7 +26,12 @@ def test_concurrent_calls_share_one_request_and_get_their_own_results(fast_setti
 
     results, flushes = asyncio.run(run())
     assert flushes == 1 and judge.count("/v1/submissions/batch") == 1
-    assert [[r.verdict.value for r in rs] for rs in results] == [["AC"], ["WA", "WA"], ["TLE"], ["WA", "AC", "RE"]]
+    assert [[r.verdict.value for r in rs] for rs in results] == [
+        ["AC"],
+        ["WA", "WA"],
+        ["TLE"],
+        ["WA", "AC", "RE"],
+    ]
     assert [[r.passed for r in rs] for rs in results] == [[2], [0, 1], [0], [1, 2, 0]]
 
 
@@ -35,7 +41,9 @@ def test_a_full_buffer_flushes_without_waiting(fast_settings):
     async def run():
         async with AsyncJudgeClient(transport=judge.transport, settings=fast_settings) as client:
             coalescer = BatchCoalescer(client, max_items=2, max_wait_s=3600)
-            await asyncio.wait_for(asyncio.gather(*(coalescer.judge(_subs([m])) for m in ["AC", "WA", "RE", "AC"])), 5)
+            await asyncio.wait_for(
+                asyncio.gather(*(coalescer.judge(_subs([m])) for m in ["AC", "WA", "RE", "AC"])), 5
+            )
             return coalescer.flushes
 
     assert asyncio.run(run()) == 2
@@ -45,7 +53,9 @@ def test_judge_failure_reaches_every_waiting_caller_as_unscored(fast_settings):
     judge = MockJudge(script=["connect"] * 50)
 
     async def run():
-        async with AsyncJudgeClient(transport=judge.transport, settings=fast_settings, max_retries=1) as client:
+        async with AsyncJudgeClient(
+            transport=judge.transport, settings=fast_settings, max_retries=1
+        ) as client:
             coalescer = BatchCoalescer(client, max_wait_s=0.01)
             return await asyncio.gather(coalescer.judge(_subs(["AC"])), coalescer.judge(_subs(["WA"])))
 

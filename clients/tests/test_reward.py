@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from xcoder_client.models import SubmissionResult, Verdict
 from xcoder_client.reward import RewardConfig, RewardShape, plan_rollout, score_rollout
 
@@ -14,15 +13,23 @@ GOOD = "```python\nprint(input())\n```"
 
 
 def _result(verdict: str, passed: int, total: int) -> SubmissionResult:
-    return SubmissionResult(id="x", verdict=Verdict(verdict), score=passed / total, passed=passed, total=total)
+    return SubmissionResult(
+        id="x", verdict=Verdict(verdict), score=passed / total, passed=passed, total=total
+    )
 
 
 @pytest.mark.parametrize(
     ("shape", "verdict", "passed", "expected"),
     [
-        ("binary", "AC", 10, 1.0), ("binary", "WA", 9, 0.0),
-        ("fraction", "AC", 10, 1.0), ("fraction", "WA", 3, 0.3), ("fraction", "CE", 0, 0.0),
-        ("xcoder", "AC", 10, 5.0), ("xcoder", "WA", 4, 2.0), ("xcoder", "TLE", 0, 0.0), ("xcoder", "CE", 0, -2.0),
+        ("binary", "AC", 10, 1.0),
+        ("binary", "WA", 9, 0.0),
+        ("fraction", "AC", 10, 1.0),
+        ("fraction", "WA", 3, 0.3),
+        ("fraction", "CE", 0, 0.0),
+        ("xcoder", "AC", 10, 5.0),
+        ("xcoder", "WA", 4, 2.0),
+        ("xcoder", "TLE", 0, 0.0),
+        ("xcoder", "CE", 0, -2.0),
     ],
 )
 def test_shapes(shape, verdict, passed, expected):
@@ -52,9 +59,11 @@ def test_se_result_is_unscored_not_zero():
 def test_diagnostics_have_the_same_keys_for_every_outcome():
     config = RewardConfig()
     plans = [plan_rollout(GOOD, TESTS, config), plan_rollout("no code", TESTS, config)]
-    outcomes = [score_rollout(plans[0], _result("AC", 10, 10), config.shape),
-                score_rollout(plans[0], _result("SE", 0, 10), config.shape),
-                score_rollout(plans[1], None, config.shape)]
+    outcomes = [
+        score_rollout(plans[0], _result("AC", 10, 10), config.shape),
+        score_rollout(plans[0], _result("SE", 0, 10), config.shape),
+        score_rollout(plans[1], None, config.shape),
+    ]
     keys = {tuple(o.diagnostics()) for o in outcomes}
     assert len(keys) == 1
     assert all(math.isfinite(v) for o in outcomes for v in o.diagnostics().values())
@@ -71,7 +80,9 @@ def test_every_rollout_of_a_prompt_gets_the_same_test_subset():
 
 def test_binary_shape_stops_at_the_first_failure_to_save_judge_time():
     assert plan_rollout(GOOD, TESTS, RewardConfig(shape=RewardShape.binary)).submission.stop_on_first_failure
-    assert not plan_rollout(GOOD, TESTS, RewardConfig(shape=RewardShape.fraction)).submission.stop_on_first_failure
+    assert not plan_rollout(
+        GOOD, TESTS, RewardConfig(shape=RewardShape.fraction)
+    ).submission.stop_on_first_failure
 
 
 def test_limits_reach_the_submission():

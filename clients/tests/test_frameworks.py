@@ -1,0 +1,125 @@
+"""The verl and ms-swift adapters through the frameworks' OWN loading and reward code.
+
+These run in a separate CPU training venv (verl 0.9.1, ms-swift 4.6.0, CPU torch), made by
+clients/scripts/setup-train-venv.sh (about two minutes the first time; reused afterwards;
+XCODER_TRAIN_VENV points at another one). The probes score rollouts against the live judge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clients.tests.programs import ADD, ADD_TESTS, WRONG_ADD, count_tests, fenced, passes_first
+
+pytestmark = pytest.mark.slow
+
+CLIENTS = Path(__file__).resolve().parents[1]
+PROBES = Path(__file__).resolve().parent / "frameworks"
+
+
+@pytest.fixture(scope="session")
+def train_python() -> str:
+    venv = Path(os.environ.get("XCODER_TRAIN_VENV", CLIENTS / ".venv-train"))
+    setup = subprocess.run(
+        [str(CLIENTS / "scripts" / "setup-train-venv.sh"), str(venv)],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    assert setup.returncode == 0, f"could not build the training venv:\n{setup.stdout}\n{setup.stderr}"
+    return str(venv / "bin" / "python")
+
+
+def probe(python: str, script: str, args: list[str], payload) -> dict:
+    run = subprocess.run(
+        [python, str(PROBES / script), *args],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=CLIENTS,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def verl_cases():
+    task = json.dumps(count_tests(10))
+    cases, expected = [], []
+    for k in range(10, -1, -2):
+        cases.append(
+            {
+                "data_source": "xcoder",
+                "response": fenced(passes_first(k, delay=0.03 * k)),
+                "ground_truth": task,
+                "extra_info": {"task_id": "t1"},
+            }
+        )
+        expected.append(5.0 * k / 10)
+        cases.append(
+            {
+                "data_source": "xcoder",
+                "response": "<think>```python\nprint(1)\n```</think> no answer",
+                "ground_truth": task,
+            }
+        )
+        expected.append(-2.0)
+    return cases, expected
+
+
+@pytest.mark.parametrize("fn_name", ["compute_score_async", "compute_score"])
+def test_verl_loads_and_scores_through_its_own_reward_manager(train_python, live_judge, fn_name):
+    cases, expected = verl_cases()
+    out = probe(train_python, "verl_probe.py", [live_judge.url, fn_name], cases)
+    assert out["manager"] == "NaiveRewardManager" and out["async"] is (fn_name == "compute_score_async")
+    assert out["decoded_roundtrip"]
+    assert out["scores"] == pytest.approx(expected)
+    keys = {tuple(k) for k in out["extra_keys"]}
+    assert keys == {
+        ("acc", "compile_error", "format_ok", "judge_error", "pass_rate", "passed", "score", "total")
+    }
+
+
+def test_swift_plugin_registers_and_scores_through_its_own_reward_code(train_python, live_judge):
+    tests = json.dumps(ADD_TESTS)
+    rows = [
+        {
+            "messages": [{"role": "user", "content": "add"}, {"role": "assistant", "content": fenced(ADD)}],
+            "tests": tests,
+            "task_id": "add",
+        },
+        {
+            "messages": [
+                {"role": "user", "content": "add"},
+                {"role": "assistant", "content": fenced(WRONG_ADD)},
+            ],
+            "tests": tests,
+            "task_id": "add",
+        },
+        {
+            "messages": [{"role": "user", "content": "add"}, {"role": "assistant", "content": "no idea"}],
+            "tests": tests,
+            "task_id": "add",
+        },
+        {"messages": [{"role": "user", "content": "chat"}, {"role": "assistant", "content": fenced(ADD)}]},
+    ]
+    out = probe(train_python, "swift_probe.py", [live_judge.url], rows)
+    assert out["names"] == ["XCoderJudgeReward", "XCoderCodeFormat"]
+    expected = [[1.0, 1.0], [0.0, 1.0], [0.0, 0.0], [None, 1.0]]  # a row without tests: None (NaN in swift)
+    assert out["steps"] == [expected, expected]
+
+
+def test_training_venv_has_no_cuda_torch(train_python):
+    out = subprocess.run(
+        [train_python, "-c", "import torch; print(torch.version.cuda)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "None", sys.version

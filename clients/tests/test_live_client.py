@@ -1,0 +1,99 @@
+"""JudgeClient and AsyncJudgeClient against a live judge (real Redis, real workers, real HTTP)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from xcoder_client import AsyncJudgeClient, JudgeClient, JudgeTransportError, Verdict
+from xcoder_client.testcases import build_submission, parse_tests
+
+from clients.tests.programs import ADD, ADD_TESTS, CRASH, SLEEPY_ADD, SPIN, WRONG_ADD, closed_port_url
+
+
+@pytest.fixture(params=["sync", "async"])
+def live_judge_call(request, live_judge):
+    def call(submissions, base_url=None, client_options=None, **kw):
+        opts = dict(client_options or {})
+        url = base_url or live_judge.url
+        if request.param == "sync":
+            with JudgeClient(url, **opts) as client:
+                return client.judge(submissions, **kw)
+
+        async def run():
+            async with AsyncJudgeClient(url, **opts) as client:
+                return await client.judge(submissions, **kw)
+
+        return asyncio.run(run())
+
+    return call
+
+
+def _sub(code: str, **kw):
+    return build_submission(code, parse_tests(ADD_TESTS), **kw)
+
+
+def test_live_results_stay_in_submission_order(live_judge_call):
+    # The slow program goes first: on a judge with several slots the later ones finish before it.
+    programs = [SLEEPY_ADD, WRONG_ADD, ADD, CRASH, ADD, WRONG_ADD]
+    results = live_judge_call(
+        [_sub(p) for p in programs], client_options={"chunk_size": 2, "max_concurrency": 3}
+    )
+    assert [r.verdict for r in results] == [
+        Verdict.AC,
+        Verdict.WA,
+        Verdict.AC,
+        Verdict.RE,
+        Verdict.AC,
+        Verdict.WA,
+    ]
+    assert [r.passed for r in results] == [4, 0, 4, 0, 4, 0]  # 10 -5 → 15: WRONG_ADD fails all four
+
+
+def test_live_time_limit(live_judge_call):
+    [result] = live_judge_call([_sub(SPIN, limits={"time_s": 0.5}, stop_on_first_failure=True)])
+    assert result.verdict is Verdict.TLE and result.scored
+
+
+def test_live_duplicates_and_many_chunks(live_judge_call):
+    subs = [_sub(ADD if i % 2 else WRONG_ADD) for i in range(30)]
+    results = live_judge_call(subs, client_options={"chunk_size": 4})
+    assert [r.verdict for r in results] == [Verdict.AC if i % 2 else Verdict.WA for i in range(30)]
+
+
+def test_live_languages_and_readiness(live_judge):
+    with JudgeClient(live_judge.url) as client:
+        assert client.ready()
+        assert "python3" in {lang.id for lang in client.languages()}
+
+
+class CountingTransport(httpx.HTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return super().handle_request(request)
+
+
+def test_judge_down_retries_are_bounded_then_raise(fast_settings):
+    transport = CountingTransport()
+    with JudgeClient(closed_port_url(), transport=transport, settings=fast_settings, max_retries=3) as client:
+        assert not client.ready()
+        with pytest.raises(JudgeTransportError) as err:
+            client.judge([_sub(ADD)])
+    assert err.value.attempts == 4
+    assert transport.requests == 1 + 4  # the readiness probe, then one try and three retries
+
+
+def test_judge_down_gives_unscored_results_not_wrong_ones(live_judge_call, fast_settings):
+    results = live_judge_call(
+        [_sub(ADD), _sub(WRONG_ADD)],
+        base_url=closed_port_url(),
+        on_error="unscored",
+        client_options={"settings": fast_settings, "max_retries": 1},
+    )
+    assert [r.verdict for r in results] == [Verdict.SE, Verdict.SE]
+    assert [r.scored for r in results] == [False, False]
