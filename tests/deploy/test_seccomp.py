@@ -1,0 +1,252 @@
+"""docker/seccomp/judge-worker.json, the worker container's seccomp profile.
+
+Checked three ways: its shape (the subset of the OCI / Docker profile format every runtime reads),
+every syscall name against libseccomp's tables, and its behaviour: the profile is compiled with
+libseccomp, as runc and crun do, loaded into a child process, and that process then tries what
+the sandbox needs (must work) and what the profile forbids (must fail with the profile's errno).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from tests.deploy.support import REPO
+
+PROFILE_PATH = REPO / "docker" / "seccomp" / "judge-worker.json"
+PROFILE = json.loads(PROFILE_PATH.read_text())
+ACTIONS = {
+    "SCMP_ACT_ALLOW",
+    "SCMP_ACT_ERRNO",
+    "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_PROCESS",
+    "SCMP_ACT_LOG",
+    "SCMP_ACT_TRACE",
+}
+OPS = {
+    "SCMP_CMP_NE": 1,
+    "SCMP_CMP_LT": 2,
+    "SCMP_CMP_LE": 3,
+    "SCMP_CMP_EQ": 4,
+    "SCMP_CMP_GE": 5,
+    "SCMP_CMP_GT": 6,
+    "SCMP_CMP_MASKED_EQ": 7,
+}
+
+# What the sandbox (services/judge/xcoder_judge/engine/sandbox/zygote.py) and the worker call, and
+# the runtimes of the judged languages rely on. None may be denied outright.
+NEEDED = [
+    "unshare",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "sethostname",
+    "chroot",
+    "clone",
+    "fork",
+    "vfork",
+    "execve",
+    "setresuid",
+    "setresgid",
+    "setgroups",
+    "prctl",
+    "seccomp",
+    "setrlimit",
+    "prlimit64",
+    "kill",
+    "tgkill",
+    "wait4",
+    "waitid",
+    "pidfd_open",
+    "pidfd_send_signal",
+    "memfd_create",
+    "chown",
+    "fchown",
+    "symlink",
+    "mkdir",
+    "openat",
+    "pipe2",
+    "poll",
+    "ppoll",
+    "mmap",
+    "munmap",
+    "mprotect",
+    "futex",
+    "setsid",
+    "close_range",
+]
+FORBIDDEN = [
+    "kexec_load",
+    "init_module",
+    "finit_module",
+    "bpf",
+    "keyctl",
+    "add_key",
+    "open_by_handle_at",
+    "ptrace",
+    "process_vm_readv",
+    "userfaultfd",
+    "perf_event_open",
+    "setns",
+    "reboot",
+    "swapon",
+    "acct",
+    "settimeofday",
+]
+
+
+def _libseccomp() -> ctypes.CDLL:
+    name = ctypes.util.find_library("seccomp") or "libseccomp.so.2"
+    lib = ctypes.CDLL(name)
+    lib.seccomp_syscall_resolve_name_arch.argtypes = [ctypes.c_uint32, ctypes.c_char_p]
+    lib.seccomp_arch_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_arch_resolve_name.restype = ctypes.c_uint32
+    return lib
+
+
+def test_profile_shape() -> None:
+    assert set(PROFILE) == {"defaultAction", "architectures", "syscalls"}
+    assert PROFILE["defaultAction"] == "SCMP_ACT_ALLOW"
+    assert "SCMP_ARCH_X86_64" in PROFILE["architectures"] and "SCMP_ARCH_AARCH64" in PROFILE["architectures"]
+    for rule in PROFILE["syscalls"]:
+        assert set(rule) <= {"names", "action", "errnoRet", "args", "comment"}, rule
+        assert rule["comment"] and rule["names"]
+        assert rule["action"] in ACTIONS
+        if rule["action"] == "SCMP_ACT_ERRNO":
+            assert rule["errnoRet"] in (1, 38)  # EPERM, ENOSYS
+        for arg in rule.get("args", []):
+            assert (
+                set(arg) <= {"index", "value", "valueTwo", "op"}
+                and arg["op"] in OPS
+                and 0 <= arg["index"] < 6
+            )
+
+
+def test_every_name_is_a_syscall() -> None:
+    lib = _libseccomp()
+    arches = {
+        a: lib.seccomp_arch_resolve_name(a.removeprefix("SCMP_ARCH_").lower().encode())
+        for a in PROFILE["architectures"]
+    }
+    assert all(arches.values()), arches
+    x86_64 = arches["SCMP_ARCH_X86_64"]
+    aarch64 = arches["SCMP_ARCH_AARCH64"]
+    for rule in PROFILE["syscalls"]:
+        for name in rule["names"]:
+            on_x86 = lib.seccomp_syscall_resolve_name_arch(x86_64, name.encode()) >= 0
+            on_arm = lib.seccomp_syscall_resolve_name_arch(aarch64, name.encode()) >= 0
+            assert on_x86 or on_arm, f"{name} is no syscall on x86_64 or aarch64"
+
+
+def test_the_sandbox_syscalls_are_not_denied() -> None:
+    denied_outright = {
+        n
+        for r in PROFILE["syscalls"]
+        if r["action"] != "SCMP_ACT_ALLOW" and not r.get("args")
+        for n in r["names"]
+    }
+    assert not denied_outright & set(NEEDED)
+    assert set(FORBIDDEN) <= denied_outright
+
+
+# A child process: compile the profile for the native architecture with libseccomp, load it, then
+# report what each probe returned (0 or an errno name).
+CHILD = textwrap.dedent(
+    r"""
+    import ctypes, ctypes.util, errno, json, os, subprocess, sys, threading
+
+    profile = json.loads(open(sys.argv[1]).read())
+    lib = ctypes.CDLL(ctypes.util.find_library("seccomp") or "libseccomp.so.2", use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class Arg(ctypes.Structure):
+        _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("a", ctypes.c_uint64), ("b", ctypes.c_uint64)]
+
+    OPS = {"SCMP_CMP_NE": 1, "SCMP_CMP_LT": 2, "SCMP_CMP_LE": 3, "SCMP_CMP_EQ": 4, "SCMP_CMP_GE": 5,
+           "SCMP_CMP_GT": 6, "SCMP_CMP_MASKED_EQ": 7}
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                           ctypes.POINTER(Arg)]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    assert profile["defaultAction"] == "SCMP_ACT_ALLOW"
+    ctx = lib.seccomp_init(0x7FFF0000)  # SCMP_ACT_ALLOW
+    for rule in profile["syscalls"]:
+        action = 0x00050000 | rule["errnoRet"]  # SCMP_ACT_ERRNO(n)
+        args = rule.get("args", [])
+        arr = (Arg * max(1, len(args)))(*[Arg(a["index"], OPS[a["op"]], a["value"], a.get("valueTwo", 0))
+                                          for a in args])
+        for name in rule["names"]:
+            nr = lib.seccomp_syscall_resolve_name(name.encode())
+            if nr < 0:
+                continue  # not on this architecture, as runc and crun skip it
+            rc = lib.seccomp_rule_add_array(ctx, action, nr, len(args), arr)
+            assert rc == 0, (name, rc)
+    assert lib.seccomp_load(ctx) == 0
+
+    NR = {n: lib.seccomp_syscall_resolve_name(n.encode()) for n in
+          ("unshare", "keyctl", "clone3", "pivot_root", "fsopen", "io_uring_setup", "setns", "ptrace", "mount")}
+    CLONE_NEWUSER, CLONE_NEWNS, MS_REC, MS_PRIVATE = 0x10000000, 0x00020000, 16384, 1 << 18
+
+    def call(name, *args):
+        libc.syscall.restype = ctypes.c_long
+        rc = libc.syscall(ctypes.c_long(NR[name]), *args)
+        return "ok" if rc >= 0 else errno.errorcode[ctypes.get_errno()]
+
+    out = {
+        "unshare_newuser": call("unshare", ctypes.c_ulong(CLONE_NEWUSER)),
+        "keyctl": call("keyctl", ctypes.c_long(0)),
+        "clone3": call("clone3", None, ctypes.c_size_t(0)),
+        "fsopen": call("fsopen", b"tmpfs", ctypes.c_uint(0)),
+        "io_uring_setup": call("io_uring_setup", ctypes.c_uint(1), None),
+        "setns": call("setns", ctypes.c_int(-1), ctypes.c_int(0)),
+        "ptrace": call("ptrace", ctypes.c_long(0x4206), ctypes.c_long(1)),
+        # Allowed by the profile: the kernel's own answer comes back (ENOENT for a missing path).
+        "pivot_root_missing": call("pivot_root", b"/nonexistent-x", b"/nonexistent-y"),
+        "unshare_newns": call("unshare", ctypes.c_ulong(CLONE_NEWNS)),
+    }
+    out["mount_private"] = call("mount", None, b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None)
+    seen = []
+    t = threading.Thread(target=seen.append, args=(1,))  # pthread_create: clone3, then clone
+    t.start(); t.join()
+    out["thread"] = "ok" if seen == [1] else "failed"
+    out["subprocess"] = "ok" if subprocess.run(["/bin/true"]).returncode == 0 else "failed"
+    pid = os.fork()
+    if pid == 0:
+        os._exit(7)
+    out["fork"] = "ok" if os.waitpid(pid, 0)[1] >> 8 == 7 else "failed"
+    print(json.dumps(out))
+    """
+)
+
+
+def test_profile_behaviour_when_loaded() -> None:
+    assert os.geteuid() == 0, (
+        "the probes unshare and mount as root (as the worker does); run as root, like CI"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, PROFILE_PATH], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out == {
+        "unshare_newuser": "EPERM",
+        "keyctl": "EPERM",
+        "clone3": "ENOSYS",
+        "fsopen": "ENOSYS",
+        "io_uring_setup": "ENOSYS",
+        "setns": "EPERM",
+        "ptrace": "EPERM",
+        "pivot_root_missing": "ENOENT",
+        "unshare_newns": "ok",
+        "mount_private": "ok",
+        "thread": "ok",
+        "subprocess": "ok",
+        "fork": "ok",
+    }
