@@ -13,7 +13,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from xcoder_synth.features.tree import FeatureNode, TreeShapeError, compact, find, iter_paths, tree_from_json
+from xcoder_synth.features.tree import (
+    FeatureNode,
+    TreeShapeError,
+    compact,
+    find,
+    iter_paths,
+    tree_from_categories,
+)
 from xcoder_synth.llm import LLMClient, ParseFailure, Provenance, ask
 from xcoder_synth.prompts import features as prompts
 
@@ -105,7 +112,7 @@ def graft(tree: FeatureNode, offered: FeatureNode, grown: FeatureNode) -> list[t
 def _check(offered: FeatureNode):
     def check(reply: EvolveReply) -> None:
         try:
-            grown = tree_from_json(reply.expanded)
+            grown, _ = tree_from_categories(reply.expanded)
         except TreeShapeError as exc:
             raise ValueError(f"expanded tree: {exc}") from exc
         if not any(p[0] in offered.children for p in _new_paths(offered, grown)):
@@ -134,6 +141,6 @@ async def grow(
     )
     if isinstance(result, ParseFailure):
         return None, result, None
-    grown = tree_from_json(result.value.expanded)
+    grown, _ = tree_from_categories(result.value.expanded)
     growth = Growth(round=round_no, sample=sample, offered=compact(offered), provenance=result.provenance)
     return growth, None, grown

@@ -44,7 +44,7 @@ CATEGORY_ALIASES: dict[str, str | None] = {
 }
 
 _SEP = re.compile(r"[\s\-_/]+")
-_EDGE_PUNCT = " \t\n.,;:!?\"'`()[]{}"
+_EDGE_PUNCT = " \t\n.,;:!?\"'`"
 # Words whose trailing "s" is not a plural.
 _NOT_PLURAL = frozenset(
     {

@@ -24,9 +24,17 @@ class SelectItem(BaseModel):
     @field_validator("path", mode="before")
     @classmethod
     def _split(cls, v: object) -> object:
-        if isinstance(v, str):
-            return [p for p in (s.strip() for s in v.replace("→", ">").split(">")) if p]
-        return v
+        """Models also write paths as "a > b > c" (alone or inside the list)."""
+        parts = [v] if isinstance(v, str) else v
+        if not isinstance(parts, list):
+            return v
+        out: list[object] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.extend(p for p in (s.strip() for s in part.replace("→", ">").split(">")) if p)
+            else:
+                out.append(part)
+        return out
 
 
 class SelectReply(BaseModel):
