@@ -111,7 +111,7 @@ def test_swift_plugin_registers_and_scores_through_its_own_reward_code(train_pyt
     ]
     out = probe(train_python, "swift_probe.py", [live_judge.url], rows)
     assert out["names"] == ["XCoderJudgeReward", "XCoderCodeFormat"]
-    expected = [[1.0, 1.0], [0.0, 1.0], [0.0, 0.0], [None, 1.0]]  # a row without tests: None (NaN in swift)
+    expected = [[1.0, 1.0], [0.25, 1.0], [0.0, 0.0], [None, 1.0]]  # a row without tests: None (NaN in swift)
     assert out["steps"] == [expected, expected]
 
 

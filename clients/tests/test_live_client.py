@@ -48,7 +48,7 @@ def test_live_results_stay_in_submission_order(live_judge_call):
         Verdict.AC,
         Verdict.WA,
     ]
-    assert [r.passed for r in results] == [4, 0, 4, 0, 4, 0]  # 10 -5 → 15: WRONG_ADD fails all four
+    assert [r.passed for r in results] == [4, 1, 4, 0, 4, 1]  # WRONG_ADD prints a - b: right only for "0 0"
 
 
 def test_live_time_limit(live_judge_call):

@@ -44,7 +44,7 @@ def test_rewards_per_completion_over_two_steps(judge_env):
     }
     first = _step(orm, completions, **columns)
     second = _step(orm, completions, **columns)  # a new event loop: no client may survive the first
-    assert first == second == [1.0, 0.0, 0.0, 1.0]
+    assert first == second == [1.0, 0.25, 0.0, 1.0]  # WRONG_ADD passes 1 of 4 tests
 
 
 def test_rows_without_tests_score_none(judge_env):
