@@ -386,13 +386,16 @@ def sandbox_processes(uids: range, names: Iterable[str] = ()) -> list[str]:
     """Host processes running as a sandbox uid, or named like a planted daemon."""
     names = set(names)
     found = []
-    for p in psutil.process_iter(["pid", "name", "uids", "cmdline"]):
+    for p in psutil.process_iter(["pid", "name", "uids", "cmdline", "status"]):
         try:
             info = p.info
             u = info["uids"]
             hit = u is not None and any(x in uids for x in (u.real, u.effective, u.saved))
             if hit or (info["name"] in names):
-                found.append(f"pid {info['pid']} uid {u} name {info['name']!r} cmdline {info['cmdline']!r}")
+                found.append(
+                    f"pid {info['pid']} ({info['status']}) uid {u.real if u else None}"
+                    f" name {info['name']!r} cmdline {' '.join(info['cmdline'] or [])[:160]!r}"
+                )
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
     return found

@@ -1,3 +1,4 @@
 class Solution:
     def maxProfit(self, prices):
-        return max(prices) - min(prices)  # ignores that buying must come first
+        # Forgets that not trading (profit 0) is allowed: negative on falling prices.
+        return max(prices[j] - prices[i] for i in range(len(prices)) for j in range(i + 1, len(prices)))
