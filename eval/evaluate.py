@@ -303,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n-per-request", type=int, default=8, help="use 1 for servers without `n` support")
     s.add_argument("--concurrency", type=int, default=32, help="requests in flight")
     s.add_argument("--seed", type=int)
+    s.add_argument("--max-retries", type=int, default=5, help="per request, on 429/5xx/network errors")
+    s.add_argument("--retry-backoff", type=float, default=1.0, help="first retry delay in seconds (doubles)")
     s.add_argument("--prompt-style", choices=("lcb", "plain"), default="lcb")
     s.add_argument(
         "--extra-body",
@@ -375,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
             n_per_request=args.n_per_request,
             concurrency=args.concurrency,
             seed=args.seed,
+            max_retries=args.max_retries,
+            backoff_s=args.retry_backoff,
             extra_body=args.extra_body,
         )
         try:

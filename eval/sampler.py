@@ -36,6 +36,8 @@ class SamplingConfig:
     concurrency: int = 32
     timeout_s: float = 3600.0
     max_retries: int = 5
+    backoff_s: float = 1.0
+    """first retry delay; doubled per retry (capped at 30 s), with jitter"""
     seed: int | None = None
     extra_body: dict[str, Any] = field(default_factory=dict)
     """merged into every request body (e.g. {"top_k": 20} or chat_template_kwargs for vLLM)"""
@@ -79,7 +81,7 @@ async def _request(
     if seed is not None:
         body["seed"] = seed
     headers = {"Authorization": f"Bearer {cfg.api_key}"} if cfg.api_key else {}
-    delay = 1.0
+    delay = cfg.backoff_s
     for attempt in range(cfg.max_retries + 1):
         try:
             resp = await client.post(_chat_url(cfg.base_url), json=body, headers=headers)

@@ -106,6 +106,12 @@ def load_reward(cfg):
         raise ConfigProblem(f"verl could not load the reward function: {type(exc).__name__}: {exc}") from exc
     raw = fn.args[0] if hasattr(fn, "args") and fn.args else fn
     kwargs = dict(cfg.reward.custom_reward_function.get("reward_kwargs", {}) or {})
+    options_model = getattr(raw, "__globals__", {}).get("VerlRewardOptions")
+    if options_model is not None:  # xcoder_client.verl: validate reward_kwargs with its own model
+        try:
+            options_model(**kwargs)
+        except Exception as exc:
+            raise ConfigProblem(f"reward_kwargs rejected by {raw.__module__}: {exc}") from exc
     try:
         inspect.signature(raw).bind(
             data_source="x", solution_str="", ground_truth="{}", extra_info={}, **kwargs

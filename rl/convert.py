@@ -226,9 +226,11 @@ def convert_row(
     row: dict[str, Any], opts: ConvertOptions, *, source_file: str, row_number: int
 ) -> dict[str, Any]:
     """One X-Coder RL row (or an already-verl row) → one verl row. Raises SkipRow."""
-    task_id = row.get("id")
-    if task_id is None or (isinstance(task_id, str) and not task_id.strip()):
-        task_id = f"{Path(source_file).stem}-{row_number}"
+    extra = row.get("extra_info") if isinstance(row.get("extra_info"), dict) else {}
+    task_id = next(
+        (v for v in (row.get("id"), extra.get("task_id")) if v is not None and str(v).strip()),
+        f"{Path(source_file).stem}-{row_number}",
+    )
     task_id = str(task_id)
 
     prompt = build_prompt(row, opts.system_prompt)
@@ -245,7 +247,6 @@ def convert_row(
     truth_json = json.dumps(truth, ensure_ascii=False)
     _validate_truth(truth_json)
 
-    extra = row.get("extra_info") if isinstance(row.get("extra_info"), dict) else {}
     out = {
         "data_source": opts.data_source,
         "prompt": prompt,

@@ -24,7 +24,7 @@ case "${1:-}" in
     echo "head started; on each worker node: HEAD_ADDR=$(hostname -I 2>/dev/null | awk '{print $1}') bash rl/ray_cluster.sh worker"
     ;;
   worker)
-    : "${HEAD_ADDR:?set HEAD_ADDR to the head node's address}"
+    : "${HEAD_ADDR:?set HEAD_ADDR to the address of the head node}"
     ray start --address="$HEAD_ADDR:$RAY_PORT" "${gpu_args[@]}"
     ;;
   status) ray status ;;

@@ -45,6 +45,11 @@ JUDGE_CONCURRENCY="${JUDGE_CONCURRENCY:-16}"   # batch requests in flight per re
 REWARD_WORKERS="${REWARD_WORKERS:-8}"          # verl RewardLoopWorker actors
 REWARD_FN_NAME="${REWARD_FN_NAME:-compute_score_async}"
 REWARD_FN_PATH="${REWARD_FN_PATH:-}"
+REWARD_SHAPE="${REWARD_SHAPE:-xcoder}"        # xcoder: 5 x fraction passed, -2 without code (paper) | fraction | binary
+MAX_TESTS="${MAX_TESTS:-10}"                  # fixed per-task subset of tests per rollout (paper: 10)
+JUDGE_TIME_LIMIT="${JUDGE_TIME_LIMIT:-10}"    # CPU seconds per test (X-Coder's judge: 10)
+JUDGE_MEMORY_MB="${JUDGE_MEMORY_MB:-1024}"
+ON_JUDGE_ERROR="${ON_JUDGE_ERROR:-raise}"     # raise: stop rather than score a judge outage as wrong | nan
 
 # ---- algorithm / rollout
 ROLLOUT_N="${ROLLOUT_N:-8}"
@@ -140,6 +145,11 @@ ARGS=(
   reward.num_workers="$REWARD_WORKERS"
   +reward.custom_reward_function.reward_kwargs.judge_url="$JUDGE_URL"
   +reward.custom_reward_function.reward_kwargs.max_concurrency="$JUDGE_CONCURRENCY"
+  +reward.custom_reward_function.reward_kwargs.reward="$REWARD_SHAPE"
+  +reward.custom_reward_function.reward_kwargs.max_tests="$MAX_TESTS"
+  +reward.custom_reward_function.reward_kwargs.time_limit_s="$JUDGE_TIME_LIMIT"
+  +reward.custom_reward_function.reward_kwargs.memory_mb="$JUDGE_MEMORY_MB"
+  +reward.custom_reward_function.reward_kwargs.on_judge_error="$ON_JUDGE_ERROR"
   trainer.logger="$LOGGER"
   trainer.project_name="$PROJECT_NAME"
   trainer.experiment_name="$EXPERIMENT_NAME"

@@ -73,10 +73,25 @@ def probe_data(datasets: list[str], rows: int) -> list[str]:
     from swift.dataset import load_dataset
 
     lines = []
-    for path in datasets:
+    tmp = Path(tempfile.mkdtemp(prefix="swift-probe-"))
+    for n, path in enumerate(datasets):
         if not Path(path).exists():
             raise ArgsProblem(f"--dataset {path} does not exist")
-        train, _ = load_dataset([f"{path}#{rows}"], strict=True)
+        if path.endswith(".jsonl"):
+            # the first `rows` lines as they are (swift's `path#N` would resample N rows)
+            head = tmp / f"{n}-{Path(path).name}"
+            with open(path, encoding="utf-8") as src, head.open("w", encoding="utf-8") as dst:
+                kept = 0
+                for line in src:
+                    if kept >= rows:
+                        break
+                    if line.strip():
+                        dst.write(line)
+                        kept += 1
+            spec = str(head)
+        else:
+            spec = f"{path}#{rows}"
+        train, _ = load_dataset([spec], strict=True)
         for i, row in enumerate(train):
             messages = row.get("messages") or []
             if not messages or messages[-1].get("role") != "assistant" or not messages[-1].get("content"):
