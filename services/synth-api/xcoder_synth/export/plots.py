@@ -43,7 +43,9 @@ def funnel(report: RunReport, path: Path) -> Path:
 
 def histogram(counts: list[int], bins: list[float], title: str, xlabel: str, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    ax.bar(_bins_labels(bins), counts, color="#55a868", align="edge", width=0.9)
+    xs = list(range(len(counts)))
+    ax.bar(xs, counts, color="#55a868", width=0.9)
+    ax.set_xticks(xs, _bins_labels(bins))
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("count")

@@ -122,9 +122,9 @@ def example_inputs(task: TaskRecord) -> list[TestInput]:
                 task.id,
                 "example",
                 call_data(task.entry_point.positional(ex.args)),
-                stated_output=json.dumps(
-                    ex.output, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-                ),
+                # The form the call harness prints (verify/harness.py): canonical JSON and a newline.
+                stated_output=json.dumps(ex.output, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                + "\n",
             )
             for ex in task.call_examples
         ]

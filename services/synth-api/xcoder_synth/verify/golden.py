@@ -59,7 +59,7 @@ class GoldenChoice(BaseModel):
     ranking: list[CandidateScore]
 
 
-def test_weight(point: TestPoint, cfg: GoldenConfig) -> float:
+def weight_of(point: TestPoint, cfg: GoldenConfig) -> float:
     return cfg.source_weights.get(point.source, 1.0) * (
         1.0 + cfg.disagreement_weight * (1.0 - point.agreement)
     )
@@ -88,7 +88,7 @@ def choose_golden(
 ) -> GoldenChoice:
     """``passes[candidate][test]``: did the candidate's output match the test's label."""
     splits = assign_splits(points, cfg.holdout_fraction)
-    weights = [test_weight(p, cfg) for p in points]
+    weights = [weight_of(p, cfg) for p in points]
     sel = [i for i, s in enumerate(splits) if s == "selection"]
     hold = [i for i, s in enumerate(splits) if s == "holdout"]
     sel_weight = sum(weights[i] for i in sel)

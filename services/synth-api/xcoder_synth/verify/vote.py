@@ -49,6 +49,7 @@ def group_outputs(outputs: Sequence[tuple[int, str]], same: Same) -> list[tuple[
                 break
         else:
             groups.append((text, list(voters)))
+    groups = [(text, sorted(members)) for text, members in groups]
     groups.sort(key=lambda g: (-len(g[1]), g[0]))
     return groups
 
