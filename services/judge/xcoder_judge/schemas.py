@@ -357,3 +357,38 @@ class BatchResponse(BaseModel):
 class LookupRequest(_Strict):
     ids: list[Annotated[str, Field(max_length=MAX_ID_LENGTH)]] = Field(min_length=1, max_length=MAX_BATCH)
     wait: float = Field(0.0, ge=0, le=MAX_WAIT_S)
+
+
+# ------------------------------------------------------------- service status
+
+
+class WorkerCapabilities(BaseModel):
+    name: str
+    slots: int
+    capabilities: Capabilities
+
+
+class CapabilitiesResponse(BaseModel):
+    """What each live worker enforces (workers may differ: a job runs on whichever is free)."""
+
+    workers: list[WorkerCapabilities]
+
+
+class WorkerStatus(BaseModel):
+    name: str
+    host: str
+    slots: int
+    slots_busy: int
+    job_threads: int
+    draining: bool = Field(description="Finishing its running submissions before it stops.")
+    languages: list[str]
+    isolation: Literal["full", "partial", "rlimits"]
+    uptime_s: float
+
+
+class ServiceStatus(BaseModel):
+    queued: dict[Priority, int] = Field(description="Submissions waiting, per priority.")
+    running: int = Field(description="Submissions being judged.")
+    workers: list[WorkerStatus] = Field(description="Live workers.")
+    slots_total: int
+    slots_busy: int

@@ -1,0 +1,180 @@
+"""`xcoder-judge`: serve | api | worker | check | languages.
+
+Every setting is an environment variable `XCODER_JUDGE_<NAME>` (docs/judge-config.md); each
+flag `--<name>` sets the variable of the same name before the settings are read, so flags,
+the environment and child processes (`serve` starts `api` and `worker`) all agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from xcoder_judge import __version__
+from xcoder_judge.config import ENV_PREFIX, Settings, get_settings
+
+_SERVICE = (
+    "redis_url", "api_keys", "host", "port", "max_queue", "max_body_mb", "result_ttl_s", "job_retries",
+    "log_level", "api_workers", "redis_pool_size", "access_log", "lease_s",
+    "compat_time_s", "compat_memory_mb", "compat_wait_s",
+)  # fmt: skip
+_ENGINE = ("slots", "cache_dir", "work_dir", "sandbox_uid", "cgroup", "python", "languages", "python_warm")
+_WORKER = ("redis_url", "log_level", "lease_s", "result_ttl_s", "job_retries", "job_threads", "worker_name")
+
+_COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "serve": (
+        "API + one worker + (without a Redis URL) an embedded Redis, on this machine",
+        _SERVICE + _ENGINE + _WORKER,
+    ),
+    "api": ("the stateless HTTP API only (run replicas behind a load balancer)", _SERVICE),
+    "worker": ("one worker with N warm sandbox slots", _ENGINE + _WORKER),
+    "check": (
+        "print the enforced isolation and the languages; exit 1 if the sandbox cannot start",
+        (*_ENGINE, "log_level"),
+    ),
+    "languages": ("print the languages found on this node, with versions", (*_ENGINE, "log_level")),
+}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xcoder-judge",
+        description="X-Coder code judge. Every flag --NAME sets the environment variable XCODER_JUDGE_NAME.",
+    )
+    parser.add_argument("--version", action="version", version=f"xcoder-judge {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command, (summary, names) in _COMMANDS.items():
+        sub = commands.add_parser(command, help=summary, description=summary)
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                continue
+            seen.add(name)
+            field = Settings.model_fields[name]
+            env = ENV_PREFIX + name.upper()
+            sub.add_argument(
+                _flag(name),
+                dest=f"setting_{name}",
+                metavar="VALUE",
+                help=f"{field.description or ''} [{env}]",
+            )
+        if command == "api":
+            sub.add_argument(
+                "--workers", dest="setting_api_workers", metavar="N", help="same as --api-workers"
+            )
+        if command in ("check", "languages"):
+            sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+    return parser
+
+
+def _load_settings(args: argparse.Namespace) -> Settings:
+    for key, value in vars(args).items():
+        if key.startswith("setting_") and value is not None:
+            os.environ[ENV_PREFIX + key.removeprefix("setting_").upper()] = value
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _settings_error(exc: ValidationError) -> str:
+    lines = ["xcoder-judge: invalid settings:"]
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        lines.append(f"  {ENV_PREFIX}{name.upper()} ({_flag(name)}): {err['msg']}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _load_settings(args)
+    except ValidationError as exc:
+        print(_settings_error(exc), file=sys.stderr)
+        return 2
+    from xcoder_judge.service import logs
+
+    logs.configure(settings.log_level)
+    if args.command == "serve":
+        from xcoder_judge.service.serve import Serve
+
+        return Serve(settings).run()
+    if args.command == "api":
+        return _run_api(settings)
+    if args.command == "worker":
+        from xcoder_judge.service.worker.process import WorkerProcess
+
+        return WorkerProcess(settings).run()
+    return _inspect(settings, languages_only=args.command == "languages", as_json=args.json)
+
+
+def _run_api(settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "xcoder_judge.service.api.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.api_workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=settings.access_log,
+        log_level=settings.log_level.lower(),
+        backlog=4096,
+        timeout_graceful_shutdown=30,
+    )
+    return 0
+
+
+def _inspect(settings: Settings, *, languages_only: bool, as_json: bool) -> int:
+    from xcoder_judge.engine import Engine
+
+    try:
+        engine = Engine(settings)
+        engine.start()
+    except Exception as exc:
+        print(f"xcoder-judge: the sandbox cannot start: {exc}", file=sys.stderr)
+        return 1
+    try:
+        languages = engine.languages()
+        caps = engine.capabilities()
+    finally:
+        engine.close()
+    if as_json:
+        doc: object = [lang.model_dump() for lang in languages]
+        if not languages_only:
+            doc = {"capabilities": caps.model_dump(), "languages": doc, "slots": settings.slots}
+        print(json.dumps(doc, indent=2))
+        return 0
+    if not languages_only:
+        print(f"isolation: {caps.level}")
+        print(f"  cgroup: {caps.cgroup}; namespaces: {', '.join(caps.namespaces) or 'none'}")
+        print(
+            f"  seccomp: {_yes(caps.seccomp)}; uid drop: {_yes(caps.uid_drop)}; no_new_privs: {_yes(caps.no_new_privs)}"
+        )
+        for warning in caps.warnings:
+            print(f"  warning: {warning}")
+        print(f"slots: {settings.slots}")
+        print("languages:")
+    for lang in languages:
+        aliases = f"  (aliases: {', '.join(lang.aliases)})" if lang.aliases else ""
+        print(f"  {lang.id:<12} {lang.name} {lang.version}{aliases}")
+    if not languages:
+        print("  (none found)")
+    return 0
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

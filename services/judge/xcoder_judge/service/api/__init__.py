@@ -1,0 +1,1 @@
+"""The stateless HTTP API. It validates, enqueues and waits; it never executes submitted code."""

@@ -1,0 +1,83 @@
+"""The FastAPI application: native API, compat APIs, health and metrics.
+
+The Redis pool, the completion waiter and the language directory live for the process and are
+created in the lifespan (never at import), so tests and `uvicorn --factory` get fresh ones.
+A Redis outage at start-up is not fatal: the API serves 503s and `/readyz` says why until
+Redis answers, then recovers by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from xcoder_judge import __version__
+from xcoder_judge.config import Settings, get_settings
+from xcoder_judge.service import logs
+from xcoder_judge.service.api import errors
+from xcoder_judge.service.api.judging import Services
+from xcoder_judge.service.api.languages import LanguageDirectory
+from xcoder_judge.service.api.routers import code_judge, health, metrics, node, sandbox_fusion, submissions
+from xcoder_judge.service.metrics.http_metrics import RequestMetrics
+from xcoder_judge.service.queue.enqueue import Enqueuer
+from xcoder_judge.service.queue.notify import CompletionWaiter
+from xcoder_judge.service.redis_clients import DEFAULT_URL, async_client
+
+DESCRIPTION = """\
+Sandboxed code judge of X-Coder. Submit programs with tests under `/v1/submissions` and get
+verdicts (`AC WA PE TLE MLE OLE RE CE SE SK`). SandboxFusion's `/run_code` and code-judge's
+`/judge…`, `/run…` are served too, for existing clients. See docs/judge-api.md.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag.replace(': ', '-').replace(' ', '-')}-{route.name}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logs.configure(settings.log_level)  # again here: `--api-workers N` children start afresh
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis = async_client(settings.redis_url or DEFAULT_URL, max_connections=settings.redis_pool_size)
+        waiter = CompletionWaiter(redis)
+        await waiter.start()
+        app.state.services = Services(
+            settings=settings,
+            redis=redis,
+            waiter=waiter,
+            enqueuer=Enqueuer(redis),
+            languages=LanguageDirectory(redis),
+        )
+        try:
+            yield
+        finally:
+            await waiter.close()
+            await redis.aclose()
+
+    app = FastAPI(
+        title="X-Coder judge",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        max_body_size=int(settings.max_body_mb * (1 << 20)),
+        generate_unique_id_function=_operation_id,
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    errors.install(app)
+    for router in (
+        submissions.router,
+        node.router,
+        health.router,
+        metrics.router,
+        sandbox_fusion.router,
+        code_judge.router,
+    ):
+        app.include_router(router)
+    app.add_middleware(RequestMetrics)
+    return app

@@ -1,0 +1,108 @@
+"""Which languages (ids and aliases) submissions may use, as offered by the live workers.
+
+Workers publish the languages their toolchains support. The API validates against the union of
+what live workers offer, refreshed at most every `refresh_s`. With no live worker (a restart),
+submissions are still queued: names are then checked against the engine's static table of known
+languages, so a typo is refused even when nobody can judge yet.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import redis.asyncio as aioredis
+
+from xcoder_judge.schemas import LanguageInfo
+from xcoder_judge.service.queue.presence import WorkerRecord, read_live
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    languages: list[LanguageInfo]
+    aliases: dict[str, str]  # lower-case id or alias → id
+    from_workers: bool
+    workers: list[WorkerRecord] = field(default_factory=list)
+
+    def resolve(self, name: str) -> str | None:
+        return self.aliases.get(name.strip().lower())
+
+    def names(self) -> str:
+        return ", ".join(sorted(lang.id for lang in self.languages)) or "(none)"
+
+
+def _static_offer() -> Offer:
+    """The engine's table of known languages (static: no toolchain probing, nothing executed)."""
+    from xcoder_judge.engine.languages import KNOWN_LANGUAGES
+
+    languages: list[LanguageInfo] = []
+    aliases: dict[str, str] = {}
+    for lang in KNOWN_LANGUAGES.values():
+        languages.append(
+            LanguageInfo(
+                id=lang.id,
+                name=lang.name,
+                version="",
+                aliases=list(lang.aliases),
+                compiled=lang.compiled,
+                warm=False,
+            )
+        )
+        aliases[lang.id.lower()] = lang.id
+        for alias in lang.aliases:
+            aliases.setdefault(alias.lower(), lang.id)
+    return Offer(languages=languages, aliases=aliases, from_workers=False)
+
+
+def runs_harness_tests(language_id: str) -> bool:
+    """Whether call and assert tests can run in this language (a static engine property)."""
+    from xcoder_judge.engine.languages import KNOWN_LANGUAGES
+
+    lang = KNOWN_LANGUAGES.get(language_id)
+    return lang is not None and lang.python_harness
+
+
+def offer_from_workers(workers: list[WorkerRecord]) -> Offer:
+    by_id: dict[str, LanguageInfo] = {}
+    for worker in workers:
+        for lang in worker.languages:
+            by_id.setdefault(lang.id, lang)
+    aliases: dict[str, str] = {}
+    for lang in by_id.values():
+        aliases[lang.id.lower()] = lang.id
+    for lang in by_id.values():
+        for alias in lang.aliases:
+            aliases.setdefault(alias.lower(), lang.id)
+    return Offer(
+        languages=sorted(by_id.values(), key=lambda x: x.id),
+        aliases=aliases,
+        from_workers=True,
+        workers=workers,
+    )
+
+
+class LanguageDirectory:
+    def __init__(self, redis: aioredis.Redis, *, refresh_s: float = 1.0) -> None:
+        self._redis = redis
+        self._refresh_s = refresh_s
+        self._cached: Offer | None = None
+        self._at = 0.0
+        self._static: Offer | None = None
+
+    async def offer(self) -> Offer:
+        now = time.monotonic()
+        if self._cached is None or now - self._at > self._refresh_s:
+            workers = await read_live(self._redis)
+            if any(w.languages for w in workers):
+                self._cached = offer_from_workers(workers)
+            else:
+                if self._static is None:
+                    self._static = _static_offer()
+                self._cached = Offer(
+                    languages=self._static.languages,
+                    aliases=self._static.aliases,
+                    from_workers=False,
+                    workers=workers,
+                )
+            self._at = now
+        return self._cached

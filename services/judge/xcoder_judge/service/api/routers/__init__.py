@@ -1,0 +1,1 @@
+"""One router per surface: native submissions, node information, health, metrics, compat APIs."""

@@ -1,0 +1,133 @@
+"""code-judge-compatible endpoints (X-Coder's reward server): judge/run, single and batches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from xcoder_judge.config import Settings
+from xcoder_judge.schemas import JobStatus, Priority, SubmissionResult
+from xcoder_judge.service.api.auth import Authorized
+from xcoder_judge.service.api.deps import JudgingDep, RedisDep, SettingsDep
+from xcoder_judge.service.api.judging import Judging
+from xcoder_judge.service.compat import code_judge as cj
+from xcoder_judge.service.queue.overview import read_overview
+
+router = APIRouter(tags=["compat: code-judge"], dependencies=[Authorized])
+
+
+class ServerStatus(BaseModel):
+    queue: int
+    num_workers: int
+
+
+async def _judge(
+    subs: Sequence[cj.CJSubmission],
+    judging: Judging,
+    settings: Settings,
+    *,
+    with_output: bool,
+    priority: Priority,
+) -> list[cj.RunResult]:
+    """Results in request order; programs that need no run are answered without one."""
+    ids = [cj.sub_id_of(s.sub_id) for s in subs]
+    results: list[cj.RunResult | None] = [cj.precheck(s, sid) for s, sid in zip(subs, ids, strict=True)]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if todo:
+        submissions = [
+            cj.to_submission(
+                subs[i],
+                time_s=settings.compat_time_s,
+                memory_mb=settings.compat_memory_mb,
+                with_output=with_output,
+                priority=priority,
+            )
+            for i in todo
+        ]
+        loc_of = {n: ["body", "submissions", i] if len(subs) > 1 else ["body"] for n, i in enumerate(todo)}
+        states = await judging.submit(submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n])
+        for i, state in zip(todo, states, strict=True):
+            done = state.status is JobStatus.done and state.result_json is not None
+            parsed = SubmissionResult.model_validate_json(state.result_json) if done else None
+            results[i] = cj.to_result(parsed, ids[i])
+    final = [r for r in results if r is not None]
+    if not with_output:
+        for r in final:
+            r.stdout = r.stderr = None
+    return final
+
+
+@router.post("/judge", response_model=cj.JudgeResult, summary="Judge one submission (code-judge)")
+async def judge(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.JudgeResult:
+    [r] = await _judge([sub], judging, settings, with_output=False, priority=Priority.interactive)
+    return cj.JudgeResult.model_validate(r.model_dump(exclude={"stdout", "stderr"}))
+
+
+@router.post("/run", response_model=cj.RunResult, summary="Run one submission, with its output (code-judge)")
+async def run(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.RunResult:
+    [r] = await _judge([sub], judging, settings, with_output=True, priority=Priority.interactive)
+    return r
+
+
+async def _judge_batch(
+    batch: cj.CJBatchSubmission, judging: Judging, settings: Settings
+) -> cj.BatchJudgeResult:
+    results = await _judge(batch.submissions, judging, settings, with_output=False, priority=Priority.bulk)
+    return cj.BatchJudgeResult(
+        sub_id=cj.sub_id_of(batch.sub_id),
+        results=[cj.JudgeResult.model_validate(r.model_dump(exclude={"stdout", "stderr"})) for r in results],
+    )
+
+
+async def _run_batch(batch: cj.CJBatchSubmission, judging: Judging, settings: Settings) -> cj.BatchRunResult:
+    results = await _judge(batch.submissions, judging, settings, with_output=True, priority=Priority.bulk)
+    return cj.BatchRunResult(sub_id=cj.sub_id_of(batch.sub_id), results=results)
+
+
+@router.post("/judge/batch", response_model=cj.BatchJudgeResult, summary="Judge a batch (code-judge)")
+async def judge_batch(
+    batch: cj.CJBatchSubmission, judging: JudgingDep, settings: SettingsDep
+) -> cj.BatchJudgeResult:
+    return await _judge_batch(batch, judging, settings)
+
+
+@router.post(
+    "/judge/long-batch",
+    response_model=cj.BatchJudgeResult,
+    summary="Judge a long batch (code-judge; X-Coder's trainer)",
+)
+async def judge_long_batch(
+    batch: cj.CJBatchSubmission, judging: JudgingDep, settings: SettingsDep
+) -> cj.BatchJudgeResult:
+    return await _judge_batch(batch, judging, settings)
+
+
+@router.post("/run/batch", response_model=cj.BatchRunResult, summary="Run a batch, with outputs (code-judge)")
+async def run_batch(
+    batch: cj.CJBatchSubmission, judging: JudgingDep, settings: SettingsDep
+) -> cj.BatchRunResult:
+    return await _run_batch(batch, judging, settings)
+
+
+@router.post(
+    "/run/long-batch", response_model=cj.BatchRunResult, summary="Run a long batch, with outputs (code-judge)"
+)
+async def run_long_batch(
+    batch: cj.CJBatchSubmission, judging: JudgingDep, settings: SettingsDep
+) -> cj.BatchRunResult:
+    return await _run_batch(batch, judging, settings)
+
+
+@router.get("/ping", summary="Liveness, as code-judge answers it")
+async def ping() -> str:
+    return "pong"
+
+
+@router.get(
+    "/status", response_model=ServerStatus, summary="Queued submissions and parallel capacity (code-judge)"
+)
+async def status(redis: RedisDep) -> ServerStatus:
+    ov = await read_overview(redis)
+    return ServerStatus(queue=sum(ov.queued.values()), num_workers=ov.slots_total)

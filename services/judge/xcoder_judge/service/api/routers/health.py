@@ -1,0 +1,35 @@
+"""Liveness and readiness, for load balancers and orchestrators (no API key needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from redis import exceptions as redis_errors
+
+from xcoder_judge.service.api.deps import RedisDep
+from xcoder_judge.service.queue.presence import read_live
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="200 while the process lives")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="200 when Redis answers and at least one worker is alive",
+    responses={503: {"description": "Redis unreachable, or no live worker."}},
+)
+async def readyz(redis: RedisDep) -> JSONResponse:
+    try:
+        await redis.ping()
+        workers = [w for w in await read_live(redis) if not w.draining]
+    except (redis_errors.ConnectionError, redis_errors.TimeoutError) as exc:
+        return JSONResponse(
+            {"status": "unavailable", "redis": False, "workers": 0, "detail": str(exc)}, status_code=503
+        )
+    if not workers:
+        return JSONResponse({"status": "no live worker", "redis": True, "workers": 0}, status_code=503)
+    return JSONResponse({"status": "ready", "redis": True, "workers": len(workers)})

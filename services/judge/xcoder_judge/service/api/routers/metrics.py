@@ -1,0 +1,28 @@
+"""Prometheus `/metrics`: cluster-wide job metrics (from Redis) plus this process's HTTP metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from redis import exceptions as redis_errors
+
+from xcoder_judge.service.api.deps import RedisDep
+from xcoder_judge.service.metrics.expose import ClusterCollector, JobCounters, read_job_counters
+from xcoder_judge.service.queue.overview import Overview, read_overview
+
+router = APIRouter(tags=["metrics"])
+
+
+@router.get("/metrics", response_class=Response, summary="Prometheus text format")
+async def metrics(redis: RedisDep) -> Response:
+    overview: Overview | None = None
+    counters: JobCounters | None = None
+    try:
+        overview = await read_overview(redis)
+        counters = await read_job_counters(redis)
+    except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+        pass  # still serve this process's metrics, with xcoder_judge_redis_up 0
+    scrape = CollectorRegistry()
+    scrape.register(ClusterCollector(overview, counters))
+    body = generate_latest(scrape) + generate_latest(REGISTRY)
+    return Response(content=body, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,104 @@
+"""Native submissions API (`/v1/submissions`): submit one or a batch, wait or poll, look up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from xcoder_judge.schemas import (
+    MAX_ID_LENGTH,
+    MAX_WAIT_S,
+    BatchRequest,
+    BatchResponse,
+    JobStatus,
+    LookupRequest,
+    Submission,
+    SubmissionEnvelope,
+)
+from xcoder_judge.service.api.auth import Authorized
+from xcoder_judge.service.api.deps import JudgingDep
+from xcoder_judge.service.api.judging import batch_loc
+from xcoder_judge.service.queue.state import JobState
+
+router = APIRouter(prefix="/v1/submissions", tags=["submissions"], dependencies=[Authorized])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "description": "Unknown language, or a test kind the language cannot run; `detail[].loc` names the field."
+    },
+    401: {"description": "API keys are configured and the request has none or a wrong one."},
+    409: {"description": "A client id is already used by a different submission."},
+    413: {"description": "Body larger than XCODER_JUDGE_MAX_BODY_MB, or a batch larger than the queue."},
+    429: {"description": "The queue is full; `Retry-After` says when to come back. Nothing was enqueued."},
+    503: {"description": "Redis is unreachable; retry shortly."},
+}
+
+SubmitWait = Annotated[
+    float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait for verdicts; 0 only enqueues.")
+]
+PollWait = Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="Seconds to wait for the verdict.")]
+SubmissionId = Annotated[str, Path(max_length=MAX_ID_LENGTH, pattern=r"^[A-Za-z0-9._:\-]+$")]
+
+
+def _json(body: str, done: bool) -> Response:
+    return Response(content=body, media_type="application/json", status_code=200 if done else 202)
+
+
+def _batch(states: Sequence[JobState]) -> Response:
+    body = '{"items":[' + ",".join(s.envelope_json() for s in states) + "]}"
+    return _json(body, all(s.status is JobStatus.done for s in states))
+
+
+@router.post(
+    "",
+    response_model=SubmissionEnvelope,
+    responses={
+        202: {"model": SubmissionEnvelope, "description": "Not done within `wait`; poll its id."},
+        **_ERRORS,
+    },
+    summary="Judge one submission",
+)
+async def submit(submission: Submission, judging: JudgingDep, wait: SubmitWait = 60.0) -> Response:
+    [state] = await judging.submit([submission], wait_s=wait)
+    return _json(state.envelope_json(), state.status is JobStatus.done)
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResponse,
+    responses={202: {"model": BatchResponse, "description": "Not all done within `wait`."}, **_ERRORS},
+    summary="Judge a batch of submissions (items in request order)",
+)
+async def submit_batch(batch: BatchRequest, judging: JudgingDep, wait: SubmitWait = 60.0) -> Response:
+    return _batch(await judging.submit(batch.submissions, wait_s=wait, loc=batch_loc))
+
+
+@router.post(
+    "/lookup",
+    response_model=BatchResponse,
+    responses={
+        202: {"model": BatchResponse, "description": "Not all done within `wait`."},
+        404: {"description": "Unknown or expired ids (named)."},
+        **_ERRORS,
+    },
+    summary="States of several submissions, in request order",
+)
+async def lookup(request: LookupRequest, judging: JudgingDep) -> Response:
+    return _batch(await judging.lookup(request.ids, wait_s=request.wait))
+
+
+@router.get(
+    "/{submission_id}",
+    response_model=SubmissionEnvelope,
+    responses={
+        202: {"model": SubmissionEnvelope, "description": "Not done within `wait`."},
+        404: {"description": "Unknown or expired id."},
+        **_ERRORS,
+    },
+    summary="State (and result) of one submission",
+)
+async def get_submission(submission_id: SubmissionId, judging: JudgingDep, wait: PollWait = 0.0) -> Response:
+    [state] = await judging.lookup([submission_id], wait_s=wait)
+    return _json(state.envelope_json(), state.status is JobStatus.done)

@@ -1,0 +1,1 @@
+"""Cluster-wide job metrics: workers record them in Redis, every API replica exposes them."""

@@ -1,0 +1,78 @@
+"""The job function RQ runs for every submission.
+
+It never raises: whatever goes wrong inside the judge comes back as a result with verdict SE
+(the judge's own failure, for the client to retry), never as a wrong answer and never as an RQ
+failure. RQ retries are kept for workers that die mid-job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from rq import get_current_job
+from rq.job import Job
+
+from xcoder_judge.schemas import Submission, SubmissionResult, Verdict
+from xcoder_judge.service.worker import runtime
+
+log = logging.getLogger("xcoder_judge.worker.job")
+
+
+def judge_submission(payload: str) -> str:
+    """Judge one submission (the API's JSON) and return the SubmissionResult JSON."""
+    rt = runtime.current()
+    job = get_current_job()
+    submission = Submission.model_validate_json(payload)
+    submission_id = submission.id or (job.id if job else "")
+    start = time.perf_counter()
+    timeout_s = float(job.timeout) if job is not None and job.timeout else 3600.0
+    with rt.watchdog.guard(job.id if job else submission_id, timeout_s) as cancel:
+        try:
+            result = rt.engine.judge(submission, cancel=cancel)
+        except ValueError as exc:
+            result = _system_error(submission, f"cannot judge this submission here: {exc}")
+        except Exception as exc:
+            log.exception("job %s: the engine raised", submission_id)
+            result = _system_error(
+                submission, f"internal judge error ({type(exc).__name__}); see the worker log"
+            )
+    judge_s = time.perf_counter() - start
+    result.id = submission_id
+    if job is not None:
+        result.attempts = _attempt(job)
+        rt.outcomes.put(
+            job.id,
+            runtime.Outcome(
+                verdict=result.verdict.value,
+                language=result.language or submission.language,
+                queue_wait_s=_queue_wait_s(job),
+                judge_s=judge_s,
+            ),
+        )
+    return result.model_dump_json()
+
+
+def _system_error(submission: Submission, message: str) -> SubmissionResult:
+    return SubmissionResult(
+        id=submission.id or "",
+        verdict=Verdict.SE,
+        score=0.0,
+        passed=0,
+        total=len(submission.tests),
+        language=submission.language,
+        message=message,
+    )
+
+
+def _attempt(job: Job) -> int:
+    """1 for the first run, 2 after one re-run because a worker died, …"""
+    granted = int(job.meta.get("retries", 0))
+    left = job.retries_left if job.retries_left is not None else granted
+    return 1 + max(0, granted - left)
+
+
+def _queue_wait_s(job: Job) -> float | None:
+    if job.enqueued_at is None or job.started_at is None:
+        return None
+    return (job.started_at - job.enqueued_at).total_seconds()

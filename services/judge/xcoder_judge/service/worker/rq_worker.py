@@ -1,0 +1,246 @@
+"""One RQ worker per job thread: RQ's own job lifecycle, with a reliable, prioritised dequeue.
+
+RQ's `SimpleWorker` runs jobs in-process and does all the bookkeeping (executions, the started
+registry, results, retries, each state change in one pipeline). Several of them share one
+process and its engine, one per thread. What this subclass changes, and why:
+
+- Dequeue moves the id atomically from its queue to RQ's intermediate list (LMOVE), trying the
+  interactive queue before the bulk one. RQ's multi-queue BLPOP would lose a job if the process
+  died between the pop and the registration of its execution; here the janitor recovers it.
+- Running executions are leased for `lease_s` seconds and renewed by the process's heartbeat
+  thread, so a killed worker's jobs are re-run within seconds instead of RQ's minutes.
+- The finishing pipeline also publishes the completion notice and the job's metrics.
+- Signals, the pub/sub command channel and the SIGALRM death penalty belong to the process (or
+  to its watchdog), not to each thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from typing import Any
+
+import redis
+import redis.exceptions
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.queue import Queue
+from rq.timeouts import BaseDeathPenalty
+from rq.worker import SimpleWorker
+
+from xcoder_judge.schemas import Priority
+from xcoder_judge.service.metrics.record import record_job
+from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue.jobspec import SERIALIZER
+from xcoder_judge.service.queue.notify import publish_done
+from xcoder_judge.service.worker.runtime import Outcomes
+
+log = logging.getLogger("xcoder_judge.worker")
+
+# Move the first id found, in priority order, from a queue to its intermediate list.
+# KEYS: queue, intermediate, queue, intermediate, …  Returns {pair index (1-based), job id} or nil.
+_POP_FIRST_LUA = """
+for i = 1, #KEYS, 2 do
+  local id = redis.call('LMOVE', KEYS[i], KEYS[i + 1], 'LEFT', 'RIGHT')
+  if id then return {(i + 1) / 2, id} end
+end
+return nil
+"""
+
+
+class NoDeathPenalty(BaseDeathPenalty):
+    """Time is enforced by the engine and the process's watchdog, not by SIGALRM (threads)."""
+
+    def setup_death_penalty(self) -> None:
+        pass
+
+    def cancel_death_penalty(self) -> None:
+        pass
+
+
+class JudgeWorker(SimpleWorker):
+    death_penalty_class = NoDeathPenalty
+    log_result_lifespan = False
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        connection: redis.Redis,
+        lease_s: float,
+        block_s: float,
+        block_on: Priority,
+        outcomes: Outcomes,
+        stop: threading.Event,
+        result_ttl_s: int,
+    ) -> None:
+        queues = [
+            Queue(keys.queue_name(p), connection=connection, serializer=SERIALIZER) for p in keys.PRIORITIES
+        ]
+        super().__init__(
+            queues,
+            name=name,
+            connection=connection,
+            serializer=SERIALIZER,
+            default_result_ttl=result_ttl_s,
+            worker_ttl=math.ceil(lease_s) + 15,
+            log_job_description=False,
+        )
+        self._lease_ttl = max(1, math.ceil(lease_s))
+        self._block_s = block_s
+        self._block_on = block_on
+        self._outcomes = outcomes
+        self._stop = stop
+        self._pop_first = connection.register_script(_POP_FIRST_LUA)
+        self._pop_keys: list[str] = []
+        for p in keys.PRIORITIES:
+            self._pop_keys += [keys.queue_key(p), keys.intermediate_queue_key(p)]
+        self.exit_reason = ""
+        self.registered = False
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> None:
+        """Dequeue, execute, repeat until asked to stop; finish the job in hand first."""
+        self._register()
+        backoff = 0.5
+        try:
+            while not self._stop.is_set():
+                try:
+                    dequeued = self.dequeue_job_and_maintain_ttl(None)
+                    backoff = 0.5
+                    if dequeued is None:
+                        continue
+                    job, queue = dequeued
+                    self.execute_job(job, queue)
+                except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                    log.warning("%s: Redis unavailable (%s); retrying in %.1f s", self.name, exc, backoff)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                except Exception:
+                    log.exception("%s: unexpected error; carrying on", self.name)
+                    self._stop.wait(1.0)
+            self.exit_reason = "stop requested"
+        finally:
+            self._unregister()
+
+    def _register(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.bootstrap(logging_level=None)
+                self.registered = True
+                return
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+                self._stop.wait(1.0)
+            except ValueError:
+                # RQ refuses a name whose registration is still alive: a previous process with the
+                # same (configured) name died without unregistering. Its key would expire; take it over.
+                log.warning("%s: replacing a stale RQ registration of the same name", self.name)
+                self.connection.delete(self.key)
+
+    def _unregister(self) -> None:
+        if not self.registered:
+            return
+        self.registered = False
+        try:
+            self.register_death()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            pass  # its registration expires by itself
+
+    # ------------------------------------------------------------------ RQ hooks
+
+    def _install_signal_handlers(self) -> None:
+        """Signals are handled once, by the process (only the main thread may install them)."""
+
+    def subscribe(self) -> None:
+        """No per-thread command channel: the process drains on SIGTERM instead."""
+
+    def unsubscribe(self) -> None:
+        pass
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        """Executions are leased briefly; the process heartbeat renews the lease while they run."""
+        return self._lease_ttl
+
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        """Interactive before bulk, atomically into the intermediate list; None after an idle wait."""
+        popped = self._pop_first(keys=self._pop_keys)
+        if popped is not None:
+            index, raw_id = popped
+            priority = keys.PRIORITIES[int(index) - 1]
+        else:
+            if self._stop.is_set():
+                return None
+            raw_id = self.connection.blmove(
+                keys.queue_key(self._block_on),
+                keys.intermediate_queue_key(self._block_on),
+                self._block_s,
+                "LEFT",
+                "RIGHT",
+            )
+            if raw_id is None:
+                return None
+            priority = self._block_on
+        job_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+        queue = self.queues[keys.PRIORITIES.index(priority)]
+        try:
+            job = self.job_class.fetch(job_id, connection=self.connection, serializer=self.serializer)
+        except NoSuchJobError:
+            self.connection.lrem(keys.intermediate_queue_key(priority), 1, job_id)
+            log.warning("%s: dequeued id %s has no job (deleted?); skipped", self.name, job_id)
+            return None
+        job.redis_server_version = self.get_redis_server_version()
+        return job, queue
+
+    def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
+        # We listen on two queues but always dequeue through the intermediate list.
+        super().prepare_job_execution(job, remove_from_intermediate_queue=True)
+
+    def cleanup_execution(self, job: Job, pipeline: Any, execution: Any = None) -> None:
+        """Runs inside every finishing pipeline (success, failure, retry): add notice and metrics."""
+        super().cleanup_execution(job, pipeline, execution)
+        outcome = self._outcomes.pop(job.id)
+        if outcome is not None:
+            record_job(
+                pipeline,
+                verdict=outcome.verdict,
+                language=outcome.language,
+                queue_wait_s=outcome.queue_wait_s,
+                judge_s=outcome.judge_s,
+            )
+        publish_done(pipeline, job.id)
+
+    def renew_leases(self, pipeline: Any) -> None:
+        """Queue this worker's heartbeat and its running executions' lease renewals (heartbeat thread)."""
+        if not self.registered:
+            return  # a heartbeat would create the key RQ checks to refuse duplicate names
+        self.heartbeat(self.worker_ttl + 60, pipeline=pipeline)
+        for execution in list(self.executions.values()):
+            job = execution._job
+            if job is None:
+                continue
+            execution.heartbeat(job.started_job_registry, self._lease_ttl, pipeline=pipeline)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.executions)
+
+
+def wait_for_redis(connection: redis.Redis, stop: threading.Event, what: str) -> bool:
+    """Block until Redis answers (logging once) or `stop` is set; True when it answered."""
+    warned = False
+    while not stop.is_set():
+        try:
+            connection.ping()
+            if warned:
+                log.info("%s: Redis is reachable", what)
+            return True
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            if not warned:
+                log.warning("%s: waiting for Redis (%s)", what, exc)
+                warned = True
+            stop.wait(1.0)
+    return False
