@@ -62,7 +62,7 @@ def enqueue_run(
                 result_ttl=86400,
                 failure_ttl=7 * 86400,
                 depends_on=previous or None,
-                job_id=f"xcoder-synth.{key}.{name}.{shard}.{nonce}",
+                job_id=f"xcoder-synth-{key}-{name}-{shard}-{nonce}",
                 description=f"xcoder-synth {store.root.name}: {name} shard {shard + 1}/{n}",
             )
             for shard in range(n)
