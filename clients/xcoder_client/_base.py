@@ -237,15 +237,12 @@ class BaseJudgeClient:
             return None
         body = _excerpt(reply)
         if code == 429:
-            err = JudgeOverloaded(f"{what}: judge queue full (429)", body=body)
-            err.retry_after = _retry_after(reply)  # type: ignore[attr-defined]
-            return err
-        if code >= 500:
-            err = JudgeServerError(
-                f"{what}: judge answered {code}: {body[:200]}", status_code=code, body=body
+            return JudgeOverloaded(
+                f"{what}: judge queue full (429)", body=body, retry_after=_retry_after(reply)
             )
-            err.retry_after = _retry_after(reply)  # type: ignore[attr-defined]
-            return err
+        if code >= 500:
+            message = f"{what}: judge answered {code}: {body[:200]}"
+            return JudgeServerError(message, status_code=code, body=body, retry_after=_retry_after(reply))
         if code == 401:
             return JudgeAuthError(
                 f"{what}: 401 unauthorized: set XCODER_CLIENT_API_KEY", status_code=code, body=body

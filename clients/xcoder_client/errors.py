@@ -50,19 +50,38 @@ class _StatusMixin:
 class JudgeOverloaded(JudgeUnavailable, _StatusMixin):
     """The judge kept answering 429 (queue full) until the retries ran out."""
 
-    def __init__(self, message: str, *, status_code: int = 429, body: str = "", attempts: int = 0) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int = 429,
+        body: str = "",
+        retry_after: float | None = None,
+        attempts: int = 0,
+    ) -> None:
         super().__init__(message, attempts=attempts)
         self.status_code = status_code
         self.body = body
+        self.retry_after = retry_after
+        """Seconds the judge asked to wait (Retry-After), if it said."""
 
 
 class JudgeServerError(JudgeUnavailable, _StatusMixin):
     """The judge kept answering 5xx until the retries ran out."""
 
-    def __init__(self, message: str, *, status_code: int, body: str = "", attempts: int = 0) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: str = "",
+        retry_after: float | None = None,
+        attempts: int = 0,
+    ) -> None:
         super().__init__(message, attempts=attempts)
         self.status_code = status_code
         self.body = body
+        self.retry_after = retry_after
 
 
 class JudgeTimeout(JudgeUnavailable):

@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from xcoder_client.async_client import AsyncJudgeClient
 from xcoder_client.errors import JudgeUnavailable
 from xcoder_client.extract import extract_code
-from xcoder_client.reward import RewardConfig, RewardShape, plan_rollout, score_rollout
+from xcoder_client.models import SubmissionResult
+from xcoder_client.reward import RewardConfig, RewardShape, RolloutPlan, plan_rollout, score_rollout
 from xcoder_client.settings import read_env
 
 try:
@@ -112,25 +113,25 @@ class XCoderJudgeReward(AsyncORM):
         self.config = self.options.reward_config()
 
     async def __call__(self, completions: list[str], **kwargs: Any) -> list[float | None]:
-        plans: list[Any] = []
+        plans: list[RolloutPlan | None] = []
         for i, completion in enumerate(completions):
             tests = row_tests(kwargs, i, self.options.tests_column)
             task_id = _column(kwargs, self.options.task_id_column, i)
             plans.append(
                 None if tests is None else plan_rollout(completion, tests, self.config, task_id=task_id)
             )
-        to_judge = [p for p in plans if p is not None and p.submission is not None]
-        results = {}
-        if to_judge:
-            async with AsyncJudgeClient() as client:
-                judged = await client.judge([p.submission for p in to_judge], on_error="unscored")
-            results = {id(p): r for p, r in zip(to_judge, judged, strict=True)}
+        judged = [i for i, plan in enumerate(plans) if plan is not None and plan.submission is not None]
+        results: dict[int, SubmissionResult] = {}
+        if judged:
+            async with AsyncJudgeClient() as client:  # per call: swift gives every step a new event loop
+                answers = await client.judge([plans[i].submission for i in judged], on_error="unscored")
+            results = dict(zip(judged, answers, strict=True))
         rewards: list[float | None] = []
-        for plan in plans:
+        for i, plan in enumerate(plans):
             if plan is None:
                 rewards.append(None)
                 continue
-            outcome = score_rollout(plan, results.get(id(plan)), self.config.shape)
+            outcome = score_rollout(plan, results.get(i), self.config.shape)
             if outcome.score is None and self.options.on_judge_error == "raise":
                 raise JudgeUnavailable("xcoder_judge reward: the judge could not judge a completion")
             rewards.append(outcome.score)
