@@ -262,6 +262,10 @@ def test_worker_environment_and_volumes(tools: Tools) -> None:
     assert "livenessProbe" not in c
     assert worker["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 90
     assert c["resources"]["requests"] == c["resources"]["limits"]  # Guaranteed QoS
+    # The compile cache stays 1 GiB below its volume's limit, which would otherwise evict the pod.
+    volumes = {v["name"]: v for v in worker["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["cache"]["emptyDir"]["sizeLimit"] == "6144Mi"
+    assert env["XCODER_JUDGE_COMPILE_CACHE_MB"]["value"] == "5120"
 
 
 def test_default_secret_and_redis_wiring(tools: Tools) -> None:
