@@ -39,6 +39,21 @@ from eval.sampler import Completion, SamplingConfig, SamplingError, sample_all
 SAMPLES = "samples.jsonl"
 JUDGEMENTS = "judgements.jsonl"
 
+#: Prepended to every program, as LiveCodeBench's grader does: LeetCode-style answers use `List`,
+#: `defaultdict`, `heapq`, ... without importing them, because LeetCode's environment provides them;
+#: deep recursion is allowed. `--no-prelude` judges programs exactly as written.
+PRELUDE = (
+    "import bisect, collections, functools, heapq, itertools, math, operator, re, string, sys\n"
+    "from bisect import *\n"
+    "from collections import *\n"
+    "from functools import *\n"
+    "from heapq import *\n"
+    "from itertools import *\n"
+    "from math import *\n"
+    "from typing import *\n"
+    "sys.setrecursionlimit(1 << 16)\n"
+)
+
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Rows of a JSONL file we append to; a last line cut short by an interruption is ignored."""
@@ -132,6 +147,7 @@ def run_judging(
     time_limit_s: float,
     memory_mb: int,
     concurrency: int | None,
+    prelude: str = PRELUDE,
     chunk: int = 256,
     progress: bool = True,
 ) -> int:
@@ -174,7 +190,8 @@ def run_judging(
                     suite = parse_tests(p.row)
                 except ValueError as exc:
                     raise SystemExit(f"{p.question_id}: cannot read its tests: {exc}") from exc
-            submission = build_submission(extraction.code, suite, limits=limits, stop_on_first_failure=True)
+            source = prelude + "\n" + extraction.code if prelude else extraction.code
+            submission = build_submission(source, suite, limits=limits, stop_on_first_failure=True)
             pending.append(({**record, "extract": "ok"}, submission))
 
     path = out_dir / JUDGEMENTS
@@ -320,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     j.add_argument("--memory-mb", type=int, default=1024)
     j.add_argument("--judge-concurrency", type=int, help="batch requests in flight to the judge")
+    j.add_argument(
+        "--no-prelude", action="store_true", help="do not prepend LiveCodeBench's standard imports to programs"
+    )
 
     o = p.add_argument_group("output")
     o.add_argument("--out-dir", required=True, type=Path)
@@ -399,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
             time_limit_s=args.time_limit,
             memory_mb=args.memory_mb,
             concurrency=args.judge_concurrency,
+            prelude="" if args.no_prelude else PRELUDE,
             progress=progress,
         )
         print(f"judged {judged} samples", file=sys.stderr)
@@ -415,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_tokens": args.max_tokens,
             "prompt_style": args.prompt_style,
             "time_limit_s": args.time_limit,
+            "prelude": not args.no_prelude,
         }
         full = write_report(problems, args.k, args.out_dir, ks=args.pass_k or default_ks(args.k), meta=meta)
         print((args.out_dir / "report.md").read_text())

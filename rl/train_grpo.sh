@@ -10,6 +10,7 @@
 #   JUDGE_URL=http://judge:8000 MODEL_PATH=/ckpt/x-coder-sft bash rl/train_grpo.sh
 #   DRY_RUN=1 bash rl/train_grpo.sh        # compose + validate the config with verl's own code, no GPU
 #   DRY_RUN=cfg bash rl/train_grpo.sh      # print the config as verl's main_ppo composes it (--cfg job)
+#   DRY_RUN=args bash rl/train_grpo.sh     # print the Hydra overrides, one per line
 #
 # Multi-node: start a Ray cluster first (rl/ray_cluster.sh head|worker), then run this script on
 # the head node with NNODES set. See docs/recipes.md ("RL") for the data and the judge.
@@ -170,7 +171,10 @@ case "${DRY_RUN:-0}" in
     exec "$PYTHON" -m rl.check_config "${ARGS[@]}" "$@" ;;
   cfg)  # main_ppo's Hydra entry point prints the composed job config and exits
     exec "$PYTHON" -m verl.trainer.main_ppo "${ARGS[@]}" "$@" --cfg job ;;
-  *) die "DRY_RUN must be 0, 1 or cfg" ;;
+  args)
+    printf '%s\n' "${ARGS[@]}" "$@"
+    exit 0 ;;
+  *) die "DRY_RUN must be 0, 1, cfg or args" ;;
 esac
 
 if [ "$NNODES" -gt 1 ]; then

@@ -126,3 +126,17 @@ def test_endpoint_errors_are_retried_then_reported(fixtures, tmp_path, replay, l
     )
     assert rc == 1
     assert "answered HTTP 503" in capsys.readouterr().err
+
+
+def test_without_the_prelude_an_answer_relying_on_leetcode_imports_fails(
+    fixtures, tmp_path, replay, live_judge
+):
+    server, _ = replay
+    out = tmp_path / "raw"
+    assert run_eval(fixtures, out, server, live_judge.url, "--platform", "leetcode", "--no-prelude") == 0
+    judgements = {j["index"]: j for j in map(json.loads, (out / "judgements.jsonl").read_text().splitlines())}
+    # completion 0 annotates with `List` without importing it: fine on LeetCode and in LCB's grader
+    assert judgements[0]["verdict"] == "RE"
+    rep = json.loads((out / "report.json").read_text())
+    assert [(p["question_id"], p["c"]) for p in rep["per_problem"]] == [("9001", 2)]
+    assert rep["prelude"] is False
