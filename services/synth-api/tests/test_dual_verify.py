@@ -1,0 +1,163 @@
+"""Dual verification through the live judge with known candidate pools.
+
+"maxsub" (largest subarray sum) has 8 correct programs and 8 subtly wrong ones (floor at zero,
+skipped last element, max element, sum of positives, best prefix, whole sum, missed endings,
+stalls forever on a zero). The expected answers come from the reference function below (test
+code, not a candidate).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, VerifyDropped, verify_task
+from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
+
+from .helpers import candidate_set, input_set, stdio_task
+
+POOLS = yaml.safe_load((Path(__file__).parent / "fixtures" / "pools.yaml").read_text())
+MAXSUB = POOLS["maxsub"]
+CFG = VerifyConfig(min_candidates=4, min_tests=3, limits=ExecLimits(time_s=1, memory_mb=256))
+
+
+def best_subarray(a: list[int]) -> int:
+    return max(sum(a[i:j]) for i in range(len(a)) for j in range(i + 1, len(a) + 1))
+
+
+def maxsub_inputs() -> list[list[int]]:
+    rng = random.Random(5)
+    arrays = [
+        [3],
+        [-4],
+        [1, 2, 3],
+        [-3, -1, -2],
+        [5, -10, 5],
+        [-5, 3],
+        [0, 0],
+        [2, 0, -1, 4],
+        [-2, -3, 0, -1],
+    ]
+    arrays += [[rng.randint(-9, 9) for _ in range(rng.randint(2, 12))] for _ in range(15)]
+    return arrays
+
+
+def as_stdin(a: list[int]) -> str:
+    return f"{len(a)}\n{' '.join(map(str, a))}\n"
+
+
+def _verify(live_judge, task, cands, inputs, cfg=CFG):
+    async def go():
+        gateway = JudgeGateway(url=live_judge.url, max_concurrency=4, timeout_s=600)
+        try:
+            return await verify_task(gateway, task, cands, inputs, cfg)
+        finally:
+            await gateway.aclose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def mixed_pool_result(live_judge):
+    correct = list(MAXSUB["correct"].values())
+    wrong = list(MAXSUB["wrong"].values())
+    arrays = maxsub_inputs()
+    # Interleave so that the first pool position is a wrong program: golden is chosen on merit.
+    programs = [p for pair in zip(wrong, correct, strict=True) for p in pair]
+    task = stdio_task("maxsub-mixed")
+    result = _verify(
+        live_judge, task, candidate_set(task.id, programs), input_set(task.id, [as_stdin(a) for a in arrays])
+    )
+    return programs, correct, arrays, result
+
+
+def test_labels_are_the_correct_answers(mixed_pool_result):
+    _, _, arrays, result = mixed_pool_result
+    assert isinstance(result, VerifiedTask), result
+    expected = {as_stdin(a): f"{best_subarray(a)}" for a in arrays}
+    assert len(result.tests) == len(arrays)  # the correct group always holds at least half the voters
+    for t in result.tests:
+        assert t.output.strip() == expected[t.input]
+
+
+def test_golden_is_correct_and_every_wrong_program_is_caught(mixed_pool_result):
+    programs, correct, _, result = mixed_pool_result
+    by_id = {f"maxsub-mixed-c{i:02d}": p for i, p in enumerate(programs)}
+    assert by_id[result.golden_candidate_id] in correct
+    for outcome in result.candidates:
+        assert outcome.passed_all == (by_id[outcome.candidate_id] in correct)
+    assert result.pass_rate == 0.5
+
+
+def test_the_stalling_program_fails_exactly_the_inputs_with_a_zero(mixed_pool_result):
+    programs, _, arrays, result = mixed_pool_result
+    stalls = f"maxsub-mixed-c{programs.index(MAXSUB['wrong']['stalls_on_zero']):02d}"
+    [outcome] = [o for o in result.candidates if o.candidate_id == stalls]
+    zero_free = sum(1 for a in arrays if 0 not in a)
+    assert outcome.passed == zero_free < len(result.tests)  # TLE on every zero, right elsewhere
+
+
+def test_split_pool_abstains_on_the_contested_inputs(live_judge):
+    correct = list(MAXSUB["correct"].values())
+    floor = MAXSUB["floor_variants"]
+    arrays = [[1, 2, 3], [-3, -1, -2], [5, -10, 5], [-4], [2, 0, -1, 4], [-7, -8]]
+    task = stdio_task("maxsub-split")
+    result = _verify(
+        live_judge,
+        task,
+        candidate_set(task.id, correct + floor),
+        input_set(task.id, [as_stdin(a) for a in arrays]),
+    )
+    assert isinstance(result, VerifiedTask)
+    status = {d.input_id: d for d in result.decisions}
+    for a, ti_id in zip(
+        arrays, [t.id for t in input_set(task.id, [as_stdin(a) for a in arrays]).inputs], strict=True
+    ):
+        d = status[ti_id]
+        if all(x < 0 for x in a):
+            assert (d.kept, d.reason, d.votes, d.voters) == (False, "abstain_tie", 8, 16)
+        else:
+            assert d.kept and d.agreement == 1.0
+
+
+def test_low_agreement_abstains_without_a_tie(live_judge):
+    correct = list(MAXSUB["correct"].values())[:7]
+    pool = correct + MAXSUB["floor_variants"][:5] + MAXSUB["whole_sum_variants"]
+    arrays = [[-3, -1, -2], [1, 2, 3], [4, 5], [6], [3, 3, 3]]
+    task = stdio_task("maxsub-low")
+    inputs = input_set(task.id, [as_stdin(a) for a in arrays])
+    result = _verify(live_judge, task, candidate_set(task.id, pool), inputs)
+    assert isinstance(result, VerifiedTask)
+    first = next(d for d in result.decisions if d.input_id == inputs.inputs[0].id)
+    assert (first.reason, first.votes, first.voters) == ("abstain_low_agreement", 7, 16)
+    assert len(result.tests) == 4
+
+
+def test_checker_aware_voting_for_real_answers(live_judge):
+    avg = POOLS["average"]
+    programs = list(avg["correct"].values()) + list(avg["wrong"].values())
+    datas = ["2\n1 2\n", "3\n1 2 2\n", "1\n-7\n", "4\n1 1 1 2\n", "2\n-1 -2\n"]
+    floats = stdio_task("average-floats", checker="floats")
+    res = _verify(live_judge, floats, candidate_set(floats.id, programs), input_set(floats.id, datas))
+    assert isinstance(res, VerifiedTask) and len(res.tests) == 5
+    assert {d.votes for d in res.decisions if d.input_id == res.tests[1].id} == {4}  # 1.6666… in 4 formats
+    tokens = stdio_task("average-tokens")
+    split = _verify(live_judge, tokens, candidate_set(tokens.id, programs), input_set(tokens.id, datas))
+    assert isinstance(split, VerifyDropped) and split.reason == "too_few_tests"
+
+
+def test_a_statement_example_that_contradicts_the_vote_drops_the_task(live_judge):
+    correct = list(MAXSUB["correct"].values())[:4]
+    task = stdio_task("maxsub-bad-example")
+    datas = [as_stdin([1, 2, 3]), as_stdin([-1]), as_stdin([4, -1, 4]), as_stdin([2])]
+    res = _verify(
+        live_judge, task, candidate_set(task.id, correct), input_set(task.id, datas, stated={0: "5\n"})
+    )
+    assert isinstance(res, VerifyDropped) and res.reason == "sample_mismatch"
+    ok = _verify(
+        live_judge, task, candidate_set(task.id, correct), input_set(task.id, datas, stated={0: "6\n"})
+    )
+    assert isinstance(ok, VerifiedTask)

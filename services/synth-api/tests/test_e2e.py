@@ -1,0 +1,138 @@
+"""End to end: seeds → features → tasks → candidates → tests → dual verification → SFT, RL, report.
+
+The LLM is the replay server; every program runs in the live judge. The RL rows are then scored
+by the clients' own verl reward (``xcoder_client.verl.compute_score``): the golden solution must
+score 1, a wrong candidate less.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+from xcoder_client.testcases import parse_tests
+from xcoder_client.verl import compute_score
+from xcoder_synth.export.report import RunReport
+from xcoder_synth.pipeline.runner import load_run, run_status
+from xcoder_synth.solutions.sample import CandidateSet
+from xcoder_synth.testgen.models import InputSet
+from xcoder_synth.verify.dual import VerifiedTask
+
+from .conftest import run_config, write_config
+
+
+@pytest.fixture(scope="module")
+def finished_run(live_judge, recordings, tmp_path_factory):
+    from xcoder_synth.testing.replay import ReplayServer
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    with ReplayServer(recordings) as replay:
+        cfg = write_config(tmp, run_config(tmp, replay.url, live_judge.url))
+        done = subprocess.run(
+            [sys.executable, "-m", "xcoder_synth.cli", "run", str(cfg), "--no-progress"],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    store, config = load_run(tmp / "run")
+    return store, config, live_judge
+
+
+def test_every_stage_completes_and_all_three_styles_verify(finished_run):
+    store, _, _ = finished_run
+    status = {s.name: s for s in run_status(store)}
+    assert all(s.complete for s in status.values())
+    verified = {v.task.title: v for v in store.read("verify", VerifiedTask)}
+    assert set(verified) == {"Lantern Row", "Balanced Window", "Top-K Average"}
+    for v in verified.values():
+        assert len(v.tests) >= 5 and {t.split for t in v.tests} == {"selection", "holdout"}
+        assert all(d.reason for d in v.decisions)  # every test decision says why
+    lantern = verified["Lantern Row"]
+    dropped = {d.reason for d in store.by_id("inputs", InputSet)[lantern.id].decisions}
+    assert "invalid" in dropped  # the "0 3" prompted input broke the constraints
+    assert verified["Top-K Average"].task.checker.kind == "floats"
+
+
+def test_golden_solutions_are_correct_candidates(finished_run):
+    store, _, _ = finished_run
+    pools = store.by_id("solve", CandidateSet)
+    for v in store.read("verify", VerifiedTask):
+        golden = next(c for c in pools[v.id].candidates if c.id == v.golden_candidate_id)
+        assert golden.sample == 0  # sample 0 is a correct, fast program in every recorded pool
+        wrong_sample = {"Lantern Row": 3, "Balanced Window": 3, "Top-K Average": 3}[v.task.title]
+        wrong = next(c for c in pools[v.id].candidates if c.sample == wrong_sample)
+        assert not next(o for o in v.candidates if o.candidate_id == wrong.id).passed_all
+
+
+def test_sft_files(finished_run):
+    store, _, _ = finished_run
+    art = store.artifacts
+    rows = [json.loads(line) for line in (art / "sft.jsonl").read_text().splitlines()]
+    messages = [json.loads(line) for line in (art / "sft_messages.jsonl").read_text().splitlines()]
+    qr = [json.loads(line) for line in (art / "sft_query_response.jsonl").read_text().splitlines()]
+    assert len(rows) == len(messages) == len(qr) > 3
+    for row, m, q in zip(rows, messages, qr, strict=True):
+        assert m["messages"] == [
+            {"role": "user", "content": q["query"]},
+            {"role": "assistant", "content": q["response"]},
+        ]
+        assert "```python" in row["response"]
+        meta = row["meta"]
+        assert (
+            meta["model"] == "replay-model"
+            and meta["prompt"] == "solutions.solve@1"
+            and "temperature" in meta["sampling"]
+        )
+    assert sum(1 for r in rows if r["meta"]["golden"]) == 3
+    # Only verified responses: the wrong Lantern Row candidate (sample 3) is not among them.
+    assert not any("print(total // 2)" in r["response"] for r in rows)
+
+
+def test_rl_parquet_in_verl_schema_scores_the_golden_solution(finished_run):
+    store, config, live_judge = finished_run
+    rows = pq.read_table(store.artifacts / "rl.parquet").to_pylist()
+    assert len(rows) == 3
+    pools = store.by_id("solve", CandidateSet)
+    pass_rates = [r["extra_info"]["pass_rate"] for r in rows]
+    assert pass_rates == sorted(pass_rates, reverse=True)  # easiest first
+    for row in rows:
+        assert row["data_source"] == config.export.data_source and row["ability"] == "code"
+        assert row["prompt"][0]["role"] == "user" and row["reward_model"]["style"] == "rule"
+        info = row["extra_info"]
+        suite = parse_tests(row["reward_model"]["ground_truth"])
+        assert len(suite.tests) == info["n_tests"]
+        assert suite.fn_name == info["fn_name"]
+        assert json.loads(info["provenance"])["write"]["prompt_version"] == "1"
+        pool = {c.sample: c for c in pools[info["task_id"]].candidates}
+        kwargs = {"judge_url": live_judge.url, "max_tests": None}
+        golden = compute_score(
+            row["data_source"], pool[0].response, row["reward_model"]["ground_truth"], info, **kwargs
+        )
+        assert golden["score"] == 1.0
+        wrong = compute_score(
+            row["data_source"], pool[3].response, row["reward_model"]["ground_truth"], info, **kwargs
+        )
+        assert wrong["score"] < 1.0
+    call = next(r for r in rows if r["extra_info"]["style"] == "leetcode")
+    assert parse_tests(call["reward_model"]["ground_truth"]).tests[0].kind == "call"
+
+
+def test_report(finished_run):
+    store, _, _ = finished_run
+    report = RunReport.model_validate_json((store.artifacts / "report" / "report.json").read_text())
+    assert report.tasks_written == 3 and report.tasks_verified == 3 and report.rl_rows == 3
+    assert sum(report.agreement_histogram) >= report.tests_kept > 0
+    assert report.styles == {s: {"written": 1, "verified": 1} for s in ("atcoder", "codeforces", "leetcode")}
+    assert report.candidate_rejects["truncated"] == 1 and report.candidate_rejects["syntax_error"] == 1
+    assert report.candidate_rejects["duplicate"] == 1
+    extract = next(s for s in report.stages if s.stage == "extract")
+    assert extract.dropped == {"parse_no_json": 1} and extract.usage["default"]["requests"] >= 6
+    assert report.decontam["checked"] == 3 and report.decontam["dropped"] == 0
+    html = (store.artifacts / "report" / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 5 and 'src="http' not in html
+    for png in ("funnel", "agreement", "pass_rate", "styles", "categories"):
+        assert (store.artifacts / "report" / f"{png}.png").read_bytes()[:4] == b"\x89PNG"
