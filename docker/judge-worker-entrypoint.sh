@@ -1,23 +1,21 @@
 #!/bin/sh
-# Entry point of the judge worker image: make the container's own cgroup v2 subtree usable by
-# the worker, then exec the command (by default `xcoder-judge worker`).
+# Entry point of the judge worker image: make the container's own cgroup v2 subtree writable for
+# the worker when that is safe, then exec the command (by default `xcoder-judge worker`).
 #
 # Container runtimes mount /sys/fs/cgroup read-only in unprivileged containers. The worker needs
-# to create one cgroup per sandbox slot (memory, pids and cpu limits for the whole process tree of
-# a run), so, when it is safe, this script:
-#   1. remounts /sys/fs/cgroup read-write. Only when the container has a private cgroup namespace
-#      (so the mount shows the container's subtree and nothing above it) and the hierarchy is
-#      mounted with `nsdelegate` (so the kernel refuses writes to the namespace root's own limits:
-#      the container cannot raise the limits its orchestrator set). Needs CAP_SYS_ADMIN and an
-#      AppArmor profile that allows mount.
-#   2. moves every process out of the namespace root into the leaf cgroup `init`, because cgroup
-#      v2 lets a cgroup hand controllers to its children only while it holds no processes.
-# Anything else (cgroup v1, a shared namespace, no nsdelegate, no permission) is left untouched
-# with a warning; the worker then reports what it can enforce (`xcoder-judge check`) and falls
-# back to rlimits where it must.
+# to write there: it moves the container's processes into a leaf, enables the memory, pids and
+# cpu controllers and creates one cgroup per sandbox slot (limits for the whole process tree of
+# a run). This script remounts /sys/fs/cgroup read-write, and only when
+#   - the container has a private cgroup namespace, so the mount shows the container's subtree
+#     and nothing above it, and
+#   - the hierarchy is mounted with `nsdelegate`, so the kernel refuses writes to the namespace
+#     root's own limits: the container cannot raise the limits its orchestrator set.
+# It needs CAP_SYS_ADMIN and an AppArmor profile that allows mount. Anything else (cgroup v1, a
+# shared namespace, no nsdelegate, no permission) is left untouched with a warning; the worker
+# then reports what it enforces (`xcoder-judge check`) and falls back to rlimits where it must.
 #
-# Settings: XCODER_JUDGE_CGROUP=none or v1 skips all of this (as it makes the worker skip cgroup
-# v2). XCODER_CGROUP_MOUNT (default /sys/fs/cgroup) exists for tests.
+# Settings: XCODER_JUDGE_CGROUP=none or v1 skips this (as it makes the worker skip cgroup v2).
+# XCODER_CGROUP_MOUNT (default /sys/fs/cgroup) exists for tests.
 set -eu
 
 cg="${XCODER_CGROUP_MOUNT:-/sys/fs/cgroup}"
@@ -57,18 +55,7 @@ prepare_cgroup_v2() {
   esac
   if [ ! -w "$cg/cgroup.procs" ]; then
     say "$cg is not writable; slots fall back to rlimits."
-    return 0
   fi
-  mkdir -p "$cg/init"
-  # Read the list whole before moving anyone (moving while the kernel iterates can skip entries),
-  # and repeat: a process may start or exit in between (a failed write for a gone pid is fine).
-  for _ in 1 2 3 4 5; do
-    pids="$(cat "$cg/cgroup.procs")"
-    [ -n "$pids" ] || break
-    for pid in $pids; do
-      echo "$pid" > "$cg/init/cgroup.procs" 2>/dev/null || true
-    done
-  done
 }
 
 case "$mode" in

@@ -33,9 +33,10 @@ LABEL org.opencontainers.image.title="xcoder-judge-worker" \
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# tini reaps anything re-parented to PID 1 and forwards SIGTERM to the worker (warm shutdown).
+# tini reaps anything re-parented to PID 1 and forwards SIGTERM to the worker (warm shutdown);
+# libseccomp2 compiles the sandbox's seccomp filter (the engine loads it with ctypes).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends libseccomp2 tini \
  && rm -rf /var/lib/apt/lists/*
 
 # Toolchains: the same script (and package list) that sets up a bare-metal judge node.

@@ -194,6 +194,7 @@ def test_worker_image_installs_every_toolchain_with_the_shared_script() -> None:
         'ENTRYPOINT ["/usr/bin/tini", "-g", "--", "/usr/local/bin/xcoder-judge-worker-entrypoint"]' in final
     )
     assert (DOCKER / "judge-worker-entrypoint.sh").stat().st_mode & 0o111
+    assert re.search(r"apt-get install -y --no-install-recommends libseccomp2 tini", final)
     # Every language of the judge's registry has a line in the script the image runs.
     script = (REPO / "scripts" / "install-toolchains.sh").read_text()
     for lang in ("python3", "c", "cpp", "java", "javascript", "go", "pypy3", "rust"):

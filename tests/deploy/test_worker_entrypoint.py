@@ -1,7 +1,13 @@
-"""docker/judge-worker-entrypoint.sh on a real kernel: a cgroup v2 subtree of this machine stands in
-for a container's cgroup, entered through a private cgroup namespace as container runtimes do.
+"""docker/judge-worker-entrypoint.sh on a real kernel.
 
-Needs root and a cgroup v2 hierarchy (pure or hybrid), like the worker itself; CI has both.
+A cgroup v2 subtree of this machine stands in for a container's cgroup: a process joins it and
+enters new mount and cgroup namespaces, as a container runtime would start the worker, then
+mounts the hierarchy (read-only, as runtimes do for unprivileged containers) and runs the
+entrypoint. The superblock option `nsdelegate` is a host-wide setting, so the tests show the
+entrypoint a copy of /proc/self/mountinfo with it added or removed (bind-mounted over /proc in
+the private mount namespace); the remount itself is real.
+
+Needs root and a cgroup v2 hierarchy (pure or hybrid), like the worker; CI has both.
 """
 
 from __future__ import annotations
@@ -18,97 +24,116 @@ from tests.deploy.support import REPO
 
 ENTRYPOINT = REPO / "docker" / "judge-worker-entrypoint.sh"
 
+REPORT = """\
+if mkdir "$MNT/probe" 2>/dev/null; then rmdir "$MNT/probe"; echo writable=yes; else echo writable=no; fi
+echo "cgroup=$(sed -n 's/^0:://p' /proc/self/cgroup)"
+echo ran=yes
+"""
 
-def _cgroup2_mount() -> tuple[Path, set[str]]:
-    """Mount point and superblock options of this machine's cgroup v2 hierarchy."""
+
+def _cgroup2_root() -> Path:
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         fields = line.split()
-        sep = fields.index("-")
-        if fields[sep + 1] == "cgroup2":
-            return Path(fields[4]), set(fields[sep + 3].split(","))
+        if fields[fields.index("-") + 1] == "cgroup2":
+            return Path(fields[4])
     raise AssertionError("no cgroup2 hierarchy is mounted on this machine")
 
 
 @pytest.fixture
-def cgroup(tmp_path: Path) -> Iterator[Path]:
-    assert os.geteuid() == 0, "creates cgroups and namespaces, as the worker does; run as root, like CI"
-    root, _ = _cgroup2_mount()
-    cg = root / f"xcoder-deploy-test-{os.getpid()}-{time.monotonic_ns()}"
+def cgroup() -> Iterator[Path]:
+    assert os.geteuid() == 0, (
+        "creates cgroups, namespaces and mounts, as the worker does; run as root, like CI"
+    )
+    cg = _cgroup2_root() / f"xcoder-deploy-test-{os.getpid()}-{time.monotonic_ns()}"
     cg.mkdir()
     try:
         yield cg
     finally:
-        for leaf in sorted(cg.rglob("*"), reverse=True):
-            if leaf.is_dir():
-                leaf.rmdir()
+        for leaf in sorted((p for p in cg.rglob("*") if p.is_dir()), reverse=True):
+            leaf.rmdir()
         cg.rmdir()
 
 
-def _run_in(
+def run_entrypoint(
     cgroup: Path,
     tmp_path: Path,
-    setup: str,
     *,
-    env: dict[str, str] | None = None,
+    mount_opts: str = "ro",
+    nsdelegate: bool | None = True,
     private_cgroupns: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    """Join `cgroup`, enter new mount (and cgroup) namespaces, run `setup` to mount the hierarchy at
-    $MNT, then the entrypoint with a command that reports where it ended up."""
-    mnt = tmp_path / "cgroupfs"
+    drop_sys_admin: bool = False,
+    env: dict[str, str] | None = None,
+) -> tuple[dict[str, str], str]:
+    """Run the entrypoint as a container's first process would; return the report and stderr.
+
+    nsdelegate: True/False shows the entrypoint a mount table with/without it; None shows the
+    real one.
+    """
+    mnt, fake = tmp_path / "cgroupfs", tmp_path / "proc"
     mnt.mkdir()
+    (fake / "self").mkdir(parents=True)
+    (fake / "sys" / "kernel").mkdir(parents=True)
     report = tmp_path / "report.sh"
-    report.write_text(
-        'echo "cgroup=$(sed -n "s/^0:://p" /proc/self/cgroup)"\n'
-        'echo "root_procs=$(wc -l < "$MNT/cgroup.procs")"\n'
-    )
+    report.write_text(REPORT)
+    lines = ["set -e", f'mount -t cgroup2 -o {mount_opts} none "$MNT"']
+    if nsdelegate is not None:
+        edit = '$NF = $NF ",nsdelegate"' if nsdelegate else 'gsub(/,?nsdelegate/, "", $NF)'
+        lines += [
+            f'awk -v mp="$MNT" \'$5 == mp {{ {edit} }} {{ print }}\' /proc/self/mountinfo > "$FAKE/self/mountinfo"',
+            'cp /proc/self/cgroup "$FAKE/self/cgroup"',
+            'cp /proc/sys/kernel/cap_last_cap "$FAKE/sys/kernel/cap_last_cap"',
+            'mount --bind "$FAKE" /proc',
+        ]
+    prefix = "setpriv --bounding-set -sys_admin -- " if drop_sys_admin else ""
+    lines.append(f'XCODER_CGROUP_MOUNT="$MNT" exec {prefix}sh {ENTRYPOINT} sh {report}')
     inner = tmp_path / "inner.sh"
-    inner.write_text(f'set -e\n{setup}\nXCODER_CGROUP_MOUNT="$MNT" exec sh {ENTRYPOINT} sh {report}\n')
-    unshare = ["unshare", "--mount", "--propagation", "private"] + (["--cgroup"] if private_cgroupns else [])
-    outer = f'echo $$ > "{cgroup}/cgroup.procs" && exec {" ".join(unshare)} sh {inner}'
-    full_env = {"PATH": os.environ["PATH"], "MNT": str(mnt), **(env or {})}
-    return subprocess.run(["sh", "-c", outer], capture_output=True, text=True, env=full_env, timeout=30)
-
-
-def _report(proc: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    inner.write_text("\n".join(lines) + "\n")
+    unshare = "unshare --mount --propagation private" + (" --cgroup" if private_cgroupns else "")
+    outer = f'echo $$ > "{cgroup}/cgroup.procs" && exec {unshare} sh {inner}'
+    full_env = {"PATH": os.environ["PATH"], "MNT": str(mnt), "FAKE": str(fake), **(env or {})}
+    proc = subprocess.run(["sh", "-c", outer], capture_output=True, text=True, env=full_env, timeout=30)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    out = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    assert out.get("ran") == "yes", proc.stdout + proc.stderr  # the command always runs
+    return out, proc.stderr
 
 
-def test_writable_private_hierarchy_empties_the_namespace_root(cgroup: Path, tmp_path: Path) -> None:
-    out = _report(_run_in(cgroup, tmp_path, 'mount -t cgroup2 none "$MNT"'))
-    # The command runs in the leaf `init` and nothing is left in the namespace root, so the worker
-    # can enable controllers for its slot cgroups there.
-    assert out == {"cgroup": "/init", "root_procs": "0"}
-    assert (cgroup / "init").is_dir()
+def test_read_only_hierarchy_with_nsdelegate_is_remounted_read_write(cgroup: Path, tmp_path: Path) -> None:
+    out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=True)
+    assert out["writable"] == "yes"
+    assert out["cgroup"] == "/"
+    assert err == ""
 
 
-def test_read_only_hierarchy_is_remounted_only_with_nsdelegate(cgroup: Path, tmp_path: Path) -> None:
-    _, superblock = _cgroup2_mount()
-    proc = _run_in(cgroup, tmp_path, 'mount -t cgroup2 -o ro none "$MNT"')
-    out = _report(proc)
-    if "nsdelegate" in superblock:
-        assert out == {"cgroup": "/init", "root_procs": "0"}
-    else:
-        # Without nsdelegate a writable mount would let the container rewrite its own limits.
-        assert out["cgroup"] == "/" and int(out["root_procs"]) >= 1
-        assert "not mounted with nsdelegate; not remounting it" in proc.stderr
-        assert not (cgroup / "init").exists()
+def test_without_nsdelegate_it_stays_read_only(cgroup: Path, tmp_path: Path) -> None:
+    # Without nsdelegate a writable mount would let the container rewrite its own limits.
+    out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=False)
+    assert out["writable"] == "no"
+    assert "not mounted with nsdelegate; not remounting it" in err
 
 
 def test_shared_cgroup_namespace_is_left_alone(cgroup: Path, tmp_path: Path) -> None:
-    # The test cgroup bind-mounted where the hierarchy would be, but no cgroup namespace of its own:
-    # /proc/self/cgroup shows a path below the root, which is what a shared namespace looks like.
-    proc = _run_in(cgroup, tmp_path, f'mount --bind "{cgroup}" "$MNT"', private_cgroupns=False)
-    out = _report(proc)
+    # No cgroup namespace of its own: /proc/self/cgroup shows a path below the hierarchy's root.
+    out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=None, private_cgroupns=False)
+    assert out["writable"] == "no"
     assert out["cgroup"] == f"/{cgroup.name}"
-    assert "cgroup namespace is shared with the host" in proc.stderr
-    assert not (cgroup / "init").exists()
+    assert "cgroup namespace is shared with the host" in err
+
+
+def test_without_cap_sys_admin_it_warns_and_goes_on(cgroup: Path, tmp_path: Path) -> None:
+    out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=True, drop_sys_admin=True)
+    assert out["writable"] == "no"
+    assert "could not remount" in err and "CAP_SYS_ADMIN" in err
+
+
+def test_writable_hierarchy_is_left_as_it_is(cgroup: Path, tmp_path: Path) -> None:
+    out, err = run_entrypoint(cgroup, tmp_path, mount_opts="rw", nsdelegate=False)
+    assert out["writable"] == "yes"
+    assert err == ""
 
 
 @pytest.mark.parametrize("mode", ["none", "v1"])
 def test_judge_cgroup_setting_turns_it_off(cgroup: Path, tmp_path: Path, mode: str) -> None:
-    out = _report(
-        _run_in(cgroup, tmp_path, 'mount -t cgroup2 none "$MNT"', env={"XCODER_JUDGE_CGROUP": mode})
-    )
-    assert out["cgroup"] == "/" and int(out["root_procs"]) >= 1
-    assert not (cgroup / "init").exists()
+    out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=True, env={"XCODER_JUDGE_CGROUP": mode})
+    assert out["writable"] == "no"
+    assert err == ""
