@@ -162,3 +162,32 @@ def test_empty_input_makes_no_request(judge_call):
     judge = MockJudge()
     assert judge_call(judge.transport, []) == []
     assert judge.requests == []
+
+
+def test_requests_in_flight_are_bounded_across_concurrent_calls(fast_settings):
+    import asyncio
+
+    import httpx
+    from xcoder_client import AsyncJudgeClient
+
+    judge = MockJudge()
+    in_flight, peak = 0, 0
+
+    async def handler(request):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return judge.handler(request)
+
+    async def run():
+        async with AsyncJudgeClient(
+            transport=httpx.MockTransport(handler), settings=fast_settings, max_concurrency=2, chunk_size=1
+        ) as client:
+            calls = [[submission("AC", body=f"x={c}{i}") for i in range(3)] for c in range(2)]
+            return await asyncio.gather(*(client.judge(subs) for subs in calls))
+
+    results = asyncio.run(run())
+    assert [len(r) for r in results] == [3, 3]
+    assert peak == 2

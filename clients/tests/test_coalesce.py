@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 from xcoder_client import AsyncJudgeClient, Submission, Verdict
 from xcoder_client.coalesce import BatchCoalescer, shared_coalescer
 
@@ -76,3 +77,33 @@ def test_shared_coalescer_is_one_per_event_loop():
     a1, a2 = asyncio.run(get_twice())
     b1, _ = asyncio.run(get_twice())
     assert a1 is a2 and b1 is not a1 and len(made) == 2
+
+
+def test_while_every_call_is_busy_new_calls_accumulate_into_one_batch(fast_settings):
+    judge = MockJudge()
+    release = asyncio.Event()
+    batches = []
+
+    async def handler(request):
+        if request.url.path.endswith("/batch"):
+            batches.append(request)
+            if len(batches) == 1:
+                await release.wait()  # the first call stays in flight until released
+        return judge.handler(request)
+
+    async def run():
+        transport = httpx.MockTransport(handler)
+        async with AsyncJudgeClient(transport=transport, settings=fast_settings, max_concurrency=1) as client:
+            coalescer = BatchCoalescer(client, max_wait_s=0.001)
+            first = asyncio.create_task(coalescer.judge(_subs(["AC"])))
+            await asyncio.sleep(0.05)
+            later = [asyncio.create_task(coalescer.judge(_subs([m]))) for m in ["WA", "RE", "pass=1"]]
+            await asyncio.sleep(0.05)  # their window has passed, but the only call slot is busy
+            release.set()
+            return await first, await asyncio.gather(*later), coalescer.flushes
+
+    first, later, flushes = asyncio.run(run())
+    assert flushes == 2 and len(batches) == 2
+    assert [len(r.content) > 0 for r in batches] == [True, True]
+    assert first[0].verdict is Verdict.AC
+    assert [rs[0].verdict.value for rs in later] == ["WA", "RE", "WA"]

@@ -200,7 +200,8 @@ class BaseJudgeClient:
         headers = dict(self._headers)
         if body is not None:
             headers["Content-Type"] = "application/json"
-        timeout = httpx.Timeout(read_s, connect=self.connect_timeout_s)
+        # No pool timeout: the client's gate already bounds requests in flight to the pool size.
+        timeout = httpx.Timeout(read_s, connect=self.connect_timeout_s, pool=None)
         return httpx.Request(
             method,
             self.base_url + path,

@@ -33,6 +33,8 @@ class AsyncJudgeClient(BaseJudgeClient):
         )
         self._http = httpx.AsyncClient(transport=transport, limits=pool)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._gate: asyncio.Semaphore | None = None
+        """Batch requests in flight across every judge() call on this client (made in its loop)."""
 
     async def judge(
         self,
@@ -46,16 +48,14 @@ class AsyncJudgeClient(BaseJudgeClient):
         self._check_loop()
         plan = self._plan(submissions)
         deadline = self._deadline(timeout)
-        gate = asyncio.Semaphore(self.max_concurrency)
 
         async def run(c: int) -> Any:
-            async with gate:
-                try:
-                    result = await self._drive(self._judge_chunk(plan, plan.chunks[c], deadline))
-                except Exception as exc:  # collected and raised (or turned unscored) by _assemble
-                    if on_error == "raise":
-                        plan.cancelled = True
-                    return exc
+            try:
+                result = await self._drive(self._judge_chunk(plan, plan.chunks[c], deadline))
+            except Exception as exc:  # collected and raised (or turned unscored) by _assemble
+                if on_error == "raise":
+                    plan.cancelled = True
+                return exc
             if progress is not None:
                 progress(plan.weights[c])
             return result
@@ -82,6 +82,7 @@ class AsyncJudgeClient(BaseJudgeClient):
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
+            self._gate = asyncio.Semaphore(self.max_concurrency)
         elif self._loop is not loop:
             raise RuntimeError(
                 "AsyncJudgeClient is bound to the event loop it was first used in; create one per loop "
@@ -99,8 +100,10 @@ class AsyncJudgeClient(BaseJudgeClient):
                 await asyncio.sleep(action.seconds)
                 reply = None
             else:
+                assert self._gate is not None
                 try:
-                    reply = await self._http.send(action.request)
+                    async with self._gate:
+                        reply = await self._http.send(action.request)
                 except httpx.TransportError as exc:
                     reply = exc
 

@@ -1,11 +1,13 @@
 """JudgeClient: the synchronous shell over the shared protocol in `_base`.
 
-Chunks run on a thread pool (`max_concurrency` batch requests in flight); httpx.Client is
-thread-safe and pools connections. Use one client for many calls, and close it.
+Chunks run on a thread pool; at most `max_concurrency` requests are in flight per client, across
+concurrent calls too. httpx.Client is thread-safe and pools connections. Use one client for many
+calls, and close it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +33,8 @@ class JudgeClient(BaseJudgeClient):
             max_connections=self.max_concurrency + 2, max_keepalive_connections=self.max_concurrency + 2
         )
         self._http = httpx.Client(transport=transport, limits=pool)
+        self._gate = threading.BoundedSemaphore(self.max_concurrency)
+        """Batch requests in flight across every judge() call on this client, from any thread."""
 
     def judge(
         self,
@@ -89,7 +93,8 @@ class JudgeClient(BaseJudgeClient):
                 reply = None
             else:
                 try:
-                    reply = self._http.send(action.request)
+                    with self._gate:
+                        reply = self._http.send(action.request)
                 except httpx.TransportError as exc:
                     reply = exc
 

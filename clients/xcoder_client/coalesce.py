@@ -46,6 +46,8 @@ class BatchCoalescer:
         self._waiting_items = 0
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.max_inflight = client.max_concurrency
+        """Judge calls in flight at once; while all are busy, new calls accumulate into one batch."""
         self.flushes = 0
         """Judge calls made so far (for diagnostics and tests)."""
 
@@ -67,11 +69,19 @@ class BatchCoalescer:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if not self._waiting:
+            return
+        if len(self._tasks) >= self.max_inflight and self._waiting_items < self.max_items:
+            return  # every call is busy: keep collecting; the next one to finish flushes (Nagle-style)
         batch, self._waiting, self._waiting_items = self._waiting, [], 0
-        if batch:
-            task = asyncio.get_running_loop().create_task(self._run(batch))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        task = asyncio.get_running_loop().create_task(self._run(batch))
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if self._waiting and self._timer is None:
+            self._flush()
 
     async def _run(
         self, batch: list[tuple[Sequence[Submission], asyncio.Future[list[SubmissionResult]]]]
