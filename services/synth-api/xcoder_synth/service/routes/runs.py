@@ -18,7 +18,7 @@ def create(body: RunCreate, settings: SettingsDep, conn: RedisDep) -> RunInfo:
     try:
         run_id = runs.create_run(settings, conn, body.config, body.stages, body.start, body.stop)
     except ConfigError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     return runs.run_info(settings, conn, run_id)
 
 
@@ -42,7 +42,7 @@ def resume(run_id: str, body: RunResume, settings: SettingsDep, conn: RedisDep) 
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except ConfigError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     return runs.run_info(settings, conn, run_id)
 
 
