@@ -7,7 +7,6 @@ import itertools
 import re
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 
@@ -35,7 +34,9 @@ UNPRIVILEGED_COMPONENTS = [
 ]
 
 
-def _keda_validators() -> dict[str, jsonschema.protocols.Validator]:
+def _keda_validators() -> dict[str, Any]:
+    # Imported here: these come with tests/deploy/requirements.txt, which the `tools` fixture installs.
+    import jsonschema
     from cloudcoil.models.keda.v1alpha1 import ScaledObject, TriggerAuthentication
 
     out = {}
