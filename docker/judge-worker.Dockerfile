@@ -56,5 +56,5 @@ ENV PATH=/opt/xcoder/venv/bin:$PATH \
 
 RUN install -d -m 0755 /var/cache/xcoder-judge /run/xcoder-judge
 
-ENTRYPOINT ["/usr/bin/tini", "-g", "--", "/usr/local/bin/xcoder-judge-worker-entrypoint"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/xcoder-judge-worker-entrypoint"]
 CMD ["xcoder-judge", "worker"]

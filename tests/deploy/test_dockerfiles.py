@@ -190,9 +190,7 @@ def test_worker_image_installs_every_toolchain_with_the_shared_script() -> None:
     assert re.search(r"install-toolchains\.sh --clean", final)
     assert re.search(r"install-toolchains\.sh --check", final)  # the build fails if one is missing
     assert not re.search(r"^USER ", final, re.M)  # root: the sandbox drops privileges per slot
-    assert (
-        'ENTRYPOINT ["/usr/bin/tini", "-g", "--", "/usr/local/bin/xcoder-judge-worker-entrypoint"]' in final
-    )
+    assert 'ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/xcoder-judge-worker-entrypoint"]' in final
     assert (DOCKER / "judge-worker-entrypoint.sh").stat().st_mode & 0o111
     assert re.search(r"apt-get install -y --no-install-recommends libseccomp2 tini", final)
     # Every language of the judge's registry has a line in the script the image runs.
