@@ -224,3 +224,18 @@ def which(name: str) -> str:
     found = shutil.which(name)
     assert found, f"{name} not found on PATH"
     return found
+
+
+def unknown_settings(names: set[str]) -> set[str]:
+    """The XCODER_JUDGE_* / XCODER_SYNTH_* names that no settings field of the services reads.
+
+    Both services ignore unknown variables (extra="ignore"), so a misspelt name would be silent.
+    """
+    from xcoder_judge.config import ENV_PREFIX as JUDGE_PREFIX
+    from xcoder_judge.config import Settings as JudgeSettings
+    from xcoder_synth.settings import ENV_PREFIX as SYNTH_PREFIX
+    from xcoder_synth.settings import Settings as SynthSettings
+
+    known = {JUDGE_PREFIX + f.upper() for f in JudgeSettings.model_fields}
+    known |= {SYNTH_PREFIX + f.upper() for f in SynthSettings.model_fields}
+    return {n for n in names if n.startswith(("XCODER_JUDGE_", "XCODER_SYNTH_")) and n not in known}

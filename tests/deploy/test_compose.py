@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.support import CHART, REPO, Tools, run
+from tests.deploy.support import CHART, REPO, Tools, run, unknown_settings
 
 COMPOSE = REPO / "docker-compose.yml"
 SERVICES = {"redis", "judge-api", "judge-worker", "synth-api", "synth-worker"}
@@ -147,3 +147,11 @@ def test_api_and_synth_settings_match_the_services_contracts(tools: Tools, servi
         assert env["XCODER_SYNTH_REDIS_URL"] == "redis://redis:6379/1"
         assert env["XCODER_SYNTH_JUDGE_URL"] == "http://judge-api:8000"
         assert env["XCODER_SYNTH_DATA_DIR"] == "/var/lib/xcoder-synth"
+
+
+def test_every_setting_passed_is_one_the_services_read(tools: Tools) -> None:
+    services = compose_config(tools)["services"]
+    names = {name for svc in services.values() for name in svc.get("environment", {})}
+    assert {"XCODER_JUDGE_REDIS_URL", "XCODER_SYNTH_REDIS_URL"} <= names
+    assert unknown_settings(names) == set()
+    assert unknown_settings({"XCODER_JUDGE_SLOTZ"}) == {"XCODER_JUDGE_SLOTZ"}

@@ -22,6 +22,7 @@ from tests.deploy.support import (
     render,
     run,
     strict_json_schema,
+    unknown_settings,
 )
 
 WORKER_CAPABILITIES = ["SYS_ADMIN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "CHOWN"]
@@ -525,3 +526,17 @@ def test_every_value_is_documented() -> None:
     top_level = [i for i, line in enumerate(lines) if re.match(r"^[a-zA-Z]\w*:", line)]
     for i in top_level:
         assert lines[i - 1].startswith("#") or lines[i - 1].startswith("  #"), f"undocumented: {lines[i]}"
+
+
+@pytest.mark.parametrize("value_set", list(VALUE_SETS))
+def test_every_setting_passed_is_one_the_services_read(tools: Tools, value_set: str) -> None:
+    r = render(tools.helm3, value_set)
+    names: set[str] = set()
+    for cm in r.all("ConfigMap"):
+        names |= set(cm["data"])
+    for kind in ("Deployment", "StatefulSet"):
+        for obj in r.all(kind):
+            for c in obj["spec"]["template"]["spec"]["containers"]:
+                names |= {e["name"] for e in c.get("env", [])}
+    assert {"XCODER_JUDGE_REDIS_URL", "XCODER_JUDGE_SLOTS", "XCODER_SYNTH_JUDGE_URL"} <= names
+    assert unknown_settings(names) == set()
