@@ -14,7 +14,7 @@ The release is a folder of JSONL files, one per release increment::
 
 The tests are parsed by `xcoder_client.testcases.parse_tests` (the one parser; private tests are
 decoded without unpickling). Get the files once with e.g.
-`huggingface-cli download livecodebench/code_generation_lite --repo-type dataset --local-dir data/lcb`.
+`hf download livecodebench/code_generation_lite --repo-type dataset --local-dir data/lcb`.
 """
 
 from __future__ import annotations

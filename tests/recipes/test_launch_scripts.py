@@ -85,8 +85,12 @@ def test_scripts_are_valid_bash():
         assert subprocess.run(["bash", "-n", str(ROOT / script)]).returncode == 0, script
 
 
-def test_grpo_defaults_compose_and_validate_in_verl(train_python, rl_data, run_script):
-    r = run_script("rl/train_grpo.sh", grpo_env(train_python, rl_data), "--probe-data", "10")
+def test_grpo_defaults_compose_and_validate_in_verl(train_python, rl_data, fixtures, run_script):
+    # our converted X-Coder data plus a SynthSmith RL export, as a folder and a file
+    train = f"{rl_data / 'train'},{fixtures / 'synth_rl.parquet'}"
+    r = run_script(
+        "rl/train_grpo.sh", grpo_env(train_python, rl_data, TRAIN_FILES=train), "--probe-data", "10"
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     out = r.stdout
     assert "verl config OK" in out
@@ -110,6 +114,7 @@ def test_grpo_defaults_compose_and_validate_in_verl(train_python, rl_data, run_s
     # the converted parquet is read by verl's RLHFDataset and every ground truth parses
     assert "train/xcoder_rl_part.parquet: 3 rows read by RLHFDataset" in out
     assert "val/holdout.parquet: 2 rows read by RLHFDataset" in out
+    assert "fixtures/synth_rl.parquet: 2 rows read by RLHFDataset" in out
 
 
 def test_grpo_qwen3_preset_and_multi_node_settings(train_python, rl_data, run_script):
@@ -209,7 +214,7 @@ def test_sft_arguments_parse_and_build_in_swift(train_python, sft_data, run_scri
     assert parsed["model"] == "Qwen/Qwen2.5-Coder-7B-Instruct"
     # the converted files are read by swift's dataset loader as conversations
     assert "qr.jsonl: 4 rows read by swift's loader as messages" in out
-    assert "msgs.jsonl: 4 rows read by swift's loader as messages" in out
+    assert "msgs.jsonl: 5 rows read by swift's loader as messages" in out
     assert "SftArguments built: tuner_type=full, deepspeed ZeRO stage 3, bf16=True" in out
 
 

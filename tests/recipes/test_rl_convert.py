@@ -181,6 +181,20 @@ def test_check_accepts_converted_files_and_reports_bad_ones(converted, tmp_path,
     assert "missing columns: ['data_source', 'reward_model']" in capsys.readouterr().out
 
 
+def test_synthsmith_rl_export_passes_the_check_and_parses(fixtures, capsys):
+    path = fixtures / "synth_rl.parquet"
+    assert convert.main(["check", str(path)]) == 0
+    assert "OK" in capsys.readouterr().out
+    rows = pq.read_table(path).to_pylist()
+    call = parse_tests(rows[1]["reward_model"]["ground_truth"])
+    # one-element-list outputs are unwrapped; list-valued results survive
+    assert call.fn_name == "pairs"
+    assert call.tests == [
+        CallTest(args=[[1, 2, 3]], expected=[[1, 2], [2, 3]]),
+        CallTest(args=[[4]], expected=[]),
+    ]
+
+
 def test_rows_already_in_verl_form_are_reconverted_unchanged(converted, tmp_path):
     """A verl parquet (e.g. SynthSmith's RL export) passes through: its ground truth is kept."""
     path, _ = converted

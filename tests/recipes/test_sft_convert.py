@@ -111,6 +111,10 @@ def test_synthsmith_shapes_are_normalised(fixtures, tmp_path):
             "response": "```python\nprint('YES' if int(input()) % 2 == 0 else 'NO')\n```",
         },
         {"query": "Print the length of the line.", "response": "```python\nprint(len(input()))\n```"},
+        {  # SynthSmith's sft.jsonl row: its id/meta columns are not training data
+            "query": "Print the number of distinct integers on the line.",
+            "response": "<think>\nUse a set.\n</think>\n\n```python\nprint(len(set(input().split())))\n```",
+        },
     ]
 
 
