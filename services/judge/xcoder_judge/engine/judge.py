@@ -308,7 +308,14 @@ class Judge:
         for i in range(n):
             if i not in results:  # stopped early inside a batch
                 results[i] = TestResult(index=i, id=sub.tests[i].id, verdict=Verdict.SK)
-        return [results[i] for i in range(n)]
+        ordered = [results[i] for i in range(n)]
+        if sub.stop_on_first_failure:
+            # Batches run in parallel, so later tests may have run; the contract is that
+            # everything after the first failure is skipped.
+            first = next((r.index for r in ordered if r.verdict not in (Verdict.AC, Verdict.SK)), n)
+            for r in ordered[first + 1 :]:
+                ordered[r.index] = TestResult(index=r.index, id=r.id, verdict=Verdict.SK)
+        return ordered
 
     def _limits(self, limits: Limits, output_cap: int) -> ProcLimits:
         out = int(limits.output_mb * MiB)
@@ -391,7 +398,7 @@ class Judge:
             sol = reports[0]
             verdict, message = run_verdict(sol, sub.limits, sub.tests[i], self._mle_markers(sub))
             if len(reports) == 2:
-                verdict, message = interactive_verdict(verdict, message, reports[1])
+                verdict, message = interactive_verdict(verdict, message, sol, reports[1])
                 out[i] = self._test_result(sub, i, sol, verdict, message)
                 continue
             if verdict is None:
@@ -527,11 +534,14 @@ def run_verdict(
     return None, ""
 
 
-def interactive_verdict(sol: Verdict | None, sol_message: str, inter: ProcReport) -> tuple[Verdict, str]:
+def interactive_verdict(
+    sol: Verdict | None, sol_message: str, sol_rep: ProcReport, inter: ProcReport
+) -> tuple[Verdict, str]:
     """Combine the solution's run with the interactor's decision.
 
-    A solution over its limits keeps that verdict; otherwise the interactor decides, and a
-    solution that crashed after the interactor was satisfied is still a runtime error.
+    A solution over its limits keeps that verdict. Otherwise whoever stopped first explains the
+    outcome: a solution that crashed first is RE (the interactor then only saw end of input);
+    an interactor that rejected first wins over the broken pipe the solution then hit.
     """
     if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE, Verdict.SE):
         return sol, sol_message
@@ -540,6 +550,8 @@ def interactive_verdict(sol: Verdict | None, sol_message: str, inter: ProcReport
         what = inter.setup_error or inter.killed_for or "memory limit"
         return Verdict.SE, f"interactor failed ({what}): {message}".strip()
     o = checkers.program_verdict(inter.exit_code, inter.signal, message)
+    if sol == Verdict.RE and sol_rep.wall_s <= inter.wall_s:
+        return sol, sol_message
     if o.verdict != Verdict.AC:
         return o.verdict, o.message or "the interactor rejected the answer"
     if sol is not None:

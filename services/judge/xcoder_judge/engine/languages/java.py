@@ -8,9 +8,16 @@ _MAIN_CLASS = re.compile(
 )
 
 
+_NOISE = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+
+
 def main_class(source: str) -> str:
-    """The class javac must find in a file of the same name: the public one, else the one with main."""
-    m = _PUBLIC_CLASS.search(source) or _MAIN_CLASS.search(source)
+    """The class javac must find in a file of the same name: the public one, else the one with main.
+
+    Comments and string literals are blanked first so `// public class name` does not count.
+    """
+    code = _NOISE.sub(" ", source)
+    m = _PUBLIC_CLASS.search(code) or _MAIN_CLASS.search(code)
     return m.group(1) if m else "Main"
 
 

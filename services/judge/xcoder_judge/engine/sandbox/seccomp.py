@@ -75,6 +75,19 @@ DENY_EPERM = (
 # filter cannot inspect (glibc then uses clone, whose flags we can), io_uring is a large surface.
 DENY_ENOSYS = ("clone3", "io_uring_setup", "io_uring_enter", "io_uring_register")
 
+# personality() flags that weaken memory protection. The query value 0xffffffff has every bit
+# set, so a flag is refused only when bit 31 is clear; values with bit 31 set other than the
+# query are refused separately (the kernel would store them, flags included).
+PERSONALITY_FLAGS = (
+    0x0040000,  # ADDR_NO_RANDOMIZE
+    0x0100000,  # MMAP_PAGE_ZERO
+    0x0200000,  # ADDR_COMPAT_LAYOUT
+    0x0400000,  # READ_IMPLIES_EXEC
+    0x0800000,  # ADDR_LIMIT_32BIT
+    0x8000000,  # ADDR_LIMIT_3GB
+)
+PERSONALITY_QUERY_BIT = 0x80000000
+
 # clone() flags that create namespaces.
 NAMESPACE_FLAGS = (
     0x00020000,  # CLONE_NEWNS
@@ -159,6 +172,12 @@ def build_filter() -> bytes:
         # Sockets: AF_UNIX only (local pipes between a program's own processes).
         for call in ("socket", "socketpair"):
             _add(lib, ctx, _errno_action(errno.EAFNOSUPPORT), call, (0, SCMP_CMP_NE, socket.AF_UNIX, 0))
+        for flag in PERSONALITY_FLAGS:
+            mask = flag | PERSONALITY_QUERY_BIT
+            _add(lib, ctx, _errno_action(errno.EPERM), "personality", (0, SCMP_CMP_MASKED_EQ, mask, flag))
+        for bit in range(31):
+            mask = PERSONALITY_QUERY_BIT | (1 << bit)
+            _add(lib, ctx, _errno_action(errno.EPERM), "personality", (0, SCMP_CMP_MASKED_EQ, mask, PERSONALITY_QUERY_BIT))
         # ioctl(TIOCSTI) pushes input into a terminal; there is none, deny it anyway.
         _add(lib, ctx, _errno_action(errno.EPERM), "ioctl", (1, SCMP_CMP_MASKED_EQ, 0xFFFFFFFF, 0x5412))
         r, w = os.pipe()

@@ -65,8 +65,9 @@ class Launch:
     cheaper: every page the child touches before the program runs costs a copy-on-write fault.
     """
 
-    def __init__(self, mode, path, harness, prepared, compile_as=None):
+    def __init__(self, mode, path, harness, prepared, compile_as=None, recursion_counter=None):
         self.compile_as = compile_as
+        self.recursion_counter = recursion_counter
         self.mode = mode
         self.path = path
         self.harness = harness
@@ -217,6 +218,7 @@ class Box:
         self.vm_base = 0
         self.scratch = {}  # mount point -> (mode, owner) of the tmpfs mounted there
         self.progs = {}  # /prog, /aux -> artifact key bound there
+        self.recursion_counter = None
 
     # ------------------------------------------------------------------ one-time set-up
 
@@ -499,7 +501,12 @@ class Box:
                 module = "solution" if spec.get("harness") == "call" else "__main__"
                 prepared = pyrunner.prepare(spec["path"], module, spec.get("args", []))
             plan["launch"] = Launch(
-                spec["mode"], spec["path"], spec.get("harness"), prepared, spec.get("compile_as")
+                spec["mode"],
+                spec["path"],
+                spec.get("harness"),
+                prepared,
+                spec.get("compile_as"),
+                self.recursion_counter,
             )
             plan["env"] = spec.get("env", {})
         pid = os.fork()
@@ -761,6 +768,40 @@ def scratch_untouched(path, mode, owner):
         return False
 
 
+def find_recursion_counter():
+    """Address of this thread's recursion budget (CPython), or None.
+
+    A warm program runs inside exec() above the box's bottom frame, so it would start with
+    less budget than the module of a fresh interpreter (which starts at limit - 1). The child
+    sets the budget so the solution's module frame starts exactly there, and RecursionError
+    strikes at the depth a fresh interpreter allows. The field is located and checked at run
+    time (it must drop by one per frame and sit next to the limit); an interpreter with another
+    layout (or PyPy) gets None and keeps a difference of a frame or two.
+    """
+    try:
+        get = ctypes.pythonapi.PyThreadState_Get
+    except AttributeError:
+        return None
+    get.restype = ctypes.c_void_p
+    ts = get()
+    limit = __import__("sys").getrecursionlimit()
+
+    def snapshot():
+        return (ctypes.c_int * 64).from_address(ts)[:]
+
+    def deeper():
+        return snapshot()
+
+    a, b = snapshot(), deeper()
+    for i in range(63):
+        if a[i] - b[i] == 1 and a[i + 1] == limit == b[i + 1] and 0 < a[i] < limit:
+            return ts + 4 * i
+    return None
+
+
+PROBE = compile("inside = counter.value", "<probe>", "exec")
+
+
 def kill_all_but_self():
     """kill(-1) as PID 1 of the slot's PID namespace reaches every process but the box."""
     try:
@@ -881,6 +922,7 @@ def main():
         protocol.send(sock, {"op": "failed", "message": "%s: %s" % (type(e).__name__, e)})
         os._exit(1)
     box.vm_base = vm_size()
+    box.recursion_counter = find_recursion_counter()
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
@@ -899,6 +941,14 @@ if __name__ == "__main__":
         os._exit(pyrunner.compile_check(_launch.path, _launch.path + "c", _launch.compile_as))
     _path, _harness = _launch.path, _launch.harness
     _ns = pyrunner.install(_launch.prepared, forget=("protocol", "pyrunner", "zygote"))
+    if _launch.recursion_counter:
+        # Measure what exec() costs from right here, then give the solution's module frame
+        # the budget a fresh interpreter's module frame has.
+        _probe = {"counter": ctypes.c_int.from_address(_launch.recursion_counter)}
+        _before = _probe["counter"].value
+        exec(PROBE, _probe)
+        _probe["counter"].value = __import__("sys").getrecursionlimit() - 1 + _before - _probe["inside"]
+        del _probe, _before
     del _launch
     _status = 0
     try:
