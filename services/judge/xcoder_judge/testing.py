@@ -135,17 +135,24 @@ def claim_redis(root: Path) -> RedisTarget:
         reachable = True
     except redis.exceptions.ConnectionError:
         reachable = False
-    finally:
-        probe.close()
     if reachable:
-        while True:
-            for db in TEST_DBS:
-                lock = _HeldLock(f"xcoder-judge-test-redis-db-{db}.lock")
-                if lock.held:
+        try:
+            while True:
+                for db in TEST_DBS:
+                    lock = _HeldLock(f"xcoder-judge-test-redis-db-{db}.lock")
+                    if not lock.held:
+                        continue
+                    # Someone may use the number without our lock (a dev server): skip it then.
+                    if any(int(c.get("db", -1)) == db for c in probe.client_list()):
+                        lock.release()
+                        continue
                     target = RedisTarget(url=f"redis://127.0.0.1:6379/{db}", _lock=lock)
                     target.flush()
                     return target
-            time.sleep(1)
+                time.sleep(1)
+        finally:
+            probe.close()
+    probe.close()
     from xcoder_judge.service.embedded_redis import EmbeddedRedis
 
     server = EmbeddedRedis(root / "redis", port=free_port())
@@ -275,10 +282,11 @@ class JudgeCluster:
                 self._release(proc)
         return popen.returncode
 
-    def stop(self) -> None:
+    def stop(self, *, kill: bool = False) -> None:
+        """SIGTERM every process (workers drain) and wait; `kill` sends SIGKILL instead."""
         for proc in self.procs:
             if proc.popen.poll() is None:
-                proc.popen.send_signal(signal.SIGTERM)
+                proc.popen.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         for proc in self.procs:
             try:
                 proc.popen.wait(timeout=60)

@@ -76,7 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         metrics.router,
         sandbox_fusion.router,
+        sandbox_fusion.open_router,
         code_judge.router,
+        code_judge.open_router,
     ):
         app.include_router(router)
     app.add_middleware(RequestMetrics)

@@ -34,27 +34,29 @@ def publish_done(pipeline: Any, job_id: str) -> None:
 
 
 class Watch:
-    """The futures of one request's jobs; re-armed on every wait."""
+    """The futures of one request's jobs; a notice wakes one wait, later waits need a new one."""
 
     def __init__(self, waiter: CompletionWaiter, job_ids: Iterable[str]) -> None:
         self._waiter = waiter
         self._futures: dict[str, asyncio.Future[None]] = {}
+        self._consumed: set[str] = set()
         for job_id in job_ids:
             if job_id not in self._futures:
                 self._futures[job_id] = waiter._arm(job_id)
 
     async def wait(self, job_ids: Iterable[str], timeout: float) -> None:
-        """Until each of `job_ids` got a notice since the last wait, or `timeout` seconds."""
+        """Until each of `job_ids` got a notice not seen by an earlier wait, or `timeout` seconds."""
         pending: list[asyncio.Future[None]] = []
         for job_id in job_ids:
             future = self._futures[job_id]
-            if future.done():
-                # Consumed by an earlier wait: a new notice is needed to wake us again.
+            if job_id in self._consumed:
+                self._consumed.discard(job_id)
                 self._waiter._disarm(job_id, future)
                 future = self._futures[job_id] = self._waiter._arm(job_id)
             pending.append(future)
         if pending and timeout > 0:
             await asyncio.wait(pending, timeout=timeout)
+        self._consumed.update(job_id for job_id, future in self._futures.items() if future.done())
 
     def close(self) -> None:
         for job_id, future in self._futures.items():

@@ -16,6 +16,8 @@ from xcoder_judge.service.compat import code_judge as cj
 from xcoder_judge.service.queue.overview import read_overview
 
 router = APIRouter(tags=["compat: code-judge"], dependencies=[Authorized])
+# Liveness answers without an API key, like /healthz (code-judge's compose file probes it).
+open_router = APIRouter(tags=["compat: code-judge"])
 
 
 class ServerStatus(BaseModel):
@@ -120,7 +122,7 @@ async def run_long_batch(
     return await _run_batch(batch, judging, settings)
 
 
-@router.get("/ping", summary="Liveness, as code-judge answers it")
+@open_router.get("/ping", summary="Liveness, as code-judge answers it")
 async def ping() -> str:
     return "pong"
 

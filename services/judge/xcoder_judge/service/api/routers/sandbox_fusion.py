@@ -13,6 +13,8 @@ from xcoder_judge.service.api.errors import FieldError
 from xcoder_judge.service.compat import sandbox_fusion as sf
 
 router = APIRouter(tags=["compat: SandboxFusion"], dependencies=[Authorized])
+# Liveness answers without an API key, like /healthz (load balancers probe it).
+open_router = APIRouter(tags=["compat: SandboxFusion"])
 
 
 @router.post("/run_code", response_model=sf.RunCodeResponse, summary="Run a program once (SandboxFusion)")
@@ -33,6 +35,6 @@ async def run_code(
     return response
 
 
-@router.get("/v1/ping", summary="Liveness, as SandboxFusion answers it")
+@open_router.get("/v1/ping", summary="Liveness, as SandboxFusion answers it")
 async def ping() -> str:
     return "pong"

@@ -1,0 +1,175 @@
+"""The native API through real HTTP, a real worker and the real engine (the `live_judge` fixture)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from xcoder_judge.schemas import SubmissionEnvelope, SubmissionResult, Verdict
+
+ADD = "a, b = map(int, input().split())\nprint(a + b)\n"
+
+
+@pytest.fixture(scope="module")
+def api(live_judge):
+    with httpx.Client(base_url=live_judge.url, timeout=120) as client:
+        yield client
+
+
+def add_submission(**over):
+    body = {
+        "language": "python3",
+        "source": ADD,
+        "tests": [{"input": "1 2\n", "expected": "3"}, {"input": "5 7\n", "expected": "12\n"}],
+    }
+    return {**body, **over}
+
+
+def test_a_submission_is_judged_and_returned_whole(api):
+    r = api.post("/v1/submissions", json=add_submission())
+    assert r.status_code == 200
+    env = SubmissionEnvelope.model_validate(r.json())
+    assert env.status == "done" and env.result is not None
+    assert env.result.verdict is Verdict.AC and env.result.passed == env.result.total == 2
+    assert env.result.id == env.id and env.result.language == "python3" and env.result.attempts == 1
+
+
+def test_wrong_answers_are_reported_per_test(api):
+    body = add_submission(
+        source="print(4)", tests=[{"input": "1 2\n", "expected": "3"}, {"input": "2 2\n", "expected": "4"}]
+    )
+    result = SubmissionResult.model_validate(api.post("/v1/submissions", json=body).json()["result"])
+    assert result.verdict is Verdict.WA and result.score == 0.5
+    assert [t.verdict for t in result.tests] == [Verdict.WA, Verdict.AC]
+    assert result.tests[0].stdout == "4\n"  # output "failed" (the default) returns failed tests' output
+
+
+def test_a_batch_comes_back_in_request_order(api):
+    subs = [add_submission(source=f"print({i})", tests=[{"input": "", "expected": str(i)}]) for i in range(6)]
+    subs.insert(3, add_submission(language="cpp", source="int main(){return 3;}", tests=[{"input": ""}]))
+    r = api.post("/v1/submissions/batch", json={"submissions": subs})
+    assert r.status_code == 200
+    items = [SubmissionEnvelope.model_validate(i) for i in r.json()["items"]]
+    verdicts = [i.result.verdict for i in items]
+    assert verdicts == [Verdict.AC] * 3 + [Verdict.RE] + [Verdict.AC] * 3
+    assert items[3].result.language == "cpp17"  # the alias resolved to the language id
+    assert len({i.id for i in items}) == 7
+
+
+def test_enqueue_then_poll(api):
+    r = api.post("/v1/submissions", params={"wait": 0}, json=add_submission())
+    assert r.status_code == 202
+    env = r.json()
+    assert env["status"] in ("queued", "running") and env["result"] is None
+    polled = api.get(f"/v1/submissions/{env['id']}", params={"wait": 60})
+    assert polled.status_code == 200 and polled.json()["result"]["verdict"] == "AC"
+    looked = api.post("/v1/submissions/lookup", json={"ids": [env["id"]], "wait": 5})
+    assert looked.status_code == 200 and looked.json()["items"][0] == polled.json()
+
+
+def test_unknown_ids_are_404_and_named(api):
+    r = api.get("/v1/submissions/no-such-id")
+    assert r.status_code == 404 and "no-such-id" in r.json()["detail"]
+    done = api.post("/v1/submissions", json=add_submission()).json()["id"]
+    r = api.post("/v1/submissions/lookup", json={"ids": [done, "ghost.1", "ghost:2"]})
+    assert r.status_code == 404
+    assert (
+        "ghost.1" in r.json()["detail"] and "ghost:2" in r.json()["detail"] and done not in r.json()["detail"]
+    )
+
+
+def test_a_client_id_is_idempotent_and_never_reused_for_other_code(api):
+    sid = f"idem.{re.sub(r'[^0-9a-f]', '', str(id(api)))}:1"
+    first = api.post("/v1/submissions", json=add_submission(id=sid))
+    again = api.post("/v1/submissions", json=add_submission(id=sid, priority="bulk"))
+    assert first.status_code == again.status_code == 200
+    assert first.json()["id"] == sid
+    assert again.json() == first.json()  # the same result object, timings included: not re-run
+    conflict = api.post("/v1/submissions", json=add_submission(id=sid, source="print(3)"))
+    assert conflict.status_code == 409
+    assert conflict.json()["detail"][0]["loc"] == ["body", "id"]
+
+
+def test_unknown_language_is_400_listing_the_offered_ones(api):
+    r = api.post("/v1/submissions", json=add_submission(language="brainfuck"))
+    assert r.status_code == 400
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["body", "language"] and "python3" in err["msg"] and "cpp17" in err["msg"]
+    r = api.post(
+        "/v1/submissions/batch", json={"submissions": [add_submission(), add_submission(language="cobol")]}
+    )
+    assert r.status_code == 400 and r.json()["detail"][0]["loc"] == ["body", "submissions", 1, "language"]
+
+
+def test_a_test_kind_the_language_cannot_run_is_400(api):
+    body = add_submission(language="cpp17", fn_name="f", tests=[{"kind": "call", "args": [1], "expected": 1}])
+    r = api.post("/v1/submissions", json=body)
+    assert r.status_code == 400 and r.json()["detail"][0]["loc"] == ["body", "tests"]
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        (b'{"language": "python3", "source": ', ["body", 34]),
+        (b'{"language": 3, "source": "x", "tests": [{}]}', ["body", "language"]),
+        (b'{"language": "python3", "source": "x", "tests": []}', ["body", "tests"]),
+        (
+            b'{"language": "python3", "source": "x", "tests": [{}], "limits": {"time_s": 1000}}',
+            ["body", "limits", "time_s"],
+        ),
+        (
+            b'{"language": "python3", "source": "x", "tests": [{}], "limits": {"memory_mb": 1}}',
+            ["body", "limits", "memory_mb"],
+        ),
+        (b'{"language": "python3", "source": "x", "tests": [{}], "surprise": 1}', ["body", "surprise"]),
+    ],
+)
+def test_malformed_requests_are_422_naming_the_field(api, body, loc):
+    r = api.post("/v1/submissions", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == loc
+
+
+def test_bad_query_and_path_values_are_422(api):
+    assert api.post("/v1/submissions", params={"wait": -1}, json=add_submission()).status_code == 422
+    assert api.post("/v1/submissions", params={"wait": "soon"}, json=add_submission()).status_code == 422
+    r = api.get("/v1/submissions/bad id!")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["path", "submission_id"]
+
+
+def test_node_information(api):
+    langs = {lang["id"]: lang for lang in api.get("/v1/languages").json()}
+    assert {"python3", "cpp17"} <= set(langs) and langs["cpp17"]["compiled"] and langs["python3"]["version"]
+    (worker,) = api.get("/v1/capabilities").json()["workers"]
+    assert worker["slots"] == 2 and worker["capabilities"]["level"] in ("full", "partial", "rlimits")
+    status = api.get("/v1/status").json()
+    assert status["slots_total"] == 2 and set(status["queued"]) == {"interactive", "bulk"}
+    assert status["workers"][0]["languages"] and not status["workers"][0]["draining"]
+    assert api.get("/healthz").json() == {"status": "ok"}
+    ready = api.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["workers"] == 1
+
+
+def test_metrics_count_jobs_by_verdict_and_language(api):
+    def counter(text: str, verdict: str) -> float:
+        m = re.search(
+            rf'^xcoder_judge_jobs_total{{language="python3",verdict="{verdict}"}} (\S+)$', text, re.M
+        )
+        return float(m.group(1)) if m else 0.0
+
+    before = api.get("/metrics").text
+    api.post("/v1/submissions", json=add_submission(source="print(0)"))
+    after = api.get("/metrics")
+    assert after.headers["content-type"].startswith("text/plain")
+    assert counter(after.text, "WA") == counter(before, "WA") + 1
+    for name in (
+        "xcoder_judge_queue_depth",
+        "xcoder_judge_job_judge_seconds_bucket",
+        "xcoder_judge_job_queue_wait_seconds_count",
+        "xcoder_judge_worker_slots_busy",
+        "xcoder_judge_sandbox_level",
+        "xcoder_judge_http_request_duration_seconds_bucket",
+    ):
+        assert name in after.text
+    assert re.search(r"^xcoder_judge_redis_up 1\.0$", after.text, re.M)

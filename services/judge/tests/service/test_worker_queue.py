@@ -1,0 +1,181 @@
+"""The worker's dequeue and the janitor against real Redis and RQ (no judging involved).
+
+Jobs are enqueued exactly as the API does; an RQ worker dequeues them as a job thread does; the
+janitor then recovers what a dead worker left behind: a job it had dequeued but not started,
+and a job whose lease it stopped renewing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+import redis.asyncio as aioredis
+from rq.job import Job, JobStatus
+from xcoder_judge.schemas import JobStatus as Status
+from xcoder_judge.schemas import Priority, Submission, SubmissionResult, Verdict
+from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue.enqueue import Enqueuer
+from xcoder_judge.service.queue.janitor import Janitor
+from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, submission_digest
+from xcoder_judge.service.queue.state import read_states
+from xcoder_judge.service.worker.rq_worker import JudgeWorker
+from xcoder_judge.service.worker.runtime import Outcomes
+
+
+def enqueue(redis_url: str, items: list[tuple[str, Priority]], retries: int = 2) -> None:
+    async def main():
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            specs = []
+            for sid, priority in items:
+                sub = Submission(
+                    language="python3", source=f"print('{sid}')", tests=[{"input": ""}], priority=priority
+                )
+                specs.append(
+                    build_job_spec(
+                        sub,
+                        submission_id=sid,
+                        digest=submission_digest(sub),
+                        retries=retries,
+                        result_ttl_s=60,
+                        connection=client,
+                    )
+                )
+            await Enqueuer(client).enqueue(specs, max_queue=100)
+        finally:
+            await client.aclose()
+
+    asyncio.run(main())
+
+
+def states(redis_url: str, ids: list[str]):
+    async def main():
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            return await read_states(client, ids)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+def next_message(pubsub, timeout_s: float = 5.0) -> bytes | None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        message = pubsub.get_message(timeout=0.2)  # None also for the (ignored) subscribe reply
+        if message is not None:
+            return message["data"]
+    return None
+
+
+@pytest.fixture
+def worker(sync_redis):
+    stop = threading.Event()
+    w = JudgeWorker(
+        name=f"test-worker-{time.monotonic_ns()}",
+        connection=sync_redis,
+        lease_s=1,
+        block_s=0.2,
+        block_on=Priority.bulk,
+        outcomes=Outcomes(),
+        stop=stop,
+        result_ttl_s=60,
+    )
+    yield w
+    stop.set()
+
+
+def test_interactive_work_is_taken_before_bulk_and_moved_atomically(redis_url, sync_redis, worker):
+    enqueue(redis_url, [("b1", Priority.bulk), ("i1", Priority.interactive), ("b2", Priority.bulk)])
+    order = []
+    for _ in range(3):
+        job, queue = worker.dequeue_job_and_maintain_ttl(None)
+        order.append((job.id, queue.name))
+    assert order == [
+        ("i1", keys.queue_name(Priority.interactive)),
+        ("b1", keys.queue_name(Priority.bulk)),
+        ("b2", keys.queue_name(Priority.bulk)),
+    ]
+    # Dequeued but not started: the ids wait in RQ's intermediate lists, not in limbo.
+    assert sync_redis.lrange(keys.intermediate_queue_key(Priority.interactive), 0, -1) == [b"i1"]
+    assert sync_redis.lrange(keys.intermediate_queue_key(Priority.bulk), 0, -1) == [b"b1", b"b2"]
+    assert worker.dequeue_job_and_maintain_ttl(None) is None  # empty: returns after its blocking wait
+
+
+def test_a_blocked_worker_wakes_for_new_work(redis_url, worker):
+    found = []
+    t = threading.Thread(target=lambda: found.append(worker.dequeue_job_and_maintain_ttl(None)))
+    t.start()
+    time.sleep(0.05)
+    enqueue(redis_url, [("late", Priority.bulk)])
+    t.join(5)
+    assert found and found[0] is not None and found[0][0].id == "late"
+
+
+def test_janitor_requeues_a_job_whose_worker_died_before_starting_it(redis_url, sync_redis, worker):
+    enqueue(redis_url, [("stranded", Priority.interactive), ("next", Priority.interactive)])
+    job, _ = worker.dequeue_job_and_maintain_ttl(None)
+    assert job.id == "stranded"
+    janitor = Janitor(sync_redis, owner="j", lease_s=0.2, interval_s=0.1)
+    pubsub = sync_redis.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(keys.done_channel())
+    assert janitor.sweep() == 0  # first seen now: a live worker would register it within moments
+    time.sleep(0.3)
+    assert janitor.sweep() == 1
+    assert sync_redis.llen(keys.intermediate_queue_key(Priority.interactive)) == 0
+    # Back at the front of its queue, one retry spent; and waiters were told to look again.
+    assert sync_redis.lrange(keys.queue_key(Priority.interactive), 0, -1) == [b"stranded", b"next"]
+    requeued = Job.fetch("stranded", connection=sync_redis, serializer=SERIALIZER)
+    assert requeued.get_status() is JobStatus.QUEUED and requeued.retries_left == 1
+    assert next_message(pubsub) == b"stranded"
+    pubsub.close()
+
+
+def test_janitor_requeues_a_job_whose_lease_lapsed_then_gives_up_with_se(redis_url, sync_redis, worker):
+    enqueue(redis_url, [("leased", Priority.bulk)], retries=1)
+    janitor = Janitor(sync_redis, owner="j", lease_s=1, interval_s=0.1)
+    for attempt in (1, 2):
+        job, _ = worker.dequeue_job_and_maintain_ttl(None)
+        assert job.id == "leased"
+        worker.prepare_execution(job)  # registered with a 1 s lease ...
+        worker.prepare_job_execution(job)  # ... and started; then the worker "dies"
+        worker.executions.clear()
+        (state,) = states(redis_url, ["leased"])
+        assert state.status is Status.running
+        time.sleep(1.1)
+        assert janitor.sweep() == 1
+        (state,) = states(redis_url, ["leased"])
+        if attempt == 1:
+            assert state.status is Status.queued  # re-run on a live worker next
+            assert Job.fetch("leased", connection=sync_redis, serializer=SERIALIZER).retries_left == 0
+    assert state.status is Status.done
+    result = SubmissionResult.model_validate_json(state.result_json)
+    assert result.verdict is Verdict.SE and result.attempts == 2  # never a verdict about the code
+    counted = sync_redis.hget(keys.jobs_counter_key(), "SE|python3")
+    assert counted == b"1"
+
+
+def test_a_renewed_lease_is_left_alone(redis_url, sync_redis, worker):
+    enqueue(redis_url, [("alive", Priority.bulk)])
+    job, _ = worker.dequeue_job_and_maintain_ttl(None)
+    worker.registered = True
+    worker.prepare_execution(job)
+    worker.prepare_job_execution(job)
+    janitor = Janitor(sync_redis, owner="j", lease_s=1, interval_s=0.1)
+    for _ in range(4):
+        time.sleep(0.4)
+        with sync_redis.pipeline(transaction=False) as pipe:
+            worker.renew_leases(pipe)
+            pipe.execute()
+        assert janitor.sweep() == 0
+    (state,) = states(redis_url, ["alive"])
+    assert state.status is Status.running
+
+
+def test_only_one_janitor_sweeps_at_a_time(sync_redis):
+    sync_redis.set(keys.janitor_lock_key(), "someone-else", px=5000)
+    assert Janitor(sync_redis, owner="me", lease_s=1, interval_s=0.1).sweep() == 0
+    assert sync_redis.get(keys.janitor_lock_key()) == b"someone-else"
