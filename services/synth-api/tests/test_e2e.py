@@ -106,7 +106,10 @@ def test_rl_parquet_in_verl_schema_scores_the_golden_solution(finished_run):
         suite = parse_tests(row["reward_model"]["ground_truth"])
         assert len(suite.tests) == info["n_tests"]
         assert suite.fn_name == info["fn_name"]
-        assert json.loads(info["provenance"])["write"]["prompt_version"] == "1"
+        prov = json.loads(info["provenance"])
+        assert prov["write"]["prompt_version"] == "1" and prov["golden"]["prompt_id"] == "solutions.solve"
+        assert prov["golden"]["model"] == "replay-model" and prov["golden"]["sampling"]["seed"] == 0
+        assert prov["tests.generator"]["prompt_id"] == "testgen.generator"
         pool = {c.sample: c for c in pools[info["task_id"]].candidates}
         kwargs = {"judge_url": live_judge.url, "max_tests": None}
         golden = compute_score(

@@ -13,9 +13,11 @@ from xcoder_synth.export.report import build_report
 from xcoder_synth.export.rl import rl_row, write_parquet
 from xcoder_synth.export.sft import sft_rows
 from xcoder_synth.jsonl import write_atomic
+from xcoder_synth.llm import Provenance
 from xcoder_synth.pipeline.config import RunConfig
 from xcoder_synth.pipeline.store import RunStore
 from xcoder_synth.solutions.sample import CandidateSet
+from xcoder_synth.testgen.models import TestPlan
 from xcoder_synth.verify.dual import VerifiedTask
 
 
@@ -50,7 +52,16 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
     ordered = (
         sorted(verified, key=lambda v: (-v.pass_rate, v.id)) if ex.rl_order == "pass_rate_desc" else verified
     )
-    rl = [rl_row(v, i, data_source=ex.data_source) for i, v in enumerate(ordered)]
+    plans = store.by_id("testgen", TestPlan)
+
+    def origin(v: VerifiedTask) -> dict[str, Provenance]:
+        """Where the golden solution and the test material came from (model, prompt, sampling)."""
+        golden = next(c for c in cands[v.id].candidates if c.id == v.golden_candidate_id)
+        plan = plans.get(v.id)
+        tests = {f"tests.{k}": p for k, p in plan.provenance.items()} if plan else {}
+        return {"golden": golden.provenance, **tests}
+
+    rl = [rl_row(v, i, data_source=ex.data_source, extra_provenance=origin(v)) for i, v in enumerate(ordered)]
     write_parquet(rl, out / "rl.parquet")
 
     report = build_report(store, config.name)

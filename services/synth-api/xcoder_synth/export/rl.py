@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from xcoder_synth.llm import Provenance
 from xcoder_synth.prompts.solutions import solve_query
 from xcoder_synth.verify.dual import VerifiedTask
 from xcoder_synth.verify.ground_truth import ground_truth_json
@@ -49,8 +50,17 @@ SCHEMA = pa.schema(
 )
 
 
-def rl_row(v: VerifiedTask, index: int, *, data_source: str, split: str = "train") -> dict[str, Any]:
+def rl_row(
+    v: VerifiedTask,
+    index: int,
+    *,
+    data_source: str,
+    split: str = "train",
+    extra_provenance: dict[str, Provenance] | None = None,
+) -> dict[str, Any]:
+    """One verl row; ``extra_provenance`` adds e.g. the golden candidate's and the test programs' origin."""
     task = v.task
+    provenance = {**task.provenance, **(extra_provenance or {})}
     return {
         "data_source": data_source,
         "prompt": [{"role": "user", "content": solve_query(task)}],
@@ -71,9 +81,7 @@ def rl_row(v: VerifiedTask, index: int, *, data_source: str, split: str = "train
             "n_tests": len(v.tests),
             "features": json.dumps([" > ".join(f.path) for f in task.features], ensure_ascii=False),
             "golden_candidate_id": v.golden_candidate_id,
-            "provenance": json.dumps(
-                {k: p.model_dump() for k, p in task.provenance.items()}, ensure_ascii=False
-            ),
+            "provenance": json.dumps({k: p.model_dump() for k, p in provenance.items()}, ensure_ascii=False),
         },
     }
 
