@@ -13,6 +13,7 @@ detail. Everything else must match: the file's base name, line numbers, the fram
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import re
 import sys
@@ -70,6 +71,13 @@ def test_engines_differ_only_in_warmth(suite_engine, suite_cold_engine) -> None:
     assert warm["python3"].version == cold["python3"].version
 
 
+def _diff(warm: str | None, cold: str | None) -> str:
+    lines = difflib.unified_diff(
+        (cold or "").splitlines(), (warm or "").splitlines(), "cold", "warm", n=1, lineterm=""
+    )
+    return "\n".join("    " + line[:200] for line in list(lines)[:40])
+
+
 def _distinct(result) -> bool:
     outs = [t.stdout for t in result.tests]
     return len(set(outs)) == len(outs)
@@ -97,15 +105,13 @@ def test_parity(case, suite_engine, suite_cold_engine, suite_host_facts) -> None
             if getattr(w, field) != getattr(c, field):
                 errors.append(f"{where}: {field} warm {getattr(w, field)!r} != cold {getattr(c, field)!r}")
         if par.get("compare_stdout", True) and w.stdout != c.stdout:
-            errors.append(
-                f"{where}: stdout differs\n  warm: {lib._short(w.stdout)}\n  cold: {lib._short(c.stdout)}"
-            )
+            errors.append(f"{where}: stdout differs\n{_diff(w.stdout, c.stdout)}")
         if w.stdout_truncated or c.stdout_truncated:
             errors.append(f"{where}: stdout truncated (raise output_cap_bytes in the case)")
         if par.get("compare_stderr", True) and normalise(w.stderr) != normalise(c.stderr):
             errors.append(
                 f"{where}: stderr differs (after normalising directories)\n"
-                f"  warm: {lib._short(normalise(w.stderr))}\n  cold: {lib._short(normalise(c.stderr))}"
+                f"{_diff(normalise(w.stderr), normalise(c.stderr))}"
             )
     want = par.get("distinct_stdout")
     if want is True:

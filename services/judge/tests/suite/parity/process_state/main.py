@@ -21,8 +21,15 @@ print("threads", threading.active_count(), [t.name for t in threading.enumerate(
 print("gc", gc.isenabled(), gc.get_threshold(), gc.isenabled() and len(gc.get_objects()) > 0)
 print("faulthandler", faulthandler.is_enabled())
 print("work dir", sorted(os.listdir(".")))
-fds = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
-print("fds", [fd for fd in fds if fd > 2 and os.readlink(f"/proc/self/fd/{fd}") != f"/proc/{os.getpid()}/fd"][:0], len(fds))
+inherited = []
+for fd in sorted(int(fd) for fd in os.listdir("/proc/self/fd")):
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        continue  # the descriptor listdir itself used
+    if fd > 2:
+        inherited.append((fd, target.split(":")[0].split("/")[1] if target.startswith("/") else target.split(":")[0]))
+print("descriptors beyond stdio", inherited)
 print("stdio", [os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).split(":")[0] for fd in (0, 1, 2)])
 print("blocking", [os.get_blocking(fd) for fd in (0, 1, 2)])
 print("session leader", os.getsid(0) == os.getpid(), "group leader", os.getpgrp() == os.getpid())
