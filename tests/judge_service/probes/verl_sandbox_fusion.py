@@ -1,0 +1,23 @@
+"""Score completions with verl 0.9.1's OWN SandboxFusion reward code against a judge URL.
+
+Runs in the CPU training venv (verl installed). stdin: a JSON list of {completion, test_cases};
+stdout (last line): a JSON list of {score, results} where results are verl's per-case codes
+(True/False, or -1 API error, -2 runtime error, -3 timeout, -4 compile error).
+"""
+
+import json
+import sys
+
+from verl.utils.reward_score.sandbox_fusion import compute_score
+from verl.utils.reward_score.sandbox_fusion.utils import check_correctness
+
+url = sys.argv[1].rstrip("/") + "/run_code"
+out = []
+for item in json.load(sys.stdin):
+    score, _ = compute_score(
+        url, None, 1024, item["completion"], item["test_cases"], continuous=True, timeout=5
+    )
+    code = item["completion"].split("```python")[-1].split("```")[0]
+    results, metadata = check_correctness(url, item["test_cases"], code, timeout=5, memory_limit_mb=1024)
+    out.append({"score": score, "results": results, "statuses": [m.get("status") for m in metadata]})
+print(json.dumps(out))

@@ -1,0 +1,184 @@
+"""Existing clients, unmodified, against the live judge: verl's SandboxFusion caller and X-Coder's
+code-judge client (their exact request shapes), plus verl 0.9.1's own reward code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ADD_PY = "a, b = map(int, input().split())\nprint(a + b)\n"
+ADD_CPP = '#include <bits/stdc++.h>\nint main(){long long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n'
+
+
+@pytest.fixture(scope="module")
+def http(live_judge):
+    with httpx.Client(base_url=live_judge.url, timeout=120) as client:
+        yield client
+
+
+def run_code(
+    http: httpx.Client, code: str, stdin: str | None = "1 2\n", language: str = "python", timeout: float = 10
+):
+    """Exactly the body verl 0.9.1 posts (verl/utils/reward_score/sandbox_fusion/utils.py)."""
+    body = {
+        "compile_timeout": timeout,
+        "run_timeout": timeout,
+        "code": code,
+        "stdin": stdin,
+        "memory_limit_MB": 1024,
+        "language": language,
+        "files": {},
+        "fetch_files": [],
+    }
+    r = http.post("/run_code", json=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def verl_passes(resp: dict, expected: str) -> bool:
+    """verl's own reading of a /run_code answer."""
+    run = resp.get("run_result") or {}
+    return (
+        resp["status"] == "Success"
+        and run.get("status") == "Finished"
+        and (run.get("stdout", "").rstrip("\n") == expected.rstrip("\n"))
+    )
+
+
+# ------------------------------------------------------------------ SandboxFusion /run_code
+
+
+def test_run_code_answers_with_sandboxfusion_fields(http):
+    resp = run_code(http, ADD_PY)
+    assert set(resp) == {"status", "message", "compile_result", "run_result", "executor_pod_name", "files"}
+    assert set(resp["run_result"]) == {"status", "execution_time", "return_code", "stdout", "stderr"}
+    assert verl_passes(resp, "3")
+    assert resp["run_result"]["return_code"] == 0 and resp["files"] == {}
+    cpp = run_code(http, ADD_CPP, language="cpp")
+    assert verl_passes(cpp, "3") and cpp["compile_result"]["status"] == "Finished"
+
+
+def test_run_code_returns_large_output_whole(http):
+    # SandboxFusion cuts such outputs short or times out (its bug B1); verl compares all of it.
+    for n in (300_000, 2_000_000):
+        resp = run_code(http, f"import sys\nsys.stdout.write('x' * {n})\n", stdin=None)
+        assert resp["status"] == "Success" and len(resp["run_result"]["stdout"]) == n
+
+
+def test_run_code_failures_keep_sandboxfusion_meanings(http):
+    tle = run_code(http, "while True: pass\n", timeout=1)
+    assert tle["status"] == "Failed" and tle["run_result"]["status"] == "TimeLimitExceeded"
+    crash = run_code(http, "print('partial')\nraise SystemExit(3)\n")
+    assert crash["status"] == "Failed" and crash["run_result"]["return_code"] == 3
+    assert crash["run_result"]["stdout"] == "partial\n"
+    boom = run_code(http, "raise ValueError('boom')\n")
+    assert boom["run_result"]["return_code"] == 1 and "ValueError: boom" in boom["run_result"]["stderr"]
+    ce = run_code(http, "int main( {", language="cpp")
+    assert ce["status"] == "Failed" and ce["run_result"] is None
+    assert ce["compile_result"]["return_code"] != 0 and "error" in ce["compile_result"]["stderr"]
+
+
+def test_run_code_refuses_what_it_cannot_honour_by_field(http):
+    base = {"code": ADD_PY, "language": "python"}
+    files = http.post("/run_code", json={**base, "files": {"in.txt": "MQ=="}})
+    assert files.status_code == 400 and files.json()["detail"][0]["loc"] == ["body", "files"]
+    php = http.post("/run_code", json={**base, "language": "php"})
+    assert php.status_code == 400 and "python" in php.json()["detail"][0]["msg"]
+    assert http.post("/run_code", json={**base, "run_timeout": 999}).status_code == 422
+    assert http.get("/v1/ping").json() == "pong"
+
+
+# ------------------------------------------------------------------ code-judge / X-Coder
+
+
+def test_xcoder_long_batch_gets_results_in_request_order(http):
+    # The exact payload X-Coder's trainer builds: {"type": "batch", "submissions": [...]}.
+    subs = [
+        {"type": "python", "solution": ADD_PY, "input": "1 2", "expected_output": "3"},
+        {"type": "python", "solution": ADD_PY, "input": "1 2", "expected_output": "4"},
+        {"type": "python", "solution": "while True: pass", "input": "", "expected_output": "1"},
+        {"type": "python", "solution": "raise SystemExit(2)", "input": "", "expected_output": ""},
+        {"type": "cpp", "solution": ADD_CPP, "input": "40 2", "expected_output": "42\n"},
+        {"type": "cpp", "solution": "int main( {", "input": "", "expected_output": ""},
+        {"type": "python", "solution": "print('  9 ')", "input": None, "expected_output": "9"},
+        {"type": "python", "solution": "", "input": "", "expected_output": None},
+    ]
+    r = http.post("/judge/long-batch", json={"type": "batch", "submissions": subs})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"sub_id", "results"}
+    results = body["results"]
+    assert [x["success"] for x in results] == [True, False, False, False, True, False, True, True]
+    assert [x["run_success"] for x in results] == [True, True, False, False, True, False, True, True]
+    assert [x["reason"] for x in results] == ["", "", "worker_timeout", "", "", "", "", ""]
+    assert all(set(x) == {"sub_id", "success", "run_success", "cost", "reason"} for x in results)
+
+
+def test_code_judge_single_and_run_variants(http):
+    sub = {"type": "python", "solution": "print(input()[::-1])", "input": "abc", "expected_output": "cba"}
+    judged = http.post("/judge", json=sub).json()
+    assert judged["success"] is True and "stdout" not in judged
+    ran = http.post("/run", json={**sub, "expected_output": None}).json()
+    assert ran["success"] is True and ran["stdout"] == "cba\n" and ran["stderr"] == ""
+    batch = http.post(
+        "/run/batch", json={"sub_id": "b1", "submissions": [sub, {**sub, "input": "xy"}]}
+    ).json()
+    assert batch["sub_id"] == "b1" and [x["stdout"] for x in batch["results"]] == ["cba\n", "yx\n"]
+    assert [x["success"] for x in batch["results"]] == [True, False]
+    assert http.post("/judge/batch", json={"submissions": [sub]}).json()["results"][0]["success"] is True
+    assert http.post("/run/long-batch", json={"submissions": [sub]}).json()["results"][0]["stdout"] == "cba\n"
+    assert http.get("/ping").json() == "pong"
+    status = http.get("/status").json()
+    assert set(status) == {"queue", "num_workers"} and status["num_workers"] == 2
+
+
+def test_code_judge_schema_errors_are_422(http):
+    assert http.post("/judge", json={"type": "math", "solution": "1"}).status_code == 422
+    assert http.post("/judge/long-batch", json={"type": "batch", "submissions": []}).status_code == 422
+
+
+# ------------------------------------------------------------------ verl's own code
+
+
+@pytest.fixture(scope="module")
+def train_python() -> str:
+    """The clients' CPU training venv (verl 0.9.1), built by their script if it is not there yet."""
+    venv = Path(os.environ.get("XCODER_TRAIN_VENV", REPO / "clients" / ".venv-train"))
+    setup = subprocess.run(
+        [str(REPO / "clients" / "scripts" / "setup-train-venv.sh"), str(venv)],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    assert setup.returncode == 0, f"could not build the training venv:\n{setup.stdout}\n{setup.stderr}"
+    return str(venv / "bin" / "python")
+
+
+@pytest.mark.slow
+def test_verl_sandbox_fusion_reward_scores_through_this_judge(train_python, live_judge):
+    tests = {"inputs": ["1 2\n", "5 7\n", "0 0\n"], "outputs": ["3\n", "12\n", "0\n"]}
+    items = [
+        {"completion": f"```python\n{ADD_PY}```", "test_cases": tests},
+        {"completion": "```python\na, b = map(int, input().split())\nprint(a - b)\n```", "test_cases": tests},
+        {"completion": "```python\nwhile True: pass\n```", "test_cases": tests},
+        {"completion": "```python\nraise ValueError\n```", "test_cases": tests},
+    ]
+    run = subprocess.run(
+        [train_python, str(Path(__file__).parent / "probes" / "verl_sandbox_fusion.py"), live_judge.url],
+        input=json.dumps(items),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    right, wrong, loops, raises = json.loads(run.stdout.strip().splitlines()[-1])
+    assert right["score"] == 1.0 and right["results"] == [True, True, True]
+    assert wrong["score"] == pytest.approx(1 / 3) and wrong["results"] == [False, False, True]
+    assert loops["score"] == 0.0 and loops["results"] == [-3, -3, -3]  # verl's timeout code
+    assert raises["score"] == 0.0 and raises["results"] == [-2, -2, -2]  # verl's runtime-error code
