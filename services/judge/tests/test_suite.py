@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from xcoder_judge.schemas import Submission, Verdict
 
@@ -58,6 +62,75 @@ def test_suite_covers_what_the_engine_must_do() -> None:
         assert need <= seen, f"{lang}: no verdicts/ case expects {sorted(need - seen)}"
     kinds = {c.data.get("checker", {}).get("kind", "tokens") for c in groups.get("checkers", [])}
     assert {"tokens", "exact", "lines", "floats", "program"} <= kinds
+
+
+# ------------------------------------------------- the harness's own checks can fail
+
+
+def test_listener_hears_tcp_and_udp() -> None:
+    listener = lib.Listener()
+    try:
+        before = listener.count()
+        with socket.create_connection(("127.0.0.1", listener.port), timeout=5):
+            pass
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.sendto(b"x", ("127.0.0.1", listener.port))
+        deadline = time.monotonic() + 5
+        while listener.count() < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert listener.count() == before + 2, listener.hits
+    finally:
+        listener.close()
+
+
+def test_sandbox_processes_finds_a_process_of_a_sandbox_uid() -> None:
+    uid = 64500  # used by no engine
+    proc = subprocess.Popen(["/bin/sleep", "30"], user=uid, group=uid)
+    try:
+        found = lib.sandbox_processes(range(uid, uid + 1))
+        assert any(f"pid {proc.pid} " in line for line in found), found
+        assert lib.sandbox_processes(range(uid + 1, uid + 2)) == []
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_bait_problems_notice_every_change() -> None:
+    token = lib.new_token()
+    bait = lib.make_bait(token)
+    try:
+        assert lib.bait_problems(bait) == []
+        (bait / "pwned").write_text("x")
+        os.chmod(bait / "keep.txt", 0o600)
+        problems = lib.bait_problems(bait)
+        assert any("gained entries" in p for p in problems)
+        assert any("mode/owner changed" in p for p in problems)
+        (bait / "pwned").unlink()
+        os.chmod(bait / "keep.txt", 0o666)
+        (bait / "keep.txt").write_text("changed")
+        assert any("content changed" in p for p in lib.bait_problems(bait))
+    finally:
+        lib.remove_bait(bait)
+
+
+def test_render_fills_placeholders_and_rejects_unknown_ones() -> None:
+    assert (
+        lib.render("ip {{HOST_IPV4}} port {{LISTEN_PORT}}", {"HOST_IPV4": "a", "LISTEN_PORT": "1"})
+        == "ip a port 1"
+    )
+    with pytest.raises(lib.CaseError):
+        lib.render("{{NOPE}}", {})
+
+
+def test_non_loopback_ipv4_is_this_machines_own() -> None:
+    ip = lib.non_loopback_ipv4()
+    assert not ip.startswith("127.")
+    assert any(
+        a.address == ip
+        for addrs in psutil.net_if_addrs().values()
+        for a in addrs
+        if a.family == socket.AF_INET
+    )
 
 
 def _healthy(engine, slots: int) -> list[str]:
