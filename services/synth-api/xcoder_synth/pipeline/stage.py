@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 from tqdm import tqdm
 
+from xcoder_synth.errors import ConfigError
 from xcoder_synth.ids import shard_of
 from xcoder_synth.jsonl import read_jsonl
 from xcoder_synth.llm import LLMPool, ResponseCache
@@ -68,7 +69,11 @@ class StageContext:
         if self._judge is None:
             settings = get_settings()
             jc = self.config.judge
-            key = os.environ.get(jc.api_key_env) if jc.api_key_env else settings.judge_api_key
+            key = settings.judge_api_key
+            if jc.api_key_env:
+                key = os.environ.get(jc.api_key_env)
+                if not key:
+                    raise ConfigError(f"judge: environment variable {jc.api_key_env} is not set")
             self._judge = JudgeGateway(
                 url=jc.url or settings.judge_url,
                 api_key=key,

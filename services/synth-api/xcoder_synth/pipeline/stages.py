@@ -18,6 +18,7 @@ from xcoder_synth.features.extract import SeedFeatures, extract_features
 from xcoder_synth.features.sample import FeatureConfig, sample_configs
 from xcoder_synth.features.seeds import Seed, load_seeds, seed_from_record
 from xcoder_synth.features.tree import FeatureNode, category_coverage, leaf_count, merged
+from xcoder_synth.jsonl import write_atomic
 from xcoder_synth.llm import ParseFailure
 from xcoder_synth.pipeline.stage import Dropped, Kept, Outcome, Stage, StageContext
 from xcoder_synth.pipeline.store import Rejection
@@ -133,8 +134,7 @@ class TreeStage(Stage):
             coverage=category_coverage(tree),
             growth=growth,
         )
-        ctx.store.artifacts.mkdir(parents=True, exist_ok=True)
-        (ctx.store.artifacts / "feature_tree.json").write_text(out.tree.model_dump_json(indent=1))
+        write_atomic(ctx.store.artifacts / "feature_tree.json", out.tree.model_dump_json(indent=1))
         return Kept([out], rejections)
 
 

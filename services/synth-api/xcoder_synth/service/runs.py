@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -14,7 +15,7 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from xcoder_synth.errors import ConfigError, StoreError
+from xcoder_synth.errors import StoreError
 from xcoder_synth.jsonl import write_atomic
 from xcoder_synth.pipeline.config import parse_config
 from xcoder_synth.pipeline.runner import load_run, open_run, run_status, select_stages
@@ -25,8 +26,11 @@ from xcoder_synth.settings import Settings
 RUN_FILE = "run.json"
 
 
+RUN_ID = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$")
+
+
 def _run_dir(settings: Settings, run_id: str) -> Path:
-    if not run_id.replace("-", "").replace("_", "").replace(".", "").isalnum() or run_id.startswith("."):
+    if not RUN_ID.fullmatch(run_id):
         raise StoreError(f"invalid run id {run_id!r}")
     path = settings.runs_dir / run_id
     if not (path / RUN_FILE).exists():
@@ -167,6 +171,3 @@ def artifact_path(settings: Settings, run_id: str, rel: str) -> Path:
     if root not in path.parents or not path.is_file():
         raise StoreError(f"no artifact {rel!r} in run {run_id!r}")
     return path
-
-
-__all__ = ["ConfigError", "artifact_path", "artifacts", "create_run", "list_runs", "resume_run", "run_info"]

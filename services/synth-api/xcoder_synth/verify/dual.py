@@ -21,8 +21,8 @@ from xcoder_client.testcases import parse_tests
 
 from xcoder_synth.solutions.sample import Candidate, CandidateSet
 from xcoder_synth.tasks.models import TaskRecord
-from xcoder_synth.testgen.models import InputSet
-from xcoder_synth.verify.compare import equivalence, judge_checker
+from xcoder_synth.testgen.models import InputSet, TestInput
+from xcoder_synth.verify.compare import Same, equivalence, judge_checker
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 from xcoder_synth.verify.golden import CandidateScore, GoldenConfig, Split, TestPoint, choose_golden
 from xcoder_synth.verify.ground_truth import ground_truth
@@ -94,6 +94,15 @@ class VerifyDropped(BaseModel):
     agreements: list[float] = Field(default_factory=list)
 
 
+def _reason(ti: TestInput, v: Vote, same: Same) -> str:
+    """Why an input is (not) a test: the vote's status, or a contradiction with the statement."""
+    if v.label is None:
+        return v.status
+    if ti.stated_output is not None and not same(v.label, ti.stated_output):
+        return "sample_mismatch"
+    return "labelled"
+
+
 def _programs(task: TaskRecord, voters: list[Candidate]) -> list[str]:
     codes = [c.code or "" for c in voters]
     if task.io == "call":
@@ -126,34 +135,27 @@ async def verify_task(
     decisions: list[TestDecision] = []
     labelled: list[tuple[int, Vote]] = []
     for i, (ti, v) in enumerate(zip(inputs.inputs, votes, strict=True)):
-
-        def decide(kept: bool, reason: str, ti=ti, v=v) -> TestDecision:
-            return TestDecision(
+        reason = _reason(ti, v, same)
+        decisions.append(
+            TestDecision(
                 input_id=ti.id,
                 source=ti.source,
-                kept=kept,
+                kept=reason == "labelled",
                 reason=reason,
                 agreement=round(v.agreement, 4),
                 votes=v.votes,
                 voters=v.voters,
             )
-
-        if v.label is None:
-            decisions.append(decide(False, v.status))
-            continue
-        if ti.stated_output is not None and not same(v.label, ti.stated_output):
-            if cfg.on_sample_mismatch == "drop_task":
-                decisions.append(decide(False, "sample_mismatch"))
-                return VerifyDropped(
-                    reason="sample_mismatch",
-                    detail=f"the vote on example {ti.id} disagrees with the statement's answer",
-                    decisions=decisions,
-                    agreements=agreements,
-                )
-            decisions.append(decide(False, "sample_mismatch"))
-            continue
-        labelled.append((i, v))
-        decisions.append(decide(True, "labelled"))
+        )
+        if reason == "labelled":
+            labelled.append((i, v))
+        elif reason == "sample_mismatch" and cfg.on_sample_mismatch == "drop_task":
+            return VerifyDropped(
+                reason="sample_mismatch",
+                detail=f"the vote on example {ti.id} disagrees with the statement's answer",
+                decisions=decisions,
+                agreements=agreements,
+            )
 
     if len(labelled) < cfg.min_tests:
         return VerifyDropped(
