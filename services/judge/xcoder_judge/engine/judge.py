@@ -62,6 +62,10 @@ class Program:
         return self.toolchain.language
 
 
+class SandboxFailure(RuntimeError):
+    """The sandbox could not do its part (a compile could not run); the submission is SE."""
+
+
 class Judge:
     def __init__(
         self, settings: Settings, sandbox: Sandbox, toolchains: dict[str, Toolchain], cache: CompileCache
@@ -101,6 +105,12 @@ class Judge:
         priority = self._next_priority()
         try:
             return self._judge(sub, sub_id, tc, priority, cancel)
+        except SandboxFailure as e:
+            return self._all_se(
+                sub,
+                {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": None},
+                str(e),
+            )
         except Exception as e:  # a bug or a dead sandbox: the judge failed, not the program
             log.exception("judging %s failed", sub_id)
             return SubmissionResult(
@@ -125,16 +135,8 @@ class Judge:
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
-            verdict = (
-                Verdict.CE if compile_result.ok is False and compile_result.output != "SE" else Verdict.SE
-            )
             return SubmissionResult(
-                verdict=verdict,
-                score=0.0,
-                passed=0,
-                tests=tests,
-                message=compile_result.output[:2000],
-                **base,
+                verdict=Verdict.CE, score=0.0, passed=0, tests=tests, message="compilation error", **base
             )
         checker = interactor = None
         if isinstance(sub.checker, ProgramChecker):
@@ -192,9 +194,13 @@ class Judge:
             key, lambda: self._compile(tc, key, name, source, files, template, limits, priority)
         )
         result = CompileResult(
-            ok=art.ok, cached=art.cached, time_s=round(art.time_s if not art.cached else time.monotonic() - started, 4),
-            output=art.output,
-        )  # fmt: skip
+            ok=art.ok,
+            cached=art.cached,
+            time_s=round(art.time_s if not art.cached else time.monotonic() - started, 4),
+            output="" if art.meta.get("system_error") else art.output,
+        )
+        if art.meta.get("system_error"):
+            raise SandboxFailure(f"the compiler could not be run: {art.output}")
         return (Program(tc, art) if art.ok else None), result
 
     def _compile(
@@ -241,12 +247,12 @@ class Judge:
         try:
             res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), priority)
         except SlotError as e:
-            return Artifact(key, False, "SE", 0.0, False, {"error": str(e)})  # not cached: retry next time
+            return Artifact(key, False, str(e), 0.0, False, {"system_error": True})  # not cached
         elapsed = time.monotonic() - started
         rep = res.reports[0][0]
         output = (rep.stderr + rep.stdout).decode("utf-8", "replace")[:COMPILE_OUTPUT_CAP]
         if rep.setup_error:
-            return Artifact(key, False, "SE", 0.0, False, {"error": rep.setup_error})
+            return Artifact(key, False, rep.setup_error, 0.0, False, {"system_error": True})
         reason = None
         if rep.killed_for in ("cpu", "wall") or rep.cpu_s > limits.time_s:
             reason = f"compilation exceeded the time limit ({limits.time_s:g} s)"

@@ -119,7 +119,8 @@ def compile_check(path, out_path, filename=None):
 def _strip_frames(exc, path):
     """Drop the harness frames above the solution's first frame, as a fresh interpreter shows it."""
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+    name = os.path.basename(path)
+    while tb is not None and os.path.basename(tb.tb_frame.f_code.co_filename) != name:
         tb = tb.tb_next
     if tb is not None:
         exc.__traceback__ = tb

@@ -177,7 +177,13 @@ def build_filter() -> bytes:
             _add(lib, ctx, _errno_action(errno.EPERM), "personality", (0, SCMP_CMP_MASKED_EQ, mask, flag))
         for bit in range(31):
             mask = PERSONALITY_QUERY_BIT | (1 << bit)
-            _add(lib, ctx, _errno_action(errno.EPERM), "personality", (0, SCMP_CMP_MASKED_EQ, mask, PERSONALITY_QUERY_BIT))
+            _add(
+                lib,
+                ctx,
+                _errno_action(errno.EPERM),
+                "personality",
+                (0, SCMP_CMP_MASKED_EQ, mask, PERSONALITY_QUERY_BIT),
+            )
         # ioctl(TIOCSTI) pushes input into a terminal; there is none, deny it anyway.
         _add(lib, ctx, _errno_action(errno.EPERM), "ioctl", (1, SCMP_CMP_MASKED_EQ, 0xFFFFFFFF, 0x5412))
         r, w = os.pipe()

@@ -219,6 +219,9 @@ class Box:
         self.scratch = {}  # mount point -> (mode, owner) of the tmpfs mounted there
         self.progs = {}  # /prog, /aux -> artifact key bound there
         self.recursion_counter = None
+        # Without a mount namespace the box's paths (/box, /prog, /pch …) do not exist; they
+        # are rewritten to the host directories they stand for.
+        self.host_paths = {dst: src for src, dst, _ in cfg.get("binds", []) if src != dst}
 
     # ------------------------------------------------------------------ one-time set-up
 
@@ -336,7 +339,8 @@ class Box:
 
             shutil.rmtree(self.box_dir, ignore_errors=True)
             os.makedirs(self.box_dir, mode=0o755)
-            os.chown(self.box_dir, uid, uid)
+            if os.geteuid() == 0:
+                os.chown(self.box_dir, uid, uid)
             return
         for path, mode, owner in (("/box", 0o755, uid), ("/tmp", 0o1777, 0), ("/dev/shm", 0o1777, 0)):
             if self.scratch.get(path) == (mode, owner) and scratch_untouched(path, mode, owner):
@@ -348,7 +352,10 @@ class Box:
 
     def _bind_prog(self, mount_point, key):
         """Show one compiled artifact, read-only, at /prog (the program) or /aux (its interactor)."""
-        if not self.isolated or self.progs.get(mount_point) == key:
+        if not self.isolated:
+            self.progs[mount_point] = key  # no mounts: paths are translated instead
+            return
+        if self.progs.get(mount_point) == key:
             return
         if mount_point not in ("/prog", "/aux"):
             raise ValueError("artifacts mount at /prog or /aux, not %r" % mount_point)
@@ -397,7 +404,8 @@ class Box:
             path = os.path.join(self.box_dir, name)
             with open(path, "wb") as f:
                 f.write(blobs[idx])
-            os.chown(path, uid_main, uid_main)
+            if os.geteuid() == 0:
+                os.chown(path, uid_main, uid_main)
         child_side, parent_side = [], []
         started = []
         # No try/finally here: a warm Python child returns through this frame and must not
@@ -479,8 +487,29 @@ class Box:
             wiring[1][1], wiring[0][0] = b_w, b_r
         return wiring
 
+    def _host_path(self, text):
+        if self.isolated or not isinstance(text, str):
+            return text
+        mapping = {"/box": self.box_dir}
+        mapping.update(self.host_paths)
+        artifacts = self.host_paths.get("/.xcoder-artifacts")
+        for mount_point, key in self.progs.items():
+            if key and artifacts:
+                mapping[mount_point] = os.path.join(artifacts, key)
+        for virtual, real in mapping.items():
+            for prefix in ("", "-I"):
+                head = prefix + virtual
+                if text == head or text.startswith(head + "/"):
+                    return prefix + real + text[len(head) :]
+        return text
+
     def _start(self, spec, fds, cg):
         """Fork one process. Everything the child needs is computed here, before the fork."""
+        if not self.isolated:
+            spec = dict(spec)
+            spec["argv"] = [self._host_path(a) for a in spec.get("argv", [])]
+            for key in ("path", "compile_as"):
+                spec[key] = self._host_path(spec.get(key))
         err_r, err_w = os.pipe2(os.O_CLOEXEC)
         limits = spec["limits"]
         plan = {

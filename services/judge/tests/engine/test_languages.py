@@ -1,0 +1,48 @@
+"""The language registry: static aliases for the API, detection on this node, Java class names."""
+
+from __future__ import annotations
+
+from xcoder_judge.engine.languages import KNOWN_LANGUAGES, LANGUAGES, detect, resolve_alias
+from xcoder_judge.engine.languages.java import main_class
+
+
+def test_every_language_has_a_unique_id_and_aliases_resolve_to_it() -> None:
+    ids = [lang.id for lang in LANGUAGES]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {"python3", "pypy3", "c", "cpp17", "cpp20", "java", "go", "rust", "javascript"}
+    for lang in LANGUAGES:
+        for name in (lang.id, *lang.aliases):
+            assert resolve_alias(name) == lang.id
+            assert resolve_alias(name.upper()) == lang.id
+    assert resolve_alias("cpp") == "cpp17"
+    assert resolve_alias("node") == "javascript"
+    assert resolve_alias("cobol") is None
+
+
+def test_every_language_has_an_echo_self_test_and_a_run_command() -> None:
+    for lang in KNOWN_LANGUAGES.values():
+        assert lang.self_test, lang.id
+        assert lang.run, lang.id
+        assert lang.compiled == (lang.compile is not None)
+
+
+def test_detection_finds_this_machines_toolchains_with_versions() -> None:
+    found = detect()
+    # setup.sh installs every toolchain; the suite relies on all of them.
+    assert set(found) == set(KNOWN_LANGUAGES)
+    for tc in found.values():
+        assert tc.version and tc.version[0].isdigit(), (tc.language.id, tc.version)
+        for path in tc.tools.values():
+            assert path.startswith("/"), path
+
+
+def test_allow_list_limits_detection() -> None:
+    assert set(detect(frozenset({"c", "javascript"}))) == {"c", "javascript"}
+
+
+def test_java_main_class_is_the_public_class_else_the_one_with_main() -> None:
+    assert main_class("public class Solution { public static void main(String[] a) {} }") == "Solution"
+    assert main_class("class Helper {}\nclass Prog { public static void main(String[] a) {} }") == "Prog"
+    assert main_class("// public class Nope\n/* public class Nor */ public final class Yes {}") == "Yes"
+    assert main_class('class A { String s = "public class X"; public static void main(String[] a){} }') == "A"
+    assert main_class("interface I {}") == "Main"
