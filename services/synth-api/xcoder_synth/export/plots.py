@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from xcoder_synth.export.report import AGREEMENT_BINS, PASS_RATE_BINS, RunReport
 
@@ -20,7 +22,7 @@ def _save(fig, path: Path) -> Path:
 
 
 def _bins_labels(bins: list[float]) -> list[str]:
-    return [f"{lo:.1f}" for lo in bins[:-1]]
+    return [f"{lo:.1f}–{hi:.1f}" for lo, hi in itertools.pairwise(bins)]
 
 
 def funnel(report: RunReport, path: Path) -> Path:
@@ -45,7 +47,8 @@ def histogram(counts: list[int], bins: list[float], title: str, xlabel: str, pat
     fig, ax = plt.subplots(figsize=(6, 3.4))
     xs = list(range(len(counts)))
     ax.bar(xs, counts, color="#55a868", width=0.9)
-    ax.set_xticks(xs, _bins_labels(bins))
+    ax.set_xticks(xs, _bins_labels(bins), rotation=45, ha="right")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("count")
@@ -71,6 +74,7 @@ def grouped(data: dict[str, dict[str, int]], title: str, path: Path) -> Path:
         color="#64b5cd",
     )
     ax.set_xticks(list(xs), names, rotation=30, ha="right")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.legend()
     return _save(fig, path)
