@@ -154,20 +154,49 @@ def test_main_ppo_entry_point_composes_the_same_overrides(train_python, rl_data,
     assert cfg["trainer"]["total_epochs"] == 1  # extra arguments win
 
 
-@pytest.mark.parametrize(
-    ("env", "args", "message"),
-    [
-        ({}, ["custom_reward_function.path=/x.py"], "legacy reward keys set"),
-        ({}, ["reward.custom_reward_function.reward_kwargs.extra=1"], "Could not override"),
-        ({"PPO_MINI_BATCH_SIZE": "1024"}, [], "must be >= actor.ppo_mini_batch_size"),
-        ({"REWARD_FN_NAME": "score_everything"}, [], "could not load the reward function"),
-        ({"REWARD_SHAPE": "generous"}, [], "reward_kwargs rejected"),
-    ],
-)
-def test_grpo_config_mistakes_fail_the_dry_run(train_python, rl_data, run_script, env, args, message):
-    r = run_script("rl/train_grpo.sh", grpo_env(train_python, rl_data, **env), *args)
-    assert r.returncode == 1
-    assert message in r.stderr
+CHECK_MANY = """
+import contextlib, io, json, sys
+from rl.check_config import main
+results = []
+for overrides in json.load(sys.stdin):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = main(overrides)
+    results.append([rc, err.getvalue()])
+print(json.dumps(results))
+"""
+
+MISTAKES = [
+    (["custom_reward_function.path=/x.py"], "legacy reward keys set"),
+    (["reward.custom_reward_function.reward_kwargs.extra=1"], "Could not override"),
+    (["actor_rollout_ref.actor.ppo_mini_batch_size=1024"], "must be >= actor.ppo_mini_batch_size"),
+    (["trainer.n_gpus_per_node=7"], "must be divisible by minimal possible batch size"),
+    (["reward.custom_reward_function.name=score_everything"], "could not load the reward function"),
+    (["++reward.custom_reward_function.reward_kwargs.reward=generous"], "reward_kwargs rejected"),
+    (["++reward.custom_reward_function.reward_kwargs.max_test=3"], "reward_kwargs rejected"),
+]
+
+
+def test_grpo_config_mistakes_fail_the_check(train_python, rl_data, run_script):
+    """Each mistake, added to the script's own overrides, is refused by verl's code or ours."""
+    r = run_script("rl/train_grpo.sh", grpo_env(train_python, rl_data, DRY_RUN="args"))
+    assert r.returncode == 0, r.stderr
+    base = [line for line in r.stdout.splitlines() if line]
+    cases = [base] + [base + extra for extra, _ in MISTAKES]  # the first must pass: the others are real
+    run = subprocess.run(
+        [train_python, "-c", CHECK_MANY],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads(run.stdout.strip().splitlines()[-1])
+    assert results[0][0] == 0, results[0][1]
+    for (extra, message), (rc, err) in zip(MISTAKES, results[1:], strict=True):
+        assert rc == 1, extra
+        assert message in err, (extra, err)
 
 
 def test_grpo_refuses_missing_data(train_python, tmp_path, run_script):
