@@ -112,6 +112,14 @@ def test_invalid_config_and_unknown_run(api, tmp_path):
         },
     )
     assert r.status_code == 422 and "unknown stage" in r.json()["detail"]
+    outside = {
+        "name": "x",
+        "seeds": "/etc/passwd",
+        "llm": {"endpoints": {"a": {"base_url": "http://x", "model": "m"}}},
+    }
+    r = client.post("/v1/runs", json={"config": outside})
+    assert r.status_code == 422 and "outside the data directory" in r.json()["detail"]
+    assert client.get("/v1/runs").json() == []
     assert client.get("/v1/runs/nope-123").status_code == 404
     assert client.get("/v1/jobs/nope").status_code == 404
 

@@ -15,7 +15,7 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from xcoder_synth.errors import StoreError
+from xcoder_synth.errors import ConfigError, StoreError
 from xcoder_synth.jsonl import write_atomic
 from xcoder_synth.pipeline.config import parse_config
 from xcoder_synth.pipeline.runner import load_run, open_run, run_status, select_stages
@@ -73,7 +73,14 @@ def create_run(
     data = dict(config)
     data["output_dir"] = str(run_dir)
     data.setdefault("cache_dir", str((settings.cache_dir / "llm").resolve()))
-    cfg = parse_config(data, base=settings.data_dir.resolve(), source="config")
+    root = settings.data_dir.resolve()
+    cfg = parse_config(data, base=root, source="config")
+    for name in ("seeds", "eval_problems", "cache_dir"):
+        path = getattr(cfg, name)
+        if isinstance(path, Path) and root not in path.resolve().parents:
+            raise ConfigError(
+                f"config.{name}: {path} is outside the data directory; API runs only read files under it"
+            )
     open_run(cfg)
     write_atomic(
         run_dir / RUN_FILE,
