@@ -148,3 +148,29 @@ def test_prompt_headers_route_requests(tmp_path, replay):
     assert isinstance(result, Reply)
     assert replay.state.log[0].prompt == "features.extract@1"
     assert "congruences" in str(result.value.features)
+
+
+def test_concurrency_is_bounded_per_endpoint(tmp_path):
+    rules = [Rule(name="any", prompt="test.prompt", response='{"value": 1}')]
+    with ReplayServer(rules) as srv:
+        _admin = srv.url.replace("/v1", "/_replay")
+        httpx.post(f"{_admin}/gate", json={"after": 0})  # hold every request
+        pool = _pool(srv.url, tmp_path, max_concurrency=3)
+
+        async def go():
+            tasks = [
+                asyncio.create_task(ask(pool.get("default"), _prompt(f"request {i}"), Answer))
+                for i in range(10)
+            ]
+            while httpx.get(f"{_admin}/log").json()["waiting"] < 3:
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.2)  # give any fourth request the chance to arrive (it must not)
+            held = httpx.get(f"{_admin}/log").json()["waiting"]
+            httpx.post(f"{_admin}/release")
+            results = await asyncio.gather(*tasks)
+            await pool.aclose()
+            return held, results
+
+        held, results = asyncio.run(go())
+    assert held == 3
+    assert all(isinstance(r, Reply) for r in results) and len(srv.state.log) == 10
