@@ -338,7 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("--memory-mb", type=int, default=1024)
     j.add_argument("--judge-concurrency", type=int, help="batch requests in flight to the judge")
     j.add_argument(
-        "--no-prelude", action="store_true", help="do not prepend LiveCodeBench's standard imports to programs"
+        "--no-prelude",
+        action="store_true",
+        help="do not prepend LiveCodeBench's standard imports to programs",
     )
 
     o = p.add_argument_group("output")
@@ -411,17 +413,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sampled {got} completions", file=sys.stderr)
 
     if "judge" in stages:
-        judged = run_judging(
-            problems,
-            args.k,
-            args.out_dir,
-            judge_url=args.judge_url,
-            time_limit_s=args.time_limit,
-            memory_mb=args.memory_mb,
-            concurrency=args.judge_concurrency,
-            prelude="" if args.no_prelude else PRELUDE,
-            progress=progress,
-        )
+        from xcoder_client.errors import JudgeError
+
+        try:
+            judged = run_judging(
+                problems,
+                args.k,
+                args.out_dir,
+                judge_url=args.judge_url,
+                time_limit_s=args.time_limit,
+                memory_mb=args.memory_mb,
+                concurrency=args.judge_concurrency,
+                prelude="" if args.no_prelude else PRELUDE,
+                progress=progress,
+            )
+        except JudgeError as exc:
+            print(f"error: judging failed: {exc}", file=sys.stderr)
+            return 1
         print(f"judged {judged} samples", file=sys.stderr)
 
     if "report" in stages:
@@ -443,6 +451,12 @@ def main(argv: list[str] | None = None) -> int:
         if full["incomplete_problems"]:
             print(
                 f"warning: {len(full['incomplete_problems'])} problems have fewer than {args.k} judged samples",
+                file=sys.stderr,
+            )
+        if full["overall"].get("unscored_samples"):
+            print(
+                f"warning: {full['overall']['unscored_samples']} samples could not be judged (judge errors); "
+                "run the same command again to retry them",
                 file=sys.stderr,
             )
     return 0
