@@ -23,7 +23,10 @@ _SERVICE = (
     "log_level", "api_workers", "redis_pool_size", "access_log", "lease_s",
     "compat_time_s", "compat_memory_mb", "compat_wait_s",
 )  # fmt: skip
-_ENGINE = ("slots", "cache_dir", "work_dir", "sandbox_uid", "cgroup", "python", "languages", "python_warm")
+_ENGINE = (
+    "slots", "cache_dir", "work_dir", "sandbox_uid", "cgroup", "python", "languages", "python_warm",
+    "pch", "self_test", "compile_cache_mb",
+)  # fmt: skip
 _WORKER = ("redis_url", "log_level", "lease_s", "result_ttl_s", "job_retries", "job_threads", "worker_name")
 
 _COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {

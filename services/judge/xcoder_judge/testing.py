@@ -42,8 +42,9 @@ from xcoder_judge.config import ENV_PREFIX
 
 # Redis database numbers a session may claim (12 belongs to the SynthSmith tests).
 TEST_DBS = (13, 14, 15, 11, 10, 8, 7, 6, 5, 4)
-# Sandbox uid blocks for test workers: away from 60000 (dev workers) and 62000-62999 (engine suite).
-UID_BLOCKS = range(63000, 65000, 100)
+# Sandbox uid blocks for test workers: away from 60000 (dev workers), 62000-62999 (engine suite)
+# and 63000-63199 (engine benchmark).
+UID_BLOCKS = range(64000, 66000, 100)
 READY_TIMEOUT_S = 240.0  # a cold compile cache builds every language's self-test first
 _LOCK_DIR = Path(tempfile.gettempdir())
 

@@ -173,3 +173,20 @@ def test_metrics_count_jobs_by_verdict_and_language(api):
     ):
         assert name in after.text
     assert re.search(r"^xcoder_judge_redis_up 1\.0$", after.text, re.M)
+
+
+def test_submissions_cannot_see_redis_or_the_workers_settings(api, live_judge):
+    probe = (
+        "import os, socket\n"
+        "print(sorted(k for k in os.environ if 'XCODER' in k or 'REDIS' in k))\n"
+        "try:\n"
+        "    socket.create_connection(('127.0.0.1', 6379), timeout=1).close()\n"
+        "    print('redis reachable')\n"
+        "except OSError:\n"
+        "    print('redis unreachable')\n"
+    )
+    body = {"language": "python3", "source": probe, "tests": [{"input": ""}], "output": "all"}
+    result = api.post("/v1/submissions", json=body).json()["result"]
+    assert result["verdict"] == "AC"
+    assert result["tests"][0]["stdout"] == "[]\nredis unreachable\n"
+    assert live_judge.redis_url.startswith("redis://127.0.0.1:6379/")  # the port probed above

@@ -170,7 +170,7 @@ class WorkerProcess:
             pass  # the record expires by itself
         watchdog.stop()
         runtime.install(None)
-        finished = sum(w.successful_job_count + w.failed_job_count for w in self._workers)
+        finished = sum(w.judged for w in self._workers)
         log.info(
             "worker %s: exiting: %s; drained, %d submission(s) judged", self.name, self._reason, finished
         )

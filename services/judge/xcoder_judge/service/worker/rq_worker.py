@@ -98,6 +98,7 @@ class JudgeWorker(SimpleWorker):
             self._pop_keys += [keys.queue_key(p), keys.intermediate_queue_key(p)]
         self.exit_reason = ""
         self.registered = False
+        self.judged = 0  # submissions this thread finished (whatever their verdict)
 
     # ------------------------------------------------------------------ the loop
 
@@ -204,6 +205,7 @@ class JudgeWorker(SimpleWorker):
         super().cleanup_execution(job, pipeline, execution)
         outcome = self._outcomes.pop(job.id)
         if outcome is not None:
+            self.judged += 1
             record_job(
                 pipeline,
                 verdict=outcome.verdict,
