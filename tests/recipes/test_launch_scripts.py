@@ -290,3 +290,33 @@ def test_sft_launches_swift_with_the_arguments(sft_data, tmp_path, run_script):
         "MASTER_PORT": "29500",
         "NPROC_PER_NODE": "4",
     }
+
+
+def test_grpo_refuses_to_start_without_a_ready_judge(train_python, rl_data, run_script):
+    """Before verl starts (and loads a model), the script asks the judge's /readyz."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    env = {"PYTHON": train_python, "DATA_DIR": str(rl_data), "JUDGE_URL": f"http://127.0.0.1:{port}"}
+    r = run_script("rl/train_grpo.sh", env)
+    assert r.returncode == 2
+    assert f"the judge at http://127.0.0.1:{port} is not ready" in r.stderr
+
+
+def test_grpo_multi_node_needs_a_ray_cluster(train_python, rl_data, run_script, tmp_path):
+    import os
+
+    env = {
+        "PYTHON": train_python,
+        "DATA_DIR": str(rl_data),
+        "NNODES": "2",
+        "PATH": f"{Path(train_python).parent}:{os.environ['PATH']}",
+        "RAY_ADDRESS": "",
+        "TMPDIR": str(tmp_path),  # no Ray session of another run on this machine can be found
+        "RAY_TMPDIR": str(tmp_path),
+    }
+    r = run_script("rl/train_grpo.sh", env, timeout=300)
+    assert r.returncode == 2
+    assert "no Ray cluster reachable" in r.stderr
