@@ -298,7 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--problems", required=True, help="LiveCodeBench release folder (test*.jsonl) or one JSONL"
     )
     data.add_argument(
-        "--release", default="release_v6", help="release_vN (cumulative) or vN (default: %(default)s)"
+        "--release",
+        default="release_v6",
+        help="release_vN (cumulative), vN (one increment) or release_latest (default: %(default)s)",
     )
     data.add_argument("--window", choices=sorted(lcb.WINDOWS), help="the paper's contest-date windows")
     data.add_argument("--start-date", type=date.fromisoformat, help="contest_date >= this (YYYY-MM-DD)")

@@ -161,12 +161,15 @@ def load_problems(
 ) -> list[Problem]:
     """Problems from a release folder (or one JSONL file), filtered by contest date and difficulty.
 
+    `release`: `release_vN` (test.jsonl .. testN.jsonl), `vN` (testN.jsonl only), or
+    `release_latest` / None (every test*.jsonl in the folder).
+
     `window` names a preset from WINDOWS; `start_date` (inclusive) and `end_date` (exclusive)
     override its bounds. Problems are sorted by (contest_date, question_id).
     """
     source = Path(source)
     if source.is_dir():
-        if release:
+        if release and release != "release_latest":
             files = release_files(source, release)
         else:
             files = sorted(

@@ -21,6 +21,10 @@ def test_releases_are_cumulative_and_increments_are_single_files(fixtures):
     assert ids(lcb.load_problems(folder, release="release_v1")) == ["abc999_a", "9001"]
     assert ids(lcb.load_problems(folder, release="release_v2")) == ["abc999_a", "9001", "2099C", "abc1000_a"]
     assert ids(lcb.load_problems(folder, release="v2")) == ["2099C", "abc1000_a"]
+    assert ids(lcb.load_problems(folder, release="release_latest")) == ids(
+        lcb.load_problems(folder, release=None)
+    )
+    assert len(lcb.load_problems(folder, release="release_latest")) == 4
     with pytest.raises(FileNotFoundError, match=r"test3\.jsonl"):
         lcb.load_problems(folder, release="release_v3")
     with pytest.raises(ValueError, match="unknown release"):
