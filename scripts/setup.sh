@@ -73,6 +73,10 @@ if [ "$WANT_TEST" = 1 ]; then
   "${PIP[@]}" -r rl/requirements.txt -r sft/requirements.txt -r eval/requirements.txt ruff
   say "installing deployment-validation tools"
   PATH="$VENV/bin:$PATH" tests/deploy/install-tools.sh
+  # verl 0.9.1 + ms-swift 4.6 on CPU (~2 min, ~2.3 GiB once): the reward and recipe tests load
+  # our code through the frameworks' own loaders and parsers.
+  say "preparing the training-stack venv (clients/.venv-train)"
+  clients/scripts/setup-train-venv.sh
 else
   say "installing packages"
   "${PIP[@]}" -e services/judge -e clients -e services/synth-api
