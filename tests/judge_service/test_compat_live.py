@@ -114,9 +114,10 @@ def test_xcoder_long_batch_gets_results_in_request_order(http):
     body = r.json()
     assert set(body) == {"sub_id", "results"}
     results = body["results"]
-    assert [x["success"] for x in results] == [True, False, False, False, True, False, True, True]
-    assert [x["run_success"] for x in results] == [True, True, False, False, True, False, True, True]
-    assert [x["reason"] for x in results] == ["", "", "worker_timeout", "", "", "", "", ""]
+    shown = json.dumps(results, indent=1)
+    assert [x["success"] for x in results] == [True, False, False, False, True, False, True, True], shown
+    assert [x["run_success"] for x in results] == [True, True, False, False, True, False, True, True], shown
+    assert [x["reason"] for x in results] == ["", "", "worker_timeout", "", "", "", "", ""], shown
     assert all(set(x) == {"sub_id", "success", "run_success", "cost", "reason"} for x in results)
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from xcoder_judge import __version__
 from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.service import logs
 from xcoder_judge.service.api import errors
+from xcoder_judge.service.api.auth import require_api_key
 from xcoder_judge.service.api.judging import Services
 from xcoder_judge.service.api.languages import LanguageDirectory
 from xcoder_judge.service.api.routers import code_judge, health, metrics, node, sandbox_fusion, submissions
@@ -68,18 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_size=int(settings.max_body_mb * (1 << 20)),
         generate_unique_id_function=_operation_id,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings
     errors.install(app)
-    for router in (
-        submissions.router,
-        node.router,
-        health.router,
-        metrics.router,
-        sandbox_fusion.router,
-        sandbox_fusion.open_router,
-        code_judge.router,
-        code_judge.open_router,
-    ):
+    # API keys guard everything but liveness, readiness, metrics and the pings; without keys the
+    # dependency is left out altogether (it would cost every request for nothing).
+    guarded = [Depends(require_api_key)] if settings.api_key_set else []
+    for router in (submissions.router, node.router, sandbox_fusion.router, code_judge.router):
+        app.include_router(router, dependencies=guarded)
+    for router in (health.router, metrics.router, sandbox_fusion.open_router, code_judge.open_router):
         app.include_router(router)
     app.add_middleware(RequestMetrics)
     return app

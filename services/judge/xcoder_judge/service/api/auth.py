@@ -6,15 +6,19 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, status
+from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from xcoder_judge.config import Settings, get_settings
+from xcoder_judge.config import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from XCODER_JUDGE_API_KEYS.")
 _header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An API key from XCODER_JUDGE_API_KEYS."
 )
+
+
+async def _settings(request: Request) -> Settings:
+    return request.app.state.settings
 
 
 def _matches(candidate: str, keys: frozenset[str]) -> bool:
@@ -26,7 +30,7 @@ def _matches(candidate: str, keys: frozenset[str]) -> bool:
 
 
 async def require_api_key(
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[Settings, Depends(_settings)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_header)],
     api_key: Annotated[str | None, Query(include_in_schema=False)] = None,
@@ -42,6 +46,3 @@ async def require_api_key(
         detail="missing or wrong API key (send `Authorization: Bearer <key>` or `X-API-Key: <key>`)",
         headers={"WWW-Authenticate": "Bearer"},
     )
-
-
-Authorized = Depends(require_api_key)

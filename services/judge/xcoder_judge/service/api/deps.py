@@ -1,4 +1,8 @@
-"""Dependencies, declared once as `Annotated` aliases so handlers just name what they need."""
+"""Dependencies, declared once as `Annotated` aliases so handlers just name what they need.
+
+They are `async def` on purpose: FastAPI runs plain `def` dependencies in a thread pool, which
+costs more than the work they do.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +11,28 @@ from typing import Annotated
 import redis.asyncio as aioredis
 from fastapi import Depends, Request
 
-from xcoder_judge.config import Settings, get_settings
+from xcoder_judge.config import Settings
 from xcoder_judge.service.api.judging import Judging, Services
 
 
-def get_services(request: Request) -> Services:
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with (by default the cached `get_settings()`)."""
+    return request.app.state.settings
+
+
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_redis(services: Annotated[Services, Depends(get_services)]) -> aioredis.Redis:
+async def get_redis(services: Annotated[Services, Depends(get_services)]) -> aioredis.Redis:
     return services.redis
 
 
-def get_judging(services: Annotated[Services, Depends(get_services)]) -> Judging:
+async def get_judging(services: Annotated[Services, Depends(get_services)]) -> Judging:
     return Judging(services)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 RedisDep = Annotated[aioredis.Redis, Depends(get_redis)]
 JudgingDep = Annotated[Judging, Depends(get_judging)]

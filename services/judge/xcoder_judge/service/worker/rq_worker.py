@@ -38,12 +38,14 @@ from xcoder_judge.service.worker.runtime import Outcomes
 
 log = logging.getLogger("xcoder_judge.worker")
 
-# Move the first id found, in priority order, from a queue to its intermediate list.
-# KEYS: queue, intermediate, queue, intermediate, …  Returns {pair index (1-based), job id} or nil.
+# Move the first id found, in priority order, from a queue to its intermediate list, and read
+# its job hash in the same round trip. ARGV[1] is RQ's job key prefix.
+# KEYS: queue, intermediate, queue, intermediate, …
+# Returns {pair index (1-based), job id, job hash as a flat list} or nil.
 _POP_FIRST_LUA = """
 for i = 1, #KEYS, 2 do
   local id = redis.call('LMOVE', KEYS[i], KEYS[i + 1], 'LEFT', 'RIGHT')
-  if id then return {(i + 1) / 2, id} end
+  if id then return {(i + 1) / 2, id, redis.call('HGETALL', ARGV[1] .. id)} end
 end
 return nil
 """
@@ -168,10 +170,12 @@ class JudgeWorker(SimpleWorker):
         self, timeout: int | None, max_idle_time: int | None = None
     ) -> tuple[Job, Queue] | None:
         """Interactive before bulk, atomically into the intermediate list; None after an idle wait."""
-        popped = self._pop_first(keys=self._pop_keys)
+        popped = self._pop_first(keys=self._pop_keys, args=[keys.job_key("")])
+        raw_hash: dict | None = None
         if popped is not None:
-            index, raw_id = popped
+            index, raw_id, flat = popped
             priority = keys.PRIORITIES[int(index) - 1]
+            raw_hash = dict(zip(flat[::2], flat[1::2], strict=True))
         else:
             if self._stop.is_set():
                 return None
@@ -188,7 +192,13 @@ class JudgeWorker(SimpleWorker):
         job_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
         queue = self.queues[keys.PRIORITIES.index(priority)]
         try:
-            job = self.job_class.fetch(job_id, connection=self.connection, serializer=self.serializer)
+            if raw_hash is None:
+                job = self.job_class.fetch(job_id, connection=self.connection, serializer=self.serializer)
+            else:
+                if not raw_hash:
+                    raise NoSuchJobError(job_id)
+                job = self.job_class(job_id, connection=self.connection, serializer=self.serializer)
+                job.restore(raw_hash)
         except NoSuchJobError:
             self.connection.lrem(keys.intermediate_queue_key(priority), 1, job_id)
             log.warning("%s: dequeued id %s has no job (deleted?); skipped", self.name, job_id)

@@ -9,13 +9,12 @@ from pydantic import BaseModel
 
 from xcoder_judge.config import Settings
 from xcoder_judge.schemas import JobStatus, Priority, SubmissionResult
-from xcoder_judge.service.api.auth import Authorized
 from xcoder_judge.service.api.deps import JudgingDep, RedisDep, SettingsDep
 from xcoder_judge.service.api.judging import Judging
 from xcoder_judge.service.compat import code_judge as cj
 from xcoder_judge.service.queue.overview import read_overview
 
-router = APIRouter(tags=["compat: code-judge"], dependencies=[Authorized])
+router = APIRouter(tags=["compat: code-judge"])
 # Liveness answers without an API key, like /healthz (code-judge's compose file probes it).
 open_router = APIRouter(tags=["compat: code-judge"])
 

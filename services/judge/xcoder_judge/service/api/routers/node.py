@@ -13,12 +13,11 @@ from xcoder_judge.schemas import (
     WorkerCapabilities,
     WorkerStatus,
 )
-from xcoder_judge.service.api.auth import Authorized
 from xcoder_judge.service.api.deps import RedisDep, ServicesDep
 from xcoder_judge.service.queue.overview import read_overview
 from xcoder_judge.service.queue.presence import read_live
 
-router = APIRouter(prefix="/v1", tags=["node"], dependencies=[Authorized])
+router = APIRouter(prefix="/v1", tags=["node"])
 
 
 @router.get("/languages", response_model=list[LanguageInfo], summary="Languages the live workers offer")

@@ -7,12 +7,11 @@ import os
 from fastapi import APIRouter
 
 from xcoder_judge.schemas import JobStatus, SubmissionResult
-from xcoder_judge.service.api.auth import Authorized
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
 from xcoder_judge.service.api.errors import FieldError
 from xcoder_judge.service.compat import sandbox_fusion as sf
 
-router = APIRouter(tags=["compat: SandboxFusion"], dependencies=[Authorized])
+router = APIRouter(tags=["compat: SandboxFusion"])
 # Liveness answers without an API key, like /healthz (load balancers probe it).
 open_router = APIRouter(tags=["compat: SandboxFusion"])
 

@@ -17,12 +17,11 @@ from xcoder_judge.schemas import (
     Submission,
     SubmissionEnvelope,
 )
-from xcoder_judge.service.api.auth import Authorized
 from xcoder_judge.service.api.deps import JudgingDep
 from xcoder_judge.service.api.judging import batch_loc
 from xcoder_judge.service.queue.state import JobState
 
-router = APIRouter(prefix="/v1/submissions", tags=["submissions"], dependencies=[Authorized])
+router = APIRouter(prefix="/v1/submissions", tags=["submissions"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
