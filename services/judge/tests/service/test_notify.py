@@ -79,3 +79,28 @@ def test_a_notice_consumed_once_needs_a_new_one(redis_url):
             await client.aclose()
 
     asyncio.run(main())
+
+
+def test_a_notice_may_carry_the_finished_result(redis_url, sync_redis):
+    from xcoder_judge.service.queue.notify import NOTICE_RESULT_MAX_BYTES, publish_done
+
+    async def main():
+        client = aioredis.Redis.from_url(redis_url)
+        waiter = CompletionWaiter(client, poll_interval_s=30)
+        await waiter.start()
+        try:
+            await asyncio.wait_for(waiter.subscribed.wait(), 5)
+            with waiter.watch(["small", "large", "bare"]) as watch:
+                with sync_redis.pipeline() as pipe:
+                    publish_done(pipe, "small", '{"verdict": "AC"}')
+                    publish_done(pipe, "large", "x" * (NOTICE_RESULT_MAX_BYTES + 1))
+                    publish_done(pipe, "bare")
+                    pipe.execute()
+                delivered = await asyncio.wait_for(watch.wait(["small", "large", "bare"], 10), 5)
+            # Large results are read by the waiter instead of being sent to every API replica.
+            assert delivered == {"small": '{"verdict": "AC"}'}
+        finally:
+            await waiter.close()
+            await client.aclose()
+
+    asyncio.run(main())

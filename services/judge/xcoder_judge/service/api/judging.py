@@ -14,7 +14,7 @@ from xcoder_judge.schemas import JobStatus, ProgramChecker, Submission
 from xcoder_judge.service.api.errors import FieldError, NotFound
 from xcoder_judge.service.api.languages import LanguageDirectory, Offer, runs_harness_tests
 from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
-from xcoder_judge.service.queue.ids import job_id_for, new_submission_id
+from xcoder_judge.service.queue.ids import job_id_for, new_submission_id, submission_id_for
 from xcoder_judge.service.queue.jobspec import JobSpec, build_job_spec, submission_digest
 from xcoder_judge.service.queue.notify import CompletionWaiter, Watch
 from xcoder_judge.service.queue.state import JobState, read_states
@@ -117,8 +117,13 @@ class Judging:
             remaining = deadline - time.monotonic()
             if not pending or remaining <= 0:
                 return states
-            await watch.wait(pending, remaining)
-            fresh = dict(zip(pending, await read_states(self._s.redis, pending), strict=True))
+            delivered = await watch.wait(pending, remaining)
+            fresh: dict[str, JobState | None] = {
+                jid: JobState(submission_id_for(jid), JobStatus.done, text) for jid, text in delivered.items()
+            }
+            unread = [jid for jid in pending if jid not in delivered]
+            if unread:
+                fresh.update(zip(unread, await read_states(self._s.redis, unread), strict=True))
             states = [
                 fresh.get(jid, s) if jid in fresh else s for jid, s in zip(job_ids, states, strict=True)
             ]

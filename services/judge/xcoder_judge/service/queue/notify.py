@@ -4,7 +4,9 @@ A waiting HTTP request holds no Redis connection. Each API process keeps ONE sub
 the notice channel and resolves in-memory futures, so thousands of waiting requests cost nothing
 but memory. A notice can be missed (the subscription reconnecting after a Redis restart), so one
 poller per process also checks every watched job at a bounded interval with one pipelined read.
-A notice only means "look again": waiters re-read the job state and wait on if it did not end.
+A notice only means "look again": waiters re-read the job state and wait on if it did not end,
+except that a notice sent with the finished job's result (results up to NOTICE_RESULT_MAX_BYTES)
+is that result, so the common case needs no read at all.
 """
 
 from __future__ import annotations
@@ -26,11 +28,19 @@ log = logging.getLogger("xcoder_judge.api.notices")
 _POLL_CHUNK = 1000
 _RECONNECT_MAX_S = 2.0
 _CLOSE_TIMEOUT_S = 2.0
+NOTICE_RESULT_MAX_BYTES = 64 << 10
 
 
-def publish_done(pipeline: Any, job_id: str) -> None:
-    """Queue the notice on a (sync or async) pipeline, inside the state change it announces."""
-    pipeline.publish(keys.done_channel(), job_id)
+def publish_done(pipeline: Any, job_id: str, result_json: str | None = None) -> None:
+    """Queue the notice on a (sync) pipeline, inside the state change it announces.
+
+    `result_json` only for a job that FINISHED in that same transaction; large results are left
+    for the waiter to read (every API replica receives every notice).
+    """
+    if result_json is not None and len(result_json) <= NOTICE_RESULT_MAX_BYTES:
+        pipeline.publish(keys.done_channel(), f"{job_id}\n{result_json}")
+    else:
+        pipeline.publish(keys.done_channel(), job_id)
 
 
 class Watch:
@@ -38,15 +48,19 @@ class Watch:
 
     def __init__(self, waiter: CompletionWaiter, job_ids: Iterable[str]) -> None:
         self._waiter = waiter
-        self._futures: dict[str, asyncio.Future[None]] = {}
+        self._futures: dict[str, asyncio.Future[str | None]] = {}
         self._consumed: set[str] = set()
         for job_id in job_ids:
             if job_id not in self._futures:
                 self._futures[job_id] = waiter._arm(job_id)
 
-    async def wait(self, job_ids: Iterable[str], timeout: float) -> None:
-        """Until each of `job_ids` got a notice not seen by an earlier wait, or `timeout` seconds."""
-        pending: list[asyncio.Future[None]] = []
+    async def wait(self, job_ids: Iterable[str], timeout: float) -> dict[str, str]:
+        """Until each of `job_ids` got a notice not seen by an earlier wait, or `timeout` seconds.
+
+        Returns the results that came with the notices, by job id (finished jobs only).
+        """
+        pending: list[asyncio.Future[str | None]] = []
+        asked: list[str] = []
         for job_id in job_ids:
             future = self._futures[job_id]
             if job_id in self._consumed:
@@ -54,9 +68,15 @@ class Watch:
                 self._waiter._disarm(job_id, future)
                 future = self._futures[job_id] = self._waiter._arm(job_id)
             pending.append(future)
+            asked.append(job_id)
         if pending and timeout > 0:
             await asyncio.wait(pending, timeout=timeout)
         self._consumed.update(job_id for job_id, future in self._futures.items() if future.done())
+        delivered: dict[str, str] = {}
+        for job_id, future in zip(asked, pending, strict=True):
+            if future.done() and (payload := future.result()) is not None:
+                delivered[job_id] = payload
+        return delivered
 
     def close(self) -> None:
         for job_id, future in self._futures.items():
@@ -70,7 +90,7 @@ class CompletionWaiter:
     def __init__(self, redis: aioredis.Redis, *, poll_interval_s: float = 1.0) -> None:
         self._redis = redis
         self._poll_interval_s = poll_interval_s
-        self._futures: dict[str, set[asyncio.Future[None]]] = {}
+        self._futures: dict[str, set[asyncio.Future[str | None]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
         self.subscribed = asyncio.Event()
@@ -106,12 +126,12 @@ class CompletionWaiter:
 
     # ------------------------------------------------------------------ internals
 
-    def _arm(self, job_id: str) -> asyncio.Future[None]:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def _arm(self, job_id: str) -> asyncio.Future[str | None]:
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         self._futures.setdefault(job_id, set()).add(future)
         return future
 
-    def _disarm(self, job_id: str, future: asyncio.Future[None]) -> None:
+    def _disarm(self, job_id: str, future: asyncio.Future[str | None]) -> None:
         futures = self._futures.get(job_id)
         if futures is None:
             return
@@ -119,10 +139,10 @@ class CompletionWaiter:
         if not futures:
             del self._futures[job_id]
 
-    def _wake(self, job_id: str) -> None:
+    def _wake(self, job_id: str, result_json: str | None = None) -> None:
         for future in self._futures.get(job_id, ()):
             if not future.done():
-                future.set_result(None)
+                future.set_result(result_json)
 
     async def _listen(self) -> None:
         delay = 0.05
@@ -136,7 +156,8 @@ class CompletionWaiter:
                 delay = 0.05
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
-                        self._wake(message["data"].decode())
+                        job_id, _, result_json = message["data"].decode().partition("\n")
+                        self._wake(job_id, result_json or None)
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
                 if self.subscribed.is_set():
                     log.warning("completion notices: subscription lost (%s); polling until it is back", exc)

@@ -24,10 +24,11 @@ from typing import Any
 import redis
 import redis.exceptions
 from rq.exceptions import NoSuchJobError
-from rq.job import Job
+from rq.job import Job, JobStatus
 from rq.queue import Queue
 from rq.timeouts import BaseDeathPenalty
-from rq.worker import SimpleWorker
+from rq.utils import now
+from rq.worker import SimpleWorker, WorkerStatus
 
 from xcoder_judge.schemas import Priority
 from xcoder_judge.service.metrics.record import record_job
@@ -206,6 +207,20 @@ class JudgeWorker(SimpleWorker):
         job.redis_server_version = self.get_redis_server_version()
         return job, queue
 
+    def set_state(self, state: str, pipeline: Any = None) -> None:
+        """State changes ride on pipelines RQ sends anyway (busy: the start; idle: the finish).
+
+        RQ also sets it alone after every job, a round trip per job for a field only `rq info`
+        shows.
+        """
+        self._state = state
+        if pipeline is not None:
+            pipeline.hset(self.key, "state", state)
+
+    def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
+        """RQ refreshes the job's heartbeat here (a round trip); the execution's lease suffices."""
+        job.ended_at = now()
+
     def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
         # We listen on two queues but always dequeue through the intermediate list.
         super().prepare_job_execution(job, remove_from_intermediate_queue=True)
@@ -213,6 +228,7 @@ class JudgeWorker(SimpleWorker):
     def cleanup_execution(self, job: Job, pipeline: Any, execution: Any = None) -> None:
         """Runs inside every finishing pipeline (success, failure, retry): add notice and metrics."""
         super().cleanup_execution(job, pipeline, execution)
+        self.set_state(WorkerStatus.IDLE, pipeline)
         outcome = self._outcomes.pop(job.id)
         if outcome is not None:
             self.judged += 1
@@ -223,7 +239,8 @@ class JudgeWorker(SimpleWorker):
                 queue_wait_s=outcome.queue_wait_s,
                 judge_s=outcome.judge_s,
             )
-        publish_done(pipeline, job.id)
+        finished = job.get_status(refresh=False) == JobStatus.FINISHED and isinstance(job._result, str)
+        publish_done(pipeline, job.id, job._result if finished else None)
 
     def renew_leases(self, pipeline: Any) -> None:
         """Queue this worker's heartbeat and its running executions' lease renewals (heartbeat thread)."""
