@@ -107,6 +107,7 @@ def machine_facts(engine: Engine | None) -> dict[str, object]:
         "python": platform.python_version(),
         "commit": git("rev-parse", "--short", "HEAD"),
         "engine_tree_dirty": bool(git("status", "--porcelain", "--", "services/judge/xcoder_judge")),
+        "loadavg_1m_at_end": round(os.getloadavg()[0], 2),
     }
     if engine is not None:
         caps = engine.capabilities()
@@ -263,6 +264,10 @@ def render(report: dict) -> str:
     )
     if "isolation" in m:
         lines.append(f"isolation: {m['isolation']}; slots {report['params']['slots']}")
+    lines.append(
+        f"load average (1 min) at start {m.get('loadavg_1m_at_start')}, at end {m.get('loadavg_1m_at_end')}"
+        " (other work on the machine skews every figure)"
+    )
     lines.append("")
     lines.append(f"{'per test (ms)':<52}{'n':>6}{'mean':>9}{'p50':>9}{'p95':>9}")
     for label, s in {**report["bare"], **report["engine"]}.items():
@@ -301,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     n_subs, tests_per = (40, 10) if q else (200, 10)
     n_compile = 3 if q else 10
 
+    load_start = round(os.getloadavg()[0], 2)
     root = Path(tempfile.mkdtemp(prefix="xcoder-bench-"))
     os.chmod(root, 0o755)
     engine = nopch = None
@@ -332,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         bare_c = bare["posix_spawn tiny C A+B (pipes)"]["mean_ms"]
         latency = eng["engine: 1-test submissions, one at a time"]["mean_ms"]
         per_test = eng[f"engine: one {n_many}-test submission, per test"]["mean_ms"]
+        facts["loadavg_1m_at_start"] = load_start
         report = {
             "machine": facts,
             "params": {
