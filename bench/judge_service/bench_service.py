@@ -7,9 +7,10 @@ In one run, on one machine, alternating so that background load hits both alike:
 
 1. bare engine: 200 A+B submissions x 10 tests, 16 in flight from threads calling `engine.judge`
    (trivial Python, then C++ with the binary in the compile cache);
-2. the same workload through the service: `xcoder-judge api` + `xcoder-judge worker` (same slots,
-   same compile cache) on a Redis of its own (unix socket, append-only file, as `serve` runs it),
-   16 client threads posting `POST /v1/submissions` and waiting for the verdicts;
+2. right after each engine run, the same workload through the service: `xcoder-judge api` +
+   `xcoder-judge worker` (same slots, same compile cache) on a Redis of its own (unix socket,
+   append-only file, as `serve` runs it), 16 client threads posting `POST /v1/submissions` and
+   waiting for the verdicts. Both sides stay started; only one is busy at a time;
 3. idle round trip of a 1-test Python submission, one at a time (and the engine's own time for it);
 4. the compat shapes under the same load: verl's one `/run_code` per test (160 requests in flight)
    and X-Coder's `/judge/long-batch`.
@@ -27,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +39,7 @@ from pathlib import Path
 import httpx
 from xcoder_judge.config import Settings
 from xcoder_judge.engine import Engine
-from xcoder_judge.schemas import Submission
+from xcoder_judge.schemas import Submission, Verdict
 from xcoder_judge.service.embedded_redis import EmbeddedRedis
 from xcoder_judge.testing import JudgeCluster, claim_uid_block
 
@@ -70,6 +72,10 @@ def submission(lang: str, k: int, seed: int) -> dict:
     return {"language": language, "source": source, "tests": tests_for(k, seed)}
 
 
+class BenchError(Exception):
+    """A benchmark run produced a wrong or failed verdict; the figures would mean nothing."""
+
+
 def run_load(call: Callable[[dict], str], subs: list[dict], inflight: int) -> dict[str, float]:
     """Run `call` on every submission with `inflight` threads; all verdicts must be AC."""
     latencies: list[float] = []
@@ -84,9 +90,9 @@ def run_load(call: Callable[[dict], str], subs: list[dict], inflight: int) -> di
     with concurrent.futures.ThreadPoolExecutor(max_workers=inflight) as pool:
         verdicts = list(pool.map(one, subs))
     wall = time.perf_counter() - t
-    bad = [v for v in verdicts if v != "AC"]
+    bad = [v for v in verdicts if not v.startswith("AC")]
     if bad:
-        raise SystemExit(f"benchmark verdicts were not all AC: {bad[:5]}")
+        raise BenchError(f"benchmark verdicts were not all AC ({len(bad)} of {len(verdicts)}): {bad[:3]}")
     tests = sum(len(s["tests"]) for s in subs)
     return {
         "tests_per_s": tests / wall,
@@ -100,15 +106,24 @@ def run_load(call: Callable[[dict], str], subs: list[dict], inflight: int) -> di
 
 
 def engine_call(engine: Engine) -> Callable[[dict], str]:
-    return lambda sub: engine.judge(Submission.model_validate(sub)).verdict.value
+    def call(sub: dict) -> str:
+        result = engine.judge(Submission.model_validate(sub))
+        return (
+            result.verdict.value
+            if result.verdict is Verdict.AC
+            else f"{result.verdict.value}: {result.message}"
+        )
+
+    return call
 
 
 def http_call(client: httpx.Client) -> Callable[[dict], str]:
     def call(sub: dict) -> str:
         r = client.post("/v1/submissions", params={"wait": 300}, json=sub)
         if r.status_code != 200:
-            raise SystemExit(f"HTTP {r.status_code}: {r.text[:500]}")
-        return r.json()["result"]["verdict"]
+            raise BenchError(f"HTTP {r.status_code}: {r.text[:500]}")
+        result = r.json()["result"]
+        return result["verdict"] if result["verdict"] == "AC" else f"{result['verdict']}: {result['message']}"
 
     return call
 
@@ -164,8 +179,8 @@ def idle_round_trip(call: Callable[[dict], str], n: int) -> dict[str, float]:
     for i in range(n + 10):
         sub = submission("python", 1, seed=1000 + i)
         t = time.perf_counter()
-        if call(sub) != "AC":
-            raise SystemExit("idle round trip: not AC")
+        if (verdict := call(sub)) != "AC":
+            raise BenchError(f"idle round trip: {verdict}")
         if i >= 10:  # warm-up excluded
             samples.append(time.perf_counter() - t)
     return {"n": n, "p50_ms": pct(samples, 0.5) * 1000, "p95_ms": pct(samples, 0.95) * 1000}
@@ -210,7 +225,7 @@ def render(report: dict) -> str:
         f"machine: {m['cpu_model']}, {m['vcpus']} vCPUs, kernel {m['kernel']}, Python {m['python']}, "
         f"commit {m['commit']}{' (judge tree dirty)' if m['tree_dirty'] else ''}, load {m['loadavg_at_start'][0]:.1f}",
         f"slots {p['slots']}, {p['submissions']} submissions x {p['tests_per_submission']} tests, "
-        f"{p['inflight']} in flight, best of {p['rounds']} round(s)",
+        f"{p['inflight']} in flight, {p['rounds']} round(s): best tests/s; ratio = median of adjacent pairs",
         "",
         f"{'workload':<44}{'tests/s':>10}{'p50 ms':>10}{'p95 ms':>10}",
     ]
@@ -244,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smaller samples (a smoke run)")
     ap.add_argument("--slots", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--inflight", type=int, default=16)
-    ap.add_argument("--rounds", type=int, default=2, help="alternating engine/service rounds")
+    ap.add_argument("--rounds", type=int, default=3, help="engine/service pairs per language")
     ap.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "judge_service.json")
     args = ap.parse_args(argv)
     n_subs, per = (40, 10) if args.quick else (200, 10)
@@ -253,47 +268,45 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="xcoder-bench-service-"))
     root.chmod(0o755)
     cache = root / "cache"
-    uid, uid_lock = claim_uid_block()
+    engine_uid, engine_uid_lock = claim_uid_block()
     redis_server = EmbeddedRedis(root / "redis")
     cluster: JudgeCluster | None = None
+    engine: Engine | None = None
     rows: dict[str, list[dict[str, float]]] = {}
+    ratios: dict[str, list[float]] = {lang: [] for lang in LANGS}
     idle: dict[str, dict[str, float]] = {}
     try:
+        # Both sides stay up; only one is busy at a time. Each engine run is followed at once by
+        # the same run through the service, so background load drifting on this shared machine
+        # hits both members of a pair alike: the ratio is the median over pairs.
+        print("starting the bare engine and the service ...", file=sys.stderr)
+        engine = Engine(
+            Settings(slots=args.slots, cache_dir=cache, work_dir=root / "engine-work", sandbox_uid=engine_uid)
+        )
+        engine.start()
+        engine.wait_pch()
         redis_url = redis_server.start()
+        cluster = JudgeCluster(redis_url=redis_url, root=root / "service")
+        cluster.start_worker(slots=args.slots, cache_dir=cache, worker_name="bench")
+        cluster.start_api()
+        cluster.wait_ready()
+        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
         loads = {lang: [submission(lang, per, seed=i) for i in range(n_subs)] for lang in LANGS}
-        for rnd in range(args.rounds):
-            print(f"round {rnd + 1}: bare engine ...", file=sys.stderr)
-            settings = Settings(
-                slots=args.slots, cache_dir=cache, work_dir=root / "engine-work", sandbox_uid=uid
-            )
-            engine = Engine(settings)
-            engine.start()
-            engine.wait_pch()
-            try:
-                call = engine_call(engine)
+        with httpx.Client(base_url=cluster.url, timeout=600, limits=limits) as client:
+            on_engine, on_service = engine_call(engine), http_call(client)
+            for lang in LANGS:  # compile once (shared cache), warm the slots on both sides
+                on_engine(submission(lang, per, seed=0))
+                on_service(submission(lang, per, seed=0))
+            idle["engine"] = idle_round_trip(on_engine, n_idle)
+            idle["http"] = idle_round_trip(on_service, n_idle)
+            for rnd in range(args.rounds):
+                print(f"round {rnd + 1} of {args.rounds} ...", file=sys.stderr)
                 for lang in LANGS:
-                    call(submission(lang, per, seed=0))  # compile once, warm the slots
-                    rows.setdefault(f"engine: {lang}", []).append(run_load(call, loads[lang], args.inflight))
-                if rnd == 0:
-                    idle["engine"] = idle_round_trip(call, n_idle)
-            finally:
-                engine.close()
-
-            print(f"round {rnd + 1}: service ...", file=sys.stderr)
-            cluster = JudgeCluster(redis_url=redis_url, root=root / f"service-{rnd}")
-            cluster.start_worker(
-                slots=args.slots, cache_dir=cache, sandbox_uid=uid, worker_name=f"bench-{rnd}"
-            )
-            cluster.start_api()
-            cluster.wait_ready()
-            limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-            with httpx.Client(base_url=cluster.url, timeout=600, limits=limits) as client:
-                call = http_call(client)
-                for lang in LANGS:
-                    call(submission(lang, per, seed=0))
-                    rows.setdefault(f"service: {lang} (POST /v1/submissions)", []).append(
-                        run_load(call, loads[lang], args.inflight)
-                    )
+                    bare = run_load(on_engine, loads[lang], args.inflight)
+                    served = run_load(on_service, loads[lang], args.inflight)
+                    rows.setdefault(f"engine: {lang}", []).append(bare)
+                    rows.setdefault(f"service: {lang} (POST /v1/submissions)", []).append(served)
+                    ratios[lang].append(served["tests_per_s"] / bare["tests_per_s"])
                 with concurrent.futures.ThreadPoolExecutor(max_workers=args.inflight * per) as pool:
                     rows.setdefault("service: python, verl /run_code per test", []).append(
                         run_load(run_code_call(client, pool), loads["python"], args.inflight)
@@ -301,17 +314,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows.setdefault("service: python, X-Coder /judge/long-batch", []).append(
                     run_load(long_batch_call(client), loads["python"], args.inflight)
                 )
-                if rnd == 0:
-                    idle["http"] = idle_round_trip(call, n_idle)
-            cluster.stop()
-            cluster = None
 
         table = {label: best(samples) for label, samples in rows.items()}
         results = {
-            "ratio_python": table["service: python (POST /v1/submissions)"]["tests_per_s"]
-            / table["engine: python"]["tests_per_s"],
-            "ratio_cpp": table["service: cpp (POST /v1/submissions)"]["tests_per_s"]
-            / table["engine: cpp"]["tests_per_s"],
+            "ratio_python": statistics.median(ratios["python"]),
+            "ratio_cpp": statistics.median(ratios["cpp"]),
             "idle_rt_p50_ms": idle["http"]["p50_ms"],
         }
         report = {
@@ -326,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "rows": table,
             "all_rounds": rows,
+            "pair_ratios": ratios,
             "idle": idle,
             "results": results,
             "targets": {k: {"op": op, "value": v} for k, (op, v) in TARGETS.items()},
@@ -335,11 +343,18 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"\nJSON written to {args.json}", file=sys.stderr)
         return 0
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        if cluster is not None:
+            print(cluster.log_tail(80), file=sys.stderr)
+        return 1
     finally:
         if cluster is not None:
             cluster.stop(kill=True)
+        if engine is not None:
+            engine.close()
         redis_server.stop()
-        uid_lock.release()
+        engine_uid_lock.release()
         shutil.rmtree(root, ignore_errors=True)
 
 
