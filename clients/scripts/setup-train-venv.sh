@@ -29,6 +29,11 @@ sys.exit(0 if (md.version("verl"), md.version("ms-swift")) == ("$VERL_VERSION", 
 PY
 }
 
+# One creator at a time (test sessions may run side by side); a second caller waits, then finds
+# the venv ready.
+exec 9>"${TMPDIR:-/tmp}/xcoder-train-venv-setup.lock"
+flock 9
+
 if [ -x "$venv/bin/python" ] && check; then
   echo "train venv ready: $venv"
   exit 0
