@@ -8,6 +8,7 @@ languages, so a typo is refused even when nobody can judge yet.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -88,21 +89,28 @@ class LanguageDirectory:
         self._cached: Offer | None = None
         self._at = 0.0
         self._static: Offer | None = None
+        self._loading: asyncio.Future[Offer] | None = None
 
     async def offer(self) -> Offer:
-        now = time.monotonic()
-        if self._cached is None or now - self._at > self._refresh_s:
-            workers = await read_live(self._redis)
-            if any(w.languages for w in workers):
-                self._cached = offer_from_workers(workers)
-            else:
-                if self._static is None:
-                    self._static = _static_offer()
-                self._cached = Offer(
-                    languages=self._static.languages,
-                    aliases=self._static.aliases,
-                    from_workers=False,
-                    workers=workers,
-                )
-            self._at = now
-        return self._cached
+        """The current offer; one refresh at a time however many requests ask meanwhile."""
+        if self._cached is not None and time.monotonic() - self._at <= self._refresh_s:
+            return self._cached
+        if self._loading is None or self._loading.done():
+            self._loading = asyncio.ensure_future(self._load())
+        return await asyncio.shield(self._loading)
+
+    async def _load(self) -> Offer:
+        workers = await read_live(self._redis)
+        if any(w.languages for w in workers):
+            offer = offer_from_workers(workers)
+        else:
+            if self._static is None:
+                self._static = _static_offer()
+            offer = Offer(
+                languages=self._static.languages,
+                aliases=self._static.aliases,
+                from_workers=False,
+                workers=workers,
+            )
+        self._cached, self._at = offer, time.monotonic()
+        return offer
