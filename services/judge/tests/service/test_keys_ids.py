@@ -19,7 +19,7 @@ def test_rq_owned_keys_are_the_ones_rq_uses(sync_redis):
     assert keys.queue_key(Priority.bulk) == queue.key
     assert keys.intermediate_queue_key(Priority.bulk) == queue.intermediate_queue_key
     assert keys.started_registry_key(Priority.bulk) == StartedJobRegistry(queue=queue).key
-    assert keys.job_key("abc") == Job.key_for("abc")
+    assert keys.job_key("abc") == Job.key_for("abc") == keys.job_key_prefix() + "abc"
     assert keys.result_key("abc") == Result.get_key("abc")
     assert keys.all_queues_key() == Queue.redis_queues_keys
 

@@ -71,6 +71,11 @@ def job_key(job_id: str) -> str:
     return Job.key_for(job_id)
 
 
+def job_key_prefix() -> str:
+    """What `job_key` puts before the id (for Lua scripts that build job keys themselves)."""
+    return Job.redis_job_namespace_prefix
+
+
 def result_key(job_id: str) -> str:
     """The RQ result stream of a job."""
     return Result.get_key(job_id)

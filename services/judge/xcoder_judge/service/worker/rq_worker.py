@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import socket
 import threading
 from typing import Any
 
@@ -89,7 +91,10 @@ class JudgeWorker(SimpleWorker):
             default_result_ttl=result_ttl_s,
             worker_ttl=math.ceil(lease_s) + 15,
             log_job_description=False,
+            prepare_for_work=False,  # RQ would ask Redis for our address: no I/O in a constructor
         )
+        self.hostname = socket.gethostname()
+        self.pid = os.getpid()
         self._lease_ttl = max(1, math.ceil(lease_s))
         self._block_s = block_s
         self._block_on = block_on
@@ -99,7 +104,6 @@ class JudgeWorker(SimpleWorker):
         self._pop_keys: list[str] = []
         for p in keys.PRIORITIES:
             self._pop_keys += [keys.queue_key(p), keys.intermediate_queue_key(p)]
-        self.exit_reason = ""
         self.registered = False
         self.judged = 0  # submissions this thread finished (whatever their verdict)
 
@@ -125,7 +129,6 @@ class JudgeWorker(SimpleWorker):
                 except Exception:
                     log.exception("%s: unexpected error; carrying on", self.name)
                     self._stop.wait(1.0)
-            self.exit_reason = "stop requested"
         finally:
             self._unregister()
 
@@ -171,7 +174,7 @@ class JudgeWorker(SimpleWorker):
         self, timeout: int | None, max_idle_time: int | None = None
     ) -> tuple[Job, Queue] | None:
         """Interactive before bulk, atomically into the intermediate list; None after an idle wait."""
-        popped = self._pop_first(keys=self._pop_keys, args=[keys.job_key("")])
+        popped = self._pop_first(keys=self._pop_keys, args=[keys.job_key_prefix()])
         raw_hash: dict | None = None
         if popped is not None:
             index, raw_id, flat = popped
