@@ -119,7 +119,12 @@ class Cgroup:
         for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
             if name in self.fds:
                 self.last[name] = int(self._read(name))
-        self.members_path = files.get("members")
+        # The directory is opened now (after pivot_root cgroupfs is out of sight); cgroup.procs is
+        # reopened on every read, because cgroup v1 caches the list per open file.
+        self._members = None
+        if files.get("members"):
+            d, name = os.path.split(files["members"])
+            self._members = (os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), name)
         self.cpu_base = 0.0
         self.oom_base = 0
         self.mem_base = 0
@@ -141,10 +146,13 @@ class Cgroup:
 
     def members(self):
         """Pids in the cgroup (host view); used to kill leftovers when there is no PID namespace."""
-        if not self.members_path:
+        if self._members is None:
             return []
-        with open(self.members_path) as f:
-            return [int(x) for x in f.read().split()]
+        fd = os.open(self._members[1], os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._members[0])
+        try:
+            return [pid for pid in map(int, os.read(fd, 1 << 20).split()) if pid > 0]
+        finally:
+            os.close(fd)
 
     def join(self):
         for fd in self.procs:
@@ -303,6 +311,9 @@ class Box:
     # ------------------------------------------------------------------------ serving
 
     def serve(self):
+        launch = self._spawn_forker()
+        if launch is not None:
+            return launch  # we are a child of the forker, to become a warm Python program
         while True:
             try:
                 header, blobs = protocol.recv(self.sock)
@@ -322,7 +333,10 @@ class Box:
                 else:
                     reply, out = {"op": "error", "message": "unknown op %r" % op}, []
             except Exception as e:
-                self._kill_leftovers()
+                try:
+                    self._kill_leftovers()
+                except OSError:
+                    pass
                 reply, out = {"op": "error", "message": "%s: %s" % (type(e).__name__, e)}, []
             protocol.send(self.sock, reply, out)
 
@@ -421,16 +435,8 @@ class Box:
                     return proc
                 started.append(proc)
         except Exception:
-            self._kill_all(started)
-            for p in started:
-                try:
-                    os.waitpid(p["pid"], 0)
-                except ChildProcessError:
-                    pass
-            self._kill_leftovers()
-            close_all(
-                child_side + parent_side + [p["pidfd"] for p in started] + [p["err_r"] for p in started]
-            )
+            self._abort(started)
+            close_all(child_side + parent_side + [p["err_r"] for p in started])
             raise
         close_all(child_side)
         reports = self._supervise(started)
@@ -503,20 +509,78 @@ class Box:
                     return prefix + real + text[len(head) :]
         return text
 
-    def _start(self, spec, fds, cg):
-        """Fork one process. Everything the child needs is computed here, before the fork."""
-        if not self.isolated:
-            spec = dict(spec)
-            spec["argv"] = [self._host_path(a) for a in spec.get("argv", [])]
-            for key in ("path", "compile_as"):
-                spec[key] = self._host_path(spec.get(key))
-        err_r, err_w = os.pipe2(os.O_CLOEXEC)
+    # ------------------------------------------------------------------ the forker
+    #
+    # Forking write-protects every page of the forking process, and each later write to one
+    # costs a page fault (a copy while the child lives). The box, which does all the per-run
+    # bookkeeping, therefore never forks after set-up: a small forker process, forked once,
+    # starts the test processes on request and reports how they ended.
+
+    def _spawn_forker(self):
+        box_end, forker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid:
+            forker_end.close()
+            self.forker_sock, self.forker_pid = box_end, pid
+            self.pending_exits = {}
+            return None
+        box_end.close()
+        os.close(self.sock.detach())  # the worker must see EOF when the box goes away
+        self.forker_sock, self.forker_pid = forker_end, os.getpid()
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        return self._forker_loop()
+
+    def _forker_loop(self):
+        """In the forker: start processes on request, reap them, report how they ended."""
+        import json
+
+        sock = self.forker_sock
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        children = {}
+        while True:
+            for fd, _ in poller.poll():
+                if fd == sock.fileno():
+                    try:
+                        msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 64)
+                    except OSError:
+                        os._exit(1)
+                    if not msg:
+                        os._exit(0)
+                    for fd in fds:  # socket.recv_fds ignores MSG_CMSG_CLOEXEC; nothing may leak past execve
+                        os.set_inheritable(fd, False)
+                    result = self._fork_one(json.loads(msg), fds)
+                    if isinstance(result, Launch):
+                        return result  # the new child, on its way to becoming the program
+                    pidfd = os.pidfd_open(result)
+                    poller.register(pidfd, select.POLLIN)
+                    children[pidfd] = result
+                    sock.send(json.dumps({"started": result}).encode())
+                else:
+                    pid = children.pop(fd)
+                    poller.unregister(fd)
+                    os.close(fd)
+                    _, status, ru = os.wait4(pid, 0)
+                    report = {
+                        "exited": pid,
+                        "status": status,
+                        "cpu": ru.ru_utime + ru.ru_stime,
+                        "maxrss": ru.ru_maxrss,
+                    }
+                    sock.send(json.dumps(report).encode())
+
+    def _fork_one(self, req, fds):
+        """Fork one process; everything the child needs is computed before the fork."""
+        spec = req["spec"]
+        targets = req["targets"]
+        err_w = fds[-1]
+        cg = self.cgroups.get(req["cgroup"]) if req["cgroup"] else None
         limits = spec["limits"]
         plan = {
             "cg": cg,
             "rlimits": rlimit_pairs(limits, cg is not None, self.vm_base if spec["kind"] == "py" else 0),
-            "dup": sorted((fd, target) for target, fd in fds.items() if isinstance(target, int)),
-            "keep": sorted({err_w, 0, 1, 2} | set(t for t in fds if isinstance(t, int))),
+            "dup": list(zip(fds[:-1], targets)),
+            "keep": sorted({err_w, 0, 1, 2} | set(targets)),
             "uid": self.uids[spec.get("uid", "main")],
             "err_w": err_w,
         }
@@ -547,10 +611,44 @@ class Box:
                     os.write(err_w, ("%s: %s" % (type(e).__name__, e)).encode()[:4000])
                 finally:
                     os._exit(SETUP_FAILED)
-        os.close(err_w)
+        close_all(fds)
+        return pid
+
+    def _forker_message(self):
+        import json
+
+        msg = self.forker_sock.recv(1 << 16)
+        if not msg:
+            raise OSError(errno.EPIPE, "the forker died")
+        return json.loads(msg)
+
+    def _start(self, spec, fds, cg):
+        """Have the forker start one process of this run."""
+        import json
+
+        if not self.isolated:
+            spec = dict(spec)
+            spec["argv"] = [self._host_path(a) for a in spec.get("argv", [])]
+            for key in ("path", "compile_as"):
+                spec[key] = self._host_path(spec.get(key))
+        err_r, err_w = os.pipe2(os.O_CLOEXEC)
+        targets = sorted(t for t in fds if isinstance(t, int))
+        req = {
+            "spec": spec,
+            "targets": targets,
+            "cgroup": spec.get("cgroup", "run") if cg is not None else None,
+        }
+        try:
+            socket.send_fds(self.forker_sock, [json.dumps(req).encode()], [fds[t] for t in targets] + [err_w])
+        finally:
+            os.close(err_w)
+        while True:
+            msg = self._forker_message()
+            if "started" in msg:
+                break
+            self.pending_exits[msg["exited"]] = msg  # a process started earlier already ended
         return {
-            "pid": pid,
-            "pidfd": os.pidfd_open(pid),
+            "pid": msg["started"],
             "spec": spec,
             "cg": cg,
             "err_r": err_r,
@@ -567,7 +665,7 @@ class Box:
 
     def _become(self, plan):
         """In the forked child: confine this process, then become the program. Order matters."""
-        self.sock.detach()  # the socket object must not close fd 3 once it is the program's
+        self.forker_sock.detach()  # the socket object must not close a descriptor the program reuses
         if plan["cg"] is not None:
             plan["cg"].join()
         setrlimit = resource.setrlimit
@@ -605,37 +703,36 @@ class Box:
     def _supervise(self, procs):
         """Wait for the program(s), enforcing wall time, CPU time and output size from outside."""
         poller = select.poll()
+        poller.register(self.forker_sock.fileno(), select.POLLIN)
         owner = {}
         for p in procs:
-            poller.register(p["pidfd"], select.POLLIN)
-            owner[p["pidfd"]] = (p, "exit")
             for stream in ("stdout", "stderr", "result"):
                 fd = p[stream + "_r"]
                 if fd is not None:
                     poller.register(fd, select.POLLIN)
                     owner[fd] = (p, stream)
-        running = set(id(p) for p in procs)
+        running = {p["pid"]: p for p in procs}
         for p in procs:
-            p.update(status=None, rusage=None, killed=None, ended=None)
+            p.update(status=None, cpu=0.0, maxrss=0, killed=None, ended=None)
+        for pid in list(running):
+            if pid in self.pending_exits:
+                self._ended(running.pop(pid), self.pending_exits.pop(pid))
         deadline = min(p["started"] + p["spec"]["limits"]["wall"] for p in procs)
         cpu_step = 0.02
         next_cpu = time.monotonic() + cpu_step
         reason = None
         leftovers_killed = False
-        while owner:
+        while owner or running:
             now = time.monotonic()
             wait = min(deadline, next_cpu) - now if running else 1.0
-            events = poller.poll(max(0, math.ceil(wait * 1000)))
-            for fd, _ in events:
-                p, what = owner[fd]
-                if what == "exit":
-                    _, status, ru = os.wait4(p["pid"], 0)
-                    p["status"], p["rusage"], p["ended"] = status, ru, time.monotonic()
-                    poller.unregister(fd)
-                    del owner[fd]
-                    os.close(fd)
-                    running.discard(id(p))
+            for fd, _ in poller.poll(max(0, math.ceil(wait * 1000))):
+                if fd == self.forker_sock.fileno():
+                    msg = self._forker_message()
+                    p = running.pop(msg["exited"], None)
+                    if p is not None:
+                        self._ended(p, msg)
                     continue
+                p, what = owner[fd]
                 data = os.read(fd, READ_CHUNK)
                 if not data:
                     poller.unregister(fd)
@@ -651,9 +748,8 @@ class Box:
                     self._kill_all(procs)
                 elif now >= next_cpu:
                     next_cpu = now + cpu_step
-                    for p in procs:
-                        limit = p["spec"]["limits"]["cpu"]
-                        if id(p) in running and p["cg"] is not None and p["cg"].cpu() > limit:
+                    for p in running.values():
+                        if p["cg"] is not None and p["cg"].cpu() > p["spec"]["limits"]["cpu"]:
                             reason = ("cpu", None)
                             self._kill_all(procs)
                             break
@@ -661,7 +757,7 @@ class Box:
                 leftovers_killed = True
                 extra = self._kill_leftovers()
                 for p in procs:
-                    p["extra_rusage"] = extra
+                    p["cpu"] += extra
         reports = []
         for p in procs:
             for fd in ("stdout_r", "stderr_r", "result_r"):
@@ -671,6 +767,15 @@ class Box:
             os.close(p["err_r"])
             reports.append(self._report(p, reason, setup_error))
         return reports
+
+    @staticmethod
+    def _ended(p, msg):
+        p["status"], p["cpu"], p["maxrss"], p["ended"] = (
+            msg["status"],
+            msg["cpu"],
+            msg["maxrss"],
+            time.monotonic(),
+        )
 
     def _take(self, p, stream, data):
         """Keep output up to its cap; True when the program wrote more than it may."""
@@ -687,10 +792,10 @@ class Box:
         return p[stream + "_len"] > limits["output"]
 
     def _kill_all(self, procs):
-        """SIGKILL the run's processes and everything else in the slot; reaping comes later.
+        """SIGKILL the run's processes and everything they started; reaping comes later.
 
-        The main processes are reaped through their pidfds (that is how we learn their
-        status); leftovers are reaped once no main process is running.
+        The forker reaps the main processes (that is how their status arrives); orphans are
+        the box's (it is PID 1) and are reaped once no main process is running.
         """
         now = time.monotonic()
         for p in procs:
@@ -702,76 +807,69 @@ class Box:
                         pass
                 if p.get("killed") is None:
                     p["killed"] = now
-        if self.in_pidns:
-            kill_all_but_self()
-        else:
-            for cg in self.cgroups.values():
-                for pid in cg.members():
-                    if pid != os.getpid():
-                        try:
-                            os.kill(pid, signal.SIGKILL)
-                        except (ProcessLookupError, PermissionError):
-                            pass
+        self._kill_others()
 
-    def _kill_leftovers(self):
-        """Kill and reap every other process of the run; return their CPU seconds."""
-        if not self.in_pidns:
-            return self._kill_leftovers_without_pidns()
-        cpu = 0.0
-        kill_all_but_self()
-        while True:
-            try:
-                pid, _, ru = os.wait4(-1, os.WNOHANG)
-            except ChildProcessError:
-                return cpu
-            if pid == 0:  # something still dying, or forked while we killed: again
-                kill_all_but_self()
-                time.sleep(0.0002)
-                continue
-            cpu += ru.ru_utime + ru.ru_stime
+    def _abort(self, started):
+        """A run that failed half-way: kill what started and wait for the forker to reap it."""
+        self._kill_all(started)
+        waiting = {p["pid"] for p in started} - set(self.pending_exits)
+        deadline = time.monotonic() + 10
+        while waiting and time.monotonic() < deadline:
+            if select.select([self.forker_sock], [], [], 0.1)[0]:
+                waiting.discard(self._forker_message().get("exited"))
+        for p in started:
+            self.pending_exits.pop(p["pid"], None)
+        self._kill_leftovers()
 
-    def _kill_leftovers_without_pidns(self):
-        """Degraded mode: kill what the cgroups list, else the process groups we started."""
-        cpu = 0.0
-        for _ in range(100):
-            pids = set()
+    def _run_pids(self):
+        """Every process of the run: the cgroups' members, or (no cgroups) all but box and forker."""
+        pids = set()
+        if self.cgroups:
             for cg in self.cgroups.values():
                 pids.update(cg.members())
-            pids.discard(os.getpid())
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+        elif self.in_pidns:
+            pids.update(int(name) for name in os.listdir("/proc") if name.isdigit())
+        pids.difference_update((os.getpid(), self.forker_pid))
+        return pids
+
+    def _kill_others(self):
+        for pid in self._run_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _kill_leftovers(self):
+        """Kill and reap every process left from the run; return their CPU seconds."""
+        cpu = 0.0
+        for _ in range(1000):
+            self._kill_others()
             while True:
                 try:
-                    pid, _, ru = os.wait4(-1, os.WNOHANG)
+                    pid, status, ru = os.wait4(-1, os.WNOHANG)
                 except ChildProcessError:
-                    break
+                    pid = 0
                 if pid == 0:
                     break
+                if pid == self.forker_pid:
+                    raise OSError(errno.EPIPE, "the forker died (status %d)" % status)
                 cpu += ru.ru_utime + ru.ru_stime
-            if not pids:
-                break
-            time.sleep(0.0005)
-        return cpu
+            if not self._run_pids():
+                return cpu
+            time.sleep(0.0002)
+        raise OSError(errno.EBUSY, "processes of the run survive SIGKILL")
 
     def _report(self, p, reason, setup_error):
         status = p["status"]
-        ru = p["rusage"]
         cg = p["cg"]
-        rusage_cpu = (ru.ru_utime + ru.ru_stime) if ru is not None else 0.0
-        rusage_cpu += p.get("extra_rusage", 0.0)
-        cpu = cg.cpu() if cg is not None else rusage_cpu
+        cpu = cg.cpu() if cg is not None else p["cpu"]
         ended = p["ended"] or time.monotonic()
         rep = {
             "exit_code": os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None,
             "signal": os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None,
             "cpu_s": round(cpu, 6),
             "wall_s": round(ended - p["started"], 6),
-            "mem_kb": (cg.peak_bytes() // 1024)
-            if cg is not None
-            else (ru.ru_maxrss if ru is not None else 0),
+            "mem_kb": (cg.peak_bytes() // 1024) if cg is not None else p["maxrss"],
             "oom": bool(cg is not None and cg.oom_kills() > 0),
             "stdout_len": p["stdout_len"],
             "stderr_len": p["stderr_len"],
@@ -829,14 +927,6 @@ def find_recursion_counter():
 
 
 PROBE = compile("inside = counter.value", "<probe>", "exec")
-
-
-def kill_all_but_self():
-    """kill(-1) as PID 1 of the slot's PID namespace reaches every process but the box."""
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def vm_size():
