@@ -9,15 +9,23 @@ flow (one plan, one result, one outcome), not of list positions kept in step by 
 from __future__ import annotations
 
 import enum
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from xcoder_client.extract import Extraction, extract_code
-from xcoder_client.models import Limits, OutputMode, Priority, Submission, SubmissionResult, Verdict
-from xcoder_client.testcases import TestSuite, build_submission, parse_tests, select_tests, suite_key
+from xcoder_client.models import Checker, Limits, OutputMode, Priority, Submission, SubmissionResult, Verdict
+from xcoder_client.testcases import (
+    TestFormatError,
+    TestSuite,
+    build_submission,
+    parse_tests,
+    select_tests,
+    suite_key,
+)
 
 
 class RewardShape(str, enum.Enum):
@@ -99,10 +107,14 @@ class RewardOutcome:
         }
 
 
-def plan_rollout(response: str, tests: Any, config: RewardConfig, *, task_id: Any = None) -> RolloutPlan:
+def plan_rollout(
+    response: str, tests: Any, config: RewardConfig, *, task_id: Any = None, checker: Any = None
+) -> RolloutPlan:
     """Extract the program from `response` and build its submission on the task's test subset.
 
-    Raises TestFormatError when `tests` cannot be understood (a dataset problem).
+    `checker` is the task's own output checker (a judge checker object, or its JSON), e.g. a
+    float tolerance; without one the judge's default token comparison applies.
+    Raises TestFormatError when `tests` or `checker` cannot be understood (a dataset problem).
     """
     suite = parse_tests(tests)
     subset = select_tests(suite, config.max_tests, key=suite_key(suite, task_id))
@@ -114,11 +126,27 @@ def plan_rollout(response: str, tests: Any, config: RewardConfig, *, task_id: An
         subset,
         language=config.language,
         limits=config.limits(),
+        checker=parse_checker(checker),
         stop_on_first_failure=config.shape is RewardShape.binary,
         output=OutputMode.none,
         priority=config.priority,
     )
     return RolloutPlan(extraction, subset, submission)
+
+
+_CHECKER = TypeAdapter(Checker)
+
+
+def parse_checker(value: Any) -> Checker | None:
+    """A task's checker from a dataset column: a dict, its JSON text, or nothing."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, str | bytes):
+            value = json.loads(value)
+        return _CHECKER.validate_python(value)
+    except (ValueError, ValidationError) as exc:
+        raise TestFormatError(f"checker: not a judge checker: {exc}") from exc
 
 
 def score_rollout(plan: RolloutPlan, result: SubmissionResult | None, shape: RewardShape) -> RewardOutcome:

@@ -117,8 +117,11 @@ class XCoderJudgeReward(AsyncORM):
         for i, completion in enumerate(completions):
             tests = row_tests(kwargs, i, self.options.tests_column)
             task_id = _column(kwargs, self.options.task_id_column, i)
+            checker = _column(kwargs, "checker", i)
             plans.append(
-                None if tests is None else plan_rollout(completion, tests, self.config, task_id=task_id)
+                None
+                if tests is None
+                else plan_rollout(completion, tests, self.config, task_id=task_id, checker=checker)
             )
         judged = [i for i, plan in enumerate(plans) if plan is not None and plan.submission is not None]
         results: dict[int, SubmissionResult] = {}

@@ -64,6 +64,15 @@ def _task_id(extra_info: Any) -> Any:
     return extra_info.get("task_id") if isinstance(extra_info, dict) else None
 
 
+def _checker(ground_truth: Any, extra_info: Any) -> Any:
+    """The task's checker: `extra_info.checker` (SynthSmith writes it), else one in the ground truth."""
+    if isinstance(extra_info, dict) and extra_info.get("checker"):
+        return extra_info["checker"]
+    if isinstance(ground_truth, dict):
+        return ground_truth.get("checker")
+    return None
+
+
 def _coalescer(opts: VerlRewardOptions) -> BatchCoalescer:
     settings: ClientSettings = get_settings()
     key = (
@@ -105,7 +114,13 @@ async def compute_score_async(
     """Reward of one rollout (verl's custom-reward contract, async). Recommended for verl 0.9."""
     opts = _options(kwargs)
     config = opts.reward_config()
-    plan = plan_rollout(solution_str, ground_truth, config, task_id=_task_id(extra_info))
+    plan = plan_rollout(
+        solution_str,
+        ground_truth,
+        config,
+        task_id=_task_id(extra_info),
+        checker=_checker(ground_truth, extra_info),
+    )
     result = None
     if plan.submission is not None:
         [result] = await _coalescer(opts).judge([plan.submission])
