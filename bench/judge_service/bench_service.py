@@ -223,7 +223,8 @@ def render(report: dict) -> str:
     m, p = report["machine"], report["params"]
     lines = [
         f"machine: {m['cpu_model']}, {m['vcpus']} vCPUs, kernel {m['kernel']}, Python {m['python']}, "
-        f"commit {m['commit']}{' (judge tree dirty)' if m['tree_dirty'] else ''}, load {m['loadavg_at_start'][0]:.1f}",
+        f"commit {m['commit']}{' (judge tree dirty)' if m['tree_dirty'] else ''}, "
+        f"load {m['loadavg_at_start'][0]:.1f} → {m['loadavg_at_end'][0]:.1f}",
         f"slots {p['slots']}, {p['submissions']} submissions x {p['tests_per_submission']} tests, "
         f"{p['inflight']} in flight, {p['rounds']} round(s): best tests/s; ratio = median of adjacent pairs",
         "",
@@ -275,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, list[dict[str, float]]] = {}
     ratios: dict[str, list[float]] = {lang: [] for lang in LANGS}
     idle: dict[str, dict[str, float]] = {}
+    facts = machine_facts()
     try:
         # Both sides stay up; only one is busy at a time. Each engine run is followed at once by
         # the same run through the service, so background load drifting on this shared machine
@@ -299,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
                 on_service(submission(lang, per, seed=0))
             idle["engine"] = idle_round_trip(on_engine, n_idle)
             idle["http"] = idle_round_trip(on_service, n_idle)
+            print("warm-up pair (not counted) ...", file=sys.stderr)
+            for lang in LANGS:
+                run_load(on_engine, loads[lang][: n_subs // 4], args.inflight)
+                run_load(on_service, loads[lang][: n_subs // 4], args.inflight)
             for rnd in range(args.rounds):
                 print(f"round {rnd + 1} of {args.rounds} ...", file=sys.stderr)
                 for lang in LANGS:
@@ -322,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             "idle_rt_p50_ms": idle["http"]["p50_ms"],
         }
         report = {
-            "machine": machine_facts(),
+            "machine": {**facts, "loadavg_at_end": os.getloadavg()},
             "params": {
                 "slots": args.slots,
                 "inflight": args.inflight,

@@ -132,6 +132,9 @@ def _run_api(settings: Settings) -> int:
         access_log=settings.access_log,
         log_level=settings.log_level.lower(),
         backlog=4096,
+        # Longer than the idle timeouts of clients and load balancers (often 60 s): the client
+        # then closes first, and never reuses a connection the server is closing under it.
+        timeout_keep_alive=65,
         timeout_graceful_shutdown=30,
     )
     return 0
