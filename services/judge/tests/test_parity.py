@@ -63,6 +63,25 @@ def test_parity_cases_are_python3() -> None:
     assert {c.data["language"] for c in CASES} == {"python3"}
 
 
+def _offset_line(warm: str, cold: str, prefix: str, delta: int) -> tuple[str, str, str]:
+    """Check that the `prefix N` line of warm is cold's N + delta; drop it from both outputs."""
+
+    def pick(text: str) -> tuple[int | None, str]:
+        lines = text.splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if line.startswith(prefix):
+                return int(line[len(prefix) :].split()[0]), "".join(lines[:i] + lines[i + 1 :])
+        return None, text
+
+    w, w_rest = pick(warm)
+    c, c_rest = pick(cold)
+    if w is None or c is None:
+        return warm, cold, f"no {prefix!r} line to compare"
+    if w != c + delta:
+        return w_rest, c_rest, f"{prefix!r}: warm {w}, cold {c}; documented difference is {delta:+d}"
+    return w_rest, c_rest, ""
+
+
 def test_engines_differ_only_in_warmth(suite_engine, suite_cold_engine) -> None:
     warm = {info.id: info for info in suite_engine.languages()}
     cold = {info.id: info for info in suite_cold_engine.languages()}
@@ -104,8 +123,15 @@ def test_parity(case, suite_engine, suite_cold_engine, suite_host_facts) -> None
         for field in ("verdict", "exit_code", "signal"):
             if getattr(w, field) != getattr(c, field):
                 errors.append(f"{where}: {field} warm {getattr(w, field)!r} != cold {getattr(c, field)!r}")
-        if par.get("compare_stdout", True) and w.stdout != c.stdout:
-            errors.append(f"{where}: stdout differs\n{_diff(w.stdout, c.stdout)}")
+        w_out, c_out = w.stdout, c.stdout
+        for prefix, delta in par.get("known_stdout_offsets", {}).items():
+            # A documented difference (docs/judge-engine.md), pinned exactly: the line's number in
+            # warm mode is the fresh-exec number plus `delta`.
+            w_out, c_out, problem = _offset_line(w_out or "", c_out or "", prefix, delta)
+            if problem:
+                errors.append(f"{where}: {problem}")
+        if par.get("compare_stdout", True) and w_out != c_out:
+            errors.append(f"{where}: stdout differs\n{_diff(w_out, c_out)}")
         if w.stdout_truncated or c.stdout_truncated:
             errors.append(f"{where}: stdout truncated (raise output_cap_bytes in the case)")
         if par.get("compare_stderr", True) and normalise(w.stderr) != normalise(c.stderr):
@@ -120,6 +146,14 @@ def test_parity(case, suite_engine, suite_cold_engine, suite_host_facts) -> None
                 errors.append(
                     f"{name}: stdout repeats across runs: {[lib._short(t.stdout, 80) for t in r.tests]}"
                 )
+    elif want == "warm-per-slot":
+        # Documented difference: a warm child keeps its box's str hash seed (one per slot),
+        # a fresh interpreter draws one per process.
+        if not _distinct(cold):
+            errors.append(f"cold: runs repeat: {[lib._short(t.stdout, 60) for t in cold.tests]}")
+        seeds = {t.stdout for t in warm.tests}
+        if len(seeds) > suite_engine.slots_total:
+            errors.append(f"warm: {len(seeds)} different seeds from {suite_engine.slots_total} slots")
     elif want == "same" and _distinct(warm) != _distinct(cold):
         errors.append(
             f"runs differ from each other warm={_distinct(warm)} but cold={_distinct(cold)}:"

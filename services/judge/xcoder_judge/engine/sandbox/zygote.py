@@ -49,6 +49,7 @@ MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_SECCOMP = 22
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
 SECCOMP_MODE_FILTER = 2
 F_SETPIPE_SZ = 1031
 
@@ -224,7 +225,8 @@ class Box:
         self.warnings = []
         self.box_dir = "/box" if self.isolated else cfg["box_dir"]
         self.vm_base = 0
-        self.scratch = {}  # mount point -> (mode, owner) of the tmpfs mounted there
+        self.used_cgroups = []
+        self.scratch = {}  # mount point -> (owner, usage when fresh) of the tmpfs mounted there
         self.progs = {}  # /prog, /aux -> artifact key bound there
         self.recursion_counter = None
         # Without a mount namespace the box's paths (/box, /prog, /pch …) do not exist; they
@@ -357,12 +359,13 @@ class Box:
                 os.chown(self.box_dir, uid, uid)
             return
         for path, mode, owner in (("/box", 0o755, uid), ("/tmp", 0o1777, 0), ("/dev/shm", 0o1777, 0)):
-            if self.scratch.get(path) == (mode, owner) and scratch_untouched(path, mode, owner):
+            kept = self.scratch.get(path)
+            if kept and kept[0] == owner and scratch_untouched(path, kept[1], owner):
                 continue
             umount(path)
             opts = "size=%dm,mode=%o,uid=%d,gid=%d" % (self.tmpfs_size, mode, owner, owner)
             mount("xcoder-" + path.strip("/").replace("/", "-"), path, "tmpfs", MS_NOSUID | MS_NODEV, opts)
-            self.scratch[path] = (mode, owner)
+            self.scratch[path] = (owner, fs_usage(path))
 
     def _bind_prog(self, mount_point, key):
         """Show one compiled artifact, read-only, at /prog (the program) or /aux (its interactor)."""
@@ -426,6 +429,11 @@ class Box:
         # close descriptors that by then are the program's own.
         try:
             wiring = self._wire(procs, blobs, child_side, parent_side)
+            self.used_cgroups = [
+                self.cgroups[name]
+                for name in {spec.get("cgroup", "run") for spec in procs}
+                if name in self.cgroups
+            ]
             for spec, fds in zip(procs, wiring):
                 cg = self.cgroups.get(spec.get("cgroup", "run"))
                 if cg is not None:
@@ -439,8 +447,7 @@ class Box:
             close_all(child_side + parent_side + [p["err_r"] for p in started])
             raise
         close_all(child_side)
-        reports = self._supervise(started)
-        close_all(parent_side)
+        reports = self._supervise(started)  # closes the read ends it was given
         for rep, proc in zip(reports, started):
             for stream in ("stdout", "stderr", "result"):
                 rep[stream] = len(out)
@@ -528,6 +535,7 @@ class Box:
         os.close(self.sock.detach())  # the worker must see EOF when the box goes away
         self.forker_sock, self.forker_pid = forker_end, os.getpid()
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a run come here, not to the box
         return self._forker_loop()
 
     def _forker_loop(self):
@@ -547,9 +555,13 @@ class Box:
                         os._exit(1)
                     if not msg:
                         os._exit(0)
+                    req = json.loads(msg)
+                    if req.get("op") == "sweep":
+                        sock.send(json.dumps({"swept": self._sweep(req["pids"])}).encode())
+                        continue
                     for fd in fds:  # socket.recv_fds ignores MSG_CMSG_CLOEXEC; nothing may leak past execve
                         os.set_inheritable(fd, False)
-                    result = self._fork_one(json.loads(msg), fds)
+                    result = self._fork_one(req, fds)
                     if isinstance(result, Launch):
                         return result  # the new child, on its way to becoming the program
                     pidfd = os.pidfd_open(result)
@@ -568,6 +580,37 @@ class Box:
                         "maxrss": ru.ru_maxrss,
                     }
                     sock.send(json.dumps(report).encode())
+
+    def _sweep(self, pids):
+        """In the forker: kill everything left of the run and reap it; return its CPU seconds.
+
+        Every process of a run descends from the forker, which is their subreaper, so when it
+        has no children left nothing of the run is left. In the slot's PID namespace kill(-1)
+        reaches everyone but the box (PID 1) and the forker itself.
+        """
+        cpu = 0.0
+        for _ in range(2000):
+            if self.in_pidns:
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            else:
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+            while True:
+                try:
+                    pid, _, ru = os.wait4(-1, os.WNOHANG)
+                except ChildProcessError:
+                    return cpu
+                if pid == 0:
+                    break
+                cpu += ru.ru_utime + ru.ru_stime
+            time.sleep(0.0002)
+        return cpu
 
     def _fork_one(self, req, fds):
         """Fork one process; everything the child needs is computed before the fork."""
@@ -822,14 +865,14 @@ class Box:
         self._kill_leftovers()
 
     def _run_pids(self):
-        """Every process of the run: the cgroups' members, or (no cgroups) all but box and forker."""
+        """Every process of the run: the used cgroups' members, or (no cgroups) all but box and forker."""
         pids = set()
         if self.cgroups:
-            for cg in self.cgroups.values():
+            for cg in self.used_cgroups:
                 pids.update(cg.members())
         elif self.in_pidns:
             pids.update(int(name) for name in os.listdir("/proc") if name.isdigit())
-        pids.difference_update((os.getpid(), self.forker_pid))
+        pids.difference_update((1, self.forker_pid) if self.in_pidns else (os.getpid(), self.forker_pid))
         return pids
 
     def _kill_others(self):
@@ -840,24 +883,16 @@ class Box:
                 pass
 
     def _kill_leftovers(self):
-        """Kill and reap every process left from the run; return their CPU seconds."""
-        cpu = 0.0
-        for _ in range(1000):
-            self._kill_others()
-            while True:
-                try:
-                    pid, status, ru = os.wait4(-1, os.WNOHANG)
-                except ChildProcessError:
-                    pid = 0
-                if pid == 0:
-                    break
-                if pid == self.forker_pid:
-                    raise OSError(errno.EPIPE, "the forker died (status %d)" % status)
-                cpu += ru.ru_utime + ru.ru_stime
-            if not self._run_pids():
-                return cpu
-            time.sleep(0.0002)
-        raise OSError(errno.EBUSY, "processes of the run survive SIGKILL")
+        """Have the forker kill and reap everything left of the run; return its CPU seconds."""
+        import json
+
+        pids = [] if self.in_pidns else sorted(self._run_pids())
+        self.forker_sock.send(json.dumps({"op": "sweep", "pids": pids}).encode())
+        while True:
+            msg = self._forker_message()
+            if "swept" in msg:
+                return msg["swept"]
+            self.pending_exits[msg["exited"]] = msg
 
     def _report(self, p, reason, setup_error):
         status = p["status"]
@@ -883,14 +918,22 @@ class Box:
         return rep
 
 
-def scratch_untouched(path, mode, owner):
+def fs_usage(path):
+    st = os.statvfs(path)
+    return st.f_bfree, st.f_ffree
+
+
+def scratch_untouched(path, fresh_usage, owner):
+    """No file created (inodes), no data written (blocks), and a root the program cannot touch
+    unchanged: the program owns /box, so its mode and extended attributes are checked too."""
     try:
-        st = os.stat(path)
-        if st.st_uid != owner or (st.st_mode & 0o7777) != mode or os.listdir(path):
+        if fs_usage(path) != fresh_usage:
             return False
-        if os.listxattr(path):
-            return False
-        return os.statvfs(path).f_bfree == os.statvfs(path).f_blocks
+        if owner:
+            st = os.stat(path)
+            if st.st_uid != owner or (st.st_mode & 0o7777) != 0o755 or os.listxattr(path):
+                return False
+        return True
     except OSError:
         return False
 
