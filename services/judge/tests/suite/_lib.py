@@ -96,7 +96,8 @@ _HOST_KEYS = {
     "repeat",
     "engine_healthy",
 }
-_PARITY_KEYS = {"compare_stdout", "compare_stderr", "distinct_stdout", "note"}
+_PARITY_KEYS = {"compare_stdout", "compare_stderr", "distinct_stdout", "known_stdout_offsets", "note"}
+_DISTINCT_VALUES = (True, False, "same", "warm-per-slot")
 _PROGRAM_KEYS = {"language", "source", "files"}
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Z0-9_]+)\}\}")
@@ -211,6 +212,11 @@ def validate(case: Case) -> list[str]:
         errs.append(f"host: unknown keys {sorted(set(case.host) - _HOST_KEYS)}")
     if set(case.parity) - _PARITY_KEYS:
         errs.append(f"parity: unknown keys {sorted(set(case.parity) - _PARITY_KEYS)}")
+    if case.parity.get("distinct_stdout", False) not in _DISTINCT_VALUES:
+        errs.append(f"parity: distinct_stdout must be one of {_DISTINCT_VALUES}")
+    offsets = case.parity.get("known_stdout_offsets", {})
+    if not all(isinstance(k, str) and k and isinstance(v, int) for k, v in offsets.items()):
+        errs.append("parity: known_stdout_offsets maps a line prefix to an integer offset")
     if not str(d.get("description", "")).strip():
         errs.append("description is empty")
     if not d.get("template", False):
