@@ -119,7 +119,10 @@ def engine_call(engine: Engine) -> Callable[[dict], str]:
 
 def http_call(client: httpx.Client) -> Callable[[dict], str]:
     def call(sub: dict) -> str:
-        r = client.post("/v1/submissions", params={"wait": 300}, json=sub)
+        try:
+            r = client.post("/v1/submissions", params={"wait": 300}, json=sub)
+        except httpx.HTTPError as exc:
+            raise BenchError(f"HTTP request failed: {exc!r}") from exc
         if r.status_code != 200:
             raise BenchError(f"HTTP {r.status_code}: {r.text[:500]}")
         result = r.json()["result"]
