@@ -10,9 +10,10 @@ process and its engine, one per thread. What this subclass changes, and why:
 - Running executions are leased for `lease_s` seconds and renewed by the process's heartbeat
   thread, so a killed worker's jobs are re-run within seconds instead of RQ's minutes.
 - The finishing pipeline also publishes the completion notice and the job's metrics.
-- Round trips per job are cut from RQ's nine to four: registering the execution and starting
-  the job share one transaction (RQ sends two), and success is one transaction without RQ's
-  dependents lookup (WATCH + SMEMBERS) and repeat scheduling, which judge jobs never use.
+- Round trips per job are cut from RQ's nine to three: the pop also reads the job hash,
+  registering the execution and starting the job share one transaction (RQ sends two), and
+  success is one transaction without RQ's dependents lookup (WATCH + SMEMBERS) and repeat
+  scheduling, which judge jobs never use.
 - Signals, the pub/sub command channel and the SIGALRM death penalty belong to the process (or
   to its watchdog), not to each thread.
 """
