@@ -161,3 +161,19 @@ def test_box_v1_memsw_is_raised_before_memory_and_lowered_after(tmp_path: Path) 
         os.pwrite = real
     assert first == ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes"]
     assert second == ["memory.memsw.limit_in_bytes", "memory.limit_in_bytes"]
+
+
+def test_a_live_workers_groups_survive_another_workers_cleanup() -> None:
+    """Ownership is an flock, not a pid: pids repeat across PID namespaces (containers)."""
+    first = Cgroups.detect("v1")
+    first.prepare()
+    second = Cgroups.detect("v1")
+    try:
+        groups = first.create_slot(0)
+        second.prepare()  # must not mistake the first worker's subtree for a dead one
+        assert all(d.exists() for d in groups.dirs)
+        assert first.tag != second.tag
+    finally:
+        second.close()
+        first.close()
+    assert not any((base / first.tag).exists() for base in first.bases.values())

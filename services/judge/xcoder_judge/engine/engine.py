@@ -90,7 +90,7 @@ class Engine:
 
     def _build_pch(self) -> None:
         assert self._judge is not None
-        for tc in self.toolchains.values():
+        for tc in list(self.toolchains.values()):  # the self-test may drop languages meanwhile
             if tc.language.pch_header:
                 try:
                     if pch.build(tc, self.settings.cache_dir / "pch"):

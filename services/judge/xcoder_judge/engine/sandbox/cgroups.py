@@ -7,9 +7,10 @@ Each slot gets two groups: `run` for the program and `aux` for an interactor run
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
-import re
+import secrets
 import signal
 import time
 from dataclasses import dataclass, field
@@ -70,13 +71,18 @@ def _writable_dir(base: Path) -> bool:
     return True
 
 
-def _pid_alive(pid: int) -> bool:
+def _unowned(group: Path) -> bool:
+    """True when no live worker holds the lock on this subtree."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fd = os.open(group, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
         return False
-    except PermissionError:
-        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
     return True
 
 
@@ -118,6 +124,7 @@ class Cgroups:
         self.mode = mode
         self.bases = bases  # controller (or "" for v2) -> this worker's own directory
         self.tag = tag
+        self._locks: list[int] = []
 
     # ------------------------------------------------------------------ discovery
 
@@ -137,7 +144,8 @@ class Cgroups:
 
     @classmethod
     def _tag(cls) -> str:
-        return f"xcoder-judge-{os.getpid()}"
+        # pids are not unique across PID namespaces (containers, sandboxed test runs): add a nonce
+        return f"xcoder-judge-{os.getpid()}-{secrets.token_hex(4)}"
 
     @classmethod
     def _v2(cls) -> Cgroups:
@@ -181,16 +189,28 @@ class Cgroups:
     # ------------------------------------------------------------------ lifecycle
 
     def prepare(self) -> None:
-        """Remove subtrees left by dead workers; on v2, make room to enable controllers."""
+        """Remove subtrees left by dead workers; on v2, make room to enable controllers.
+
+        Each worker holds an flock on its own subtree for as long as it lives; a subtree whose
+        lock can be taken belongs to nobody (the kernel drops a lock when its owner dies, in
+        whatever PID namespace it ran).
+        """
         for base in set(self.bases.values()):
             for stale in base.glob("xcoder-judge-*"):
-                m = re.fullmatch(r"xcoder-judge-(\d+)", stale.name)
-                if m and not _pid_alive(int(m.group(1))):
+                if (
+                    stale.name != self.tag
+                    and stale.is_dir()
+                    and not stale.name.endswith("-init")
+                    and _unowned(stale)
+                ):
                     _remove_tree(stale)
         if self.mode == "v2":
             self._v2_enable_controllers(self.bases[""])
         for base in set(self.bases.values()):
             (base / self.tag).mkdir(exist_ok=True)
+            fd = os.open(base / self.tag, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._locks.append(fd)
         if self.mode == "v2":
             top = self.bases[""] / self.tag
             self._write(top / "cgroup.subtree_control", " ".join("+" + c for c in self._v2_controllers(top)))
@@ -268,6 +288,9 @@ class Cgroups:
     def close(self) -> None:
         for base in set(self.bases.values()):
             _remove_tree(base / self.tag)
+        for fd in self._locks:
+            os.close(fd)
+        self._locks.clear()
         if self.mode == "v2":
             init = self.bases[""] / "xcoder-judge-init"
             try:
