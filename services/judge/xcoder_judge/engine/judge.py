@@ -543,20 +543,33 @@ def run_verdict(
 def interactive_verdict(
     sol: Verdict | None, sol_message: str, sol_rep: ProcReport, inter: ProcReport
 ) -> tuple[Verdict, str]:
-    """Combine the solution's run with the interactor's decision.
+    """Combine the solution's run with the interactor's decision, in this order:
 
-    A solution over its limits keeps that verdict. Otherwise whoever stopped first explains the
-    outcome: a solution that crashed first is RE (the interactor then only saw end of input);
-    an interactor that rejected first wins over the broken pipe the solution then hit.
+    1. the run was stopped from outside (time, output): the solution's limit verdict;
+    2. the interactor itself failed (crash, memory, testlib "fail"): SE, the judge's problem;
+    3. the solution went over a limit: TLE, MLE, OLE;
+    4. the solution crashed on its own: RE. Dying of a broken pipe or of end of input
+       (SIGPIPE, BrokenPipeError, EOFError) is not on its own: the interactor had hung up;
+    5. the interactor rejected the answer: WA or PE;
+    6. otherwise the solution's own verdict, or AC.
     """
-    if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE, Verdict.SE):
-        return sol, sol_message
     message = inter.stderr.decode("utf-8", "replace").strip()[:500]
+    if sol == Verdict.SE:
+        return sol, sol_message
+    if inter.killed_for and sol is not None:
+        return sol, sol_message
     if inter.setup_error or inter.oom or inter.killed_for:
         what = inter.setup_error or inter.killed_for or "memory limit"
         return Verdict.SE, f"interactor failed ({what}): {message}".strip()
     o = checkers.program_verdict(inter.exit_code, inter.signal, message)
-    if sol == Verdict.RE and sol_rep.wall_s <= inter.wall_s:
+    if o.verdict == Verdict.SE:
+        return o.verdict, f"interactor: {o.message}"
+    if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):
+        return sol, sol_message
+    hung_up = sol_rep.signal == signal.SIGPIPE or any(
+        marker in sol_rep.stderr for marker in (b"BrokenPipeError", b"EOFError")
+    )
+    if sol == Verdict.RE and not hung_up:
         return sol, sol_message
     if o.verdict != Verdict.AC:
         return o.verdict, o.message or "the interactor rejected the answer"

@@ -50,6 +50,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_SECCOMP = 22
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_CHILD_SUBREAPER = 36
+PR_CAPBSET_DROP = 24
 SECCOMP_MODE_FILTER = 2
 F_SETPIPE_SZ = 1031
 
@@ -536,6 +537,7 @@ class Box:
         self.forker_sock, self.forker_pid = forker_end, os.getpid()
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a run come here, not to the box
+        drop_capability_bounding_set()
         return self._forker_loop()
 
     def _forker_loop(self):
@@ -970,6 +972,18 @@ def find_recursion_counter():
 
 
 PROBE = compile("inside = counter.value", "<probe>", "exec")
+
+
+def drop_capability_bounding_set():
+    """Empty the bounding set once, in the forker: no program can ever regain a capability,
+    whatever it executes (defence in depth on top of the uid drop and no_new_privs)."""
+    if os.geteuid() != 0:
+        return
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            if ctypes.get_errno() == errno.EINVAL:  # past the last capability this kernel knows
+                return
+            raise OSError(ctypes.get_errno(), "PR_CAPBSET_DROP %d" % cap)
 
 
 def vm_size():
