@@ -179,3 +179,38 @@ def test_160_concurrent_requests_get_their_verdicts_without_internal_errors(live
             outcomes = list(pool.map(one, range(160)))
     assert [code for code, _ in outcomes] == [200] * 160
     assert all(ok for _, ok in outcomes)
+
+
+def test_sigterm_to_the_api_ends_long_polls_at_once(cluster, redis_db):
+    """A request waiting for a verdict must not hold a shutting-down API for its whole wait:
+    it is answered with the state it has (202, pending) and the process exits promptly."""
+    cluster.redis_url = redis_db.url
+    api_url = cluster.start_api()  # no worker: the submission stays queued
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{api_url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    answer: dict = {}
+
+    def long_poll() -> None:
+        r = httpx.post(
+            f"{api_url}/v1/submissions", params={"wait": 120}, json=slow_submission(1), timeout=150
+        )
+        answer["status"], answer["body"] = r.status_code, r.json()
+
+    poller = threading.Thread(target=long_poll)
+    poller.start()
+    time.sleep(1.0)  # the request is now waiting
+    api = next(p for p in cluster.procs if p.name == "api").popen
+    started = time.monotonic()
+    api.send_signal(signal.SIGTERM)
+    poller.join(timeout=20)
+    assert not poller.is_alive(), "the long poll was not answered after SIGTERM"
+    # uvicorn re-raises the signal once it has shut down gracefully
+    assert api.wait(timeout=20) in (0, -signal.SIGTERM)
+    assert time.monotonic() - started < 10
+    assert answer["status"] == 202 and answer["body"]["status"] == "queued"

@@ -8,8 +8,12 @@ Redis answers, then recovers by itself.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
@@ -39,6 +43,36 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag.replace(': ', '-').replace(' ', '-')}-{route.name}"
 
 
+def _drain_on_shutdown_signals(waiter: CompletionWaiter) -> Callable[[], None]:
+    """Chain onto the server's SIGTERM/SIGINT handlers: end long polls at once.
+
+    uvicorn waits for requests in flight before it runs the lifespan's shutdown; a request
+    waiting for a verdict could hold it for its whole `wait`. Draining answers those requests
+    with the state they have (202 for pending work, which clients poll for elsewhere).
+    """
+    loop = asyncio.get_running_loop()
+    previous: dict[int, Any] = {}
+
+    def on_signal(signum: int, frame: Any) -> None:
+        loop.call_soon_threadsafe(waiter.drain)
+        handler = previous.get(signum)
+        if callable(handler):
+            handler(signum, frame)
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signals are the main thread's; an embedding server handles them
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous[signum] = signal.getsignal(signum)
+        signal.signal(signum, on_signal)
+
+    def restore() -> None:
+        for signum, handler in previous.items():
+            if signal.getsignal(signum) is on_signal:
+                signal.signal(signum, handler)
+
+    return restore
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logs.configure(settings.log_level)  # again here: `--api-workers N` children start afresh
@@ -55,9 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             enqueuer=Enqueuer(redis),
             languages=LanguageDirectory(redis),
         )
+        restore = _drain_on_shutdown_signals(waiter)
         try:
             yield
         finally:
+            restore()
             await waiter.close()
             await redis.aclose()
 

@@ -115,7 +115,7 @@ class Judging:
                 }
             )
             remaining = deadline - time.monotonic()
-            if not pending or remaining <= 0:
+            if not pending or remaining <= 0 or self._s.waiter.draining:
                 return states
             delivered = await watch.wait(pending, remaining)
             fresh: dict[str, JobState | None] = {

@@ -93,6 +93,7 @@ class CompletionWaiter:
         self._futures: dict[str, set[asyncio.Future[str | None]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
+        self.draining = False
         self.subscribed = asyncio.Event()
 
     async def start(self) -> None:
@@ -110,6 +111,15 @@ class CompletionWaiter:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=_CLOSE_TIMEOUT_S)
         self._tasks = []
+
+    def drain(self) -> None:
+        """Shutting down: end every wait now (callers answer with the state they have) and
+        refuse to wait from here on, so the server need not sit out long polls."""
+        self.draining = True
+        for futures in self._futures.values():
+            for future in futures:
+                if not future.done():
+                    future.set_result(None)
 
     @contextlib.contextmanager
     def watch(self, job_ids: Iterable[str]) -> Iterator[Watch]:
