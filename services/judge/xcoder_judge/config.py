@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     worker_name: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     compat_time_s: float = Field(10.0, gt=0, le=60, description="code-judge compat: time limit per run.")
     compat_memory_mb: int = Field(1024, ge=16, le=16384, description="code-judge compat: memory limit.")
-    compat_wait_s: float = Field(3600.0, gt=0, le=3600, description="How long compat calls wait for verdicts.")
+    compat_wait_s: float = Field(
+        3600.0, gt=0, le=3600, description="How long compat calls wait for verdicts."
+    )
 
     # --- engine
     slots: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=512)

@@ -192,7 +192,9 @@ def _test_kind(value: Any) -> str:
 
 
 Test = Annotated[
-    Annotated[StdioTest, Tag("stdio")] | Annotated[CallTest, Tag("call")] | Annotated[AssertTest, Tag("assert")],
+    Annotated[StdioTest, Tag("stdio")]
+    | Annotated[CallTest, Tag("call")]
+    | Annotated[AssertTest, Tag("assert")],
     Discriminator(_test_kind),
 ]
 
@@ -231,7 +233,9 @@ class Submission(_Strict):
     )
     stop_on_first_failure: bool = False
     output: OutputMode = OutputMode.failed
-    output_cap_bytes: int = Field(4096, ge=0, le=1 << 24, description="Bytes of stdout/stderr returned per test.")
+    output_cap_bytes: int = Field(
+        4096, ge=0, le=1 << 24, description="Bytes of stdout/stderr returned per test."
+    )
     priority: Priority = Priority.interactive
 
     @field_validator("source")
