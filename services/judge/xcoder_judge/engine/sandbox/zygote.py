@@ -56,6 +56,7 @@ F_SETPIPE_SZ = 1031
 
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
 
+KILL_GRACE_S = 5.0  # a killed run must be gone by then
 SETUP_FAILED = 127  # exit status of a child whose set-up failed (the reason goes to the error pipe)
 READ_CHUNK = 1 << 16
 
@@ -612,7 +613,7 @@ class Box:
                     break
                 cpu += ru.ru_utime + ru.ru_stime
             time.sleep(0.0002)
-        return cpu
+        return None  # something survives SIGKILL (no CAP_KILL?): the box must not be reused
 
     def _fork_one(self, req, fds):
         """Fork one process; everything the child needs is computed before the fork."""
@@ -787,6 +788,10 @@ class Box:
                     reason = ("ole", what)
                     self._kill_all(procs)
             now = time.monotonic()
+            if running and reason is not None:
+                killed_at = min(p["killed"] or now for p in procs)
+                if now - killed_at > KILL_GRACE_S:  # e.g. no CAP_KILL: never reuse such a box
+                    raise OSError(errno.EBUSY, "processes of the run survive SIGKILL")
             if running and reason is None:
                 if now >= deadline:
                     reason = ("wall", None)
@@ -893,6 +898,8 @@ class Box:
         while True:
             msg = self._forker_message()
             if "swept" in msg:
+                if msg["swept"] is None:
+                    raise OSError(errno.EBUSY, "processes of the run survive SIGKILL")
                 return msg["swept"]
             self.pending_exits[msg["exited"]] = msg
 
@@ -981,9 +988,9 @@ def drop_capability_bounding_set():
         return
     for cap in range(64):
         if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            if ctypes.get_errno() == errno.EINVAL:  # past the last capability this kernel knows
-                return
-            raise OSError(ctypes.get_errno(), "PR_CAPBSET_DROP %d" % cap)
+            # EINVAL: past the last capability this kernel knows. EPERM: no CAP_SETPCAP, as in
+            # a container whose runtime already cut the bounding set down to what it granted.
+            return
 
 
 def vm_size():
