@@ -27,13 +27,24 @@ if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 can_apt() { command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; }; }
 
 # --- system packages ---------------------------------------------------------------------
-# python3-venv/dev for .venv, libseccomp2 for the sandbox filter, redis-server for the
-# embedded Redis that `xcoder-judge serve` starts, iproute2 for tests that read addresses.
-APT_PACKAGES=(python3 python3-venv python3-dev gcc g++ make libseccomp2 redis-server iproute2 ca-certificates)
-if [ "$WANT_TEST" = 1 ]; then APT_PACKAGES+=(npm); fi
+# What each need is checked by (a command, or a library for the sandbox filter), and the Debian
+# package that provides it when it is missing: a tool installed another way (say Node.js and npm
+# from NodeSource) is left alone. redis-server backs the embedded Redis of `xcoder-judge serve`.
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+NEEDS=(
+  "python3 -c 'import venv, ensurepip'|python3-venv"
+  "command -v gcc|gcc"
+  "command -v g++|g++"
+  "command -v make|make"
+  "have_lib libseccomp.so.2|libseccomp2"
+  "command -v redis-server|redis-server"
+  "command -v ip|iproute2"
+)
+if [ "$WANT_TEST" = 1 ]; then NEEDS+=("command -v npm|npm"); fi
 missing=()
-for pkg in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+for need in "${NEEDS[@]}"; do
+  check=${need%%|*}
+  eval "$check" >/dev/null 2>&1 || missing+=("${need##*|}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if can_apt; then
