@@ -27,34 +27,45 @@ import time
 
 import protocol
 import pyrunner
-
-libc = ctypes.CDLL(None, use_errno=True)
-
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUTS = 0x04000000
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-
-MS_RDONLY = 1
-MS_NOSUID = 2
-MS_NODEV = 4
-MS_NOEXEC = 8
-MS_REMOUNT = 32
-MS_BIND = 4096
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-MNT_DETACH = 2
-
-PR_SET_PDEATHSIG = 1
-PR_SET_SECCOMP = 22
-PR_SET_NO_NEW_PRIVS = 38
-PR_SET_CHILD_SUBREAPER = 36
-PR_CAPBSET_DROP = 24
-SECCOMP_MODE_FILTER = 2
-F_SETPIPE_SZ = 1031
-
-SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
+from box_cgroup import Cgroup
+from box_os import (
+    CLONE_NEWIPC,
+    CLONE_NEWNET,
+    CLONE_NEWNS,
+    CLONE_NEWPID,
+    CLONE_NEWUTS,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_NO_NEW_PRIVS,
+    PR_SET_PDEATHSIG,
+    PR_SET_SECCOMP,
+    PROBE,
+    SECCOMP_MODE_FILTER,
+    SYS_PIVOT_ROOT,
+    SockFprog,
+    _b,
+    _check,
+    close_all,
+    close_other_fds,
+    drop_capability_bounding_set,
+    fcntl_setpipe,
+    find_recursion_counter,
+    fs_usage,
+    libc,
+    mount,
+    prctl,
+    rlimit_pairs,
+    scratch_untouched,
+    umount,
+    vm_size,
+)
 
 KILL_GRACE_S = 5.0  # a killed run must be gone by then
 SETUP_FAILED = 127  # exit status of a child whose set-up failed (the reason goes to the error pipe)
@@ -75,136 +86,6 @@ class Launch:
         self.path = path
         self.harness = harness
         self.prepared = prepared
-
-
-class SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-def _check(ret, what):
-    if ret != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
-
-
-def _b(s):
-    return None if s is None else s.encode()
-
-
-def mount(source, target, fstype, flags, data=None):
-    _check(libc.mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)), "mount " + target)
-
-
-def umount(target):
-    if libc.umount2(_b(target), MNT_DETACH) != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOENT):
-        err = ctypes.get_errno()
-        raise OSError(err, "umount %s: %s" % (target, os.strerror(err)))
-
-
-def prctl(option, arg2, arg3=0):
-    _check(libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), 0, 0), "prctl %d" % option)
-
-
-# ------------------------------------------------------------------------ cgroups
-
-
-class Cgroup:
-    """One slot cgroup as the box sees it: open file descriptors, opened before pivot_root."""
-
-    def __init__(self, mode, files):
-        self.mode = mode
-        self.procs = [os.open(p, os.O_WRONLY | os.O_CLOEXEC) for p in files.get("procs", [])]
-        self.fds = {}
-        for name, path in files.items():
-            if name not in ("procs", "members"):
-                self.fds[name] = os.open(path, os.O_RDWR | os.O_CLOEXEC)
-        self.last = {}
-        for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
-            if name in self.fds:
-                self.last[name] = int(self._read(name))
-        # The directory is opened now (after pivot_root cgroupfs is out of sight); cgroup.procs is
-        # reopened on every read, because cgroup v1 caches the list per open file.
-        self._members = None
-        if files.get("members"):
-            d, name = os.path.split(files["members"])
-            self._members = (os.open(d, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC), name)
-        self.cpu_base = 0.0
-        self.oom_base = 0
-        self.mem_base = 0
-
-    def _read(self, name):
-        return os.pread(self.fds[name], 4096, 0).decode()
-
-    def _write(self, name, value):
-        if name in self.fds and self.last.get(name) != value:
-            os.pwrite(self.fds[name], str(value).encode(), 0)
-            self.last[name] = value
-
-    def _counter(self, name, key):
-        for line in self._read(name).splitlines():
-            k, _, v = line.partition(" ")
-            if k == key:
-                return int(v)
-        return 0
-
-    def members(self):
-        """Pids in the cgroup (host view); used to kill leftovers when there is no PID namespace."""
-        if self._members is None:
-            return []
-        fd = os.open(self._members[1], os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._members[0])
-        try:
-            return [pid for pid in map(int, os.read(fd, 1 << 20).split()) if pid > 0]
-        finally:
-            os.close(fd)
-
-    def join(self):
-        for fd in self.procs:
-            os.write(fd, b"0")
-
-    def prepare(self, mem_bytes, pids):
-        """Set limits (only when they change) and take the counters' starting points."""
-        if self.mode == "v1":
-            if mem_bytes > self.last.get("memory.limit_in_bytes", 0):
-                self._write("memory.memsw.limit_in_bytes", mem_bytes)
-                self._write("memory.limit_in_bytes", mem_bytes)
-            else:
-                self._write("memory.limit_in_bytes", mem_bytes)
-                self._write("memory.memsw.limit_in_bytes", mem_bytes)
-            self._write("pids.max", pids)
-            os.pwrite(self.fds["cpuacct.usage"], b"0", 0)
-            os.pwrite(self.fds["memory.max_usage_in_bytes"], b"0", 0)
-            self.mem_base = int(self._read("memory.usage_in_bytes"))
-            self.oom_base = self._counter("memory.oom_control", "oom_kill")
-        elif self.mode == "v2":
-            self._write("memory.max", mem_bytes)
-            self._write("memory.swap.max", 0)
-            self._write("pids.max", pids)
-            self.cpu_base = self._counter("cpu.stat", "usage_usec") / 1e6
-            if "memory.peak" in self.fds:
-                try:
-                    os.pwrite(self.fds["memory.peak"], b"reset\n", 0)
-                except OSError:
-                    pass
-            self.mem_base = int(self._read("memory.current"))
-            self.oom_base = self._counter("memory.events", "oom_kill")
-
-    def cpu(self):
-        if self.mode == "v1":
-            return int(self._read("cpuacct.usage")) / 1e9
-        return self._counter("cpu.stat", "usage_usec") / 1e6 - self.cpu_base
-
-    def peak_bytes(self):
-        if self.mode == "v1":
-            peak = int(self._read("memory.max_usage_in_bytes"))
-        elif "memory.peak" in self.fds:
-            peak = int(self._read("memory.peak"))
-        else:
-            peak = int(self._read("memory.current"))
-        return max(0, peak - self.mem_base)
-
-    def oom_kills(self):
-        name = "memory.oom_control" if self.mode == "v1" else "memory.events"
-        return self._counter(name, "oom_kill") - self.oom_base
 
 
 # --------------------------------------------------------------------------- the box
@@ -927,123 +808,6 @@ class Box:
         return rep
 
 
-def fs_usage(path):
-    st = os.statvfs(path)
-    return st.f_bfree, st.f_ffree
-
-
-def scratch_untouched(path, fresh_usage, owner):
-    """No file created (inodes), no data written (blocks), and a root the program cannot touch
-    unchanged: the program owns /box, so its mode and extended attributes are checked too."""
-    try:
-        if fs_usage(path) != fresh_usage:
-            return False
-        if owner:
-            st = os.stat(path)
-            if st.st_uid != owner or (st.st_mode & 0o7777) != 0o755 or os.listxattr(path):
-                return False
-        return True
-    except OSError:
-        return False
-
-
-def find_recursion_counter():
-    """Address of this thread's recursion budget (CPython), or None.
-
-    A warm program runs inside exec() above the box's bottom frame, so it would start with
-    less budget than the module of a fresh interpreter (which starts at limit - 1). The child
-    sets the budget so the solution's module frame starts exactly there, and RecursionError
-    strikes at the depth a fresh interpreter allows. The field is located and checked at run
-    time (it must drop by one per frame and sit next to the limit); an interpreter with another
-    layout (or PyPy) gets None and keeps a difference of a frame or two.
-    """
-    try:
-        get = ctypes.pythonapi.PyThreadState_Get
-    except AttributeError:
-        return None
-    get.restype = ctypes.c_void_p
-    ts = get()
-    limit = __import__("sys").getrecursionlimit()
-
-    def snapshot():
-        return (ctypes.c_int * 64).from_address(ts)[:]
-
-    def deeper():
-        return snapshot()
-
-    a, b = snapshot(), deeper()
-    for i in range(63):
-        if a[i] - b[i] == 1 and a[i + 1] == limit == b[i + 1] and 0 < a[i] < limit:
-            return ts + 4 * i
-    return None
-
-
-PROBE = compile("inside = counter.value", "<probe>", "exec")
-
-
-def drop_capability_bounding_set():
-    """Empty the bounding set once, in the forker: no program can ever regain a capability,
-    whatever it executes (defence in depth on top of the uid drop and no_new_privs)."""
-    if os.geteuid() != 0:
-        return
-    for cap in range(64):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            # EINVAL: past the last capability this kernel knows. EPERM: no CAP_SETPCAP, as in
-            # a container whose runtime already cut the bounding set down to what it granted.
-            return
-
-
-def vm_size():
-    """Address space this interpreter already maps; a warm child starts with all of it."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def fcntl_setpipe(fd, size=1 << 20):
-    import fcntl
-
-    fcntl.fcntl(fd, F_SETPIPE_SZ, size)
-
-
-def close_all(fds):
-    for fd in fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-
-
-def rlimit_pairs(limits, cgroup, vm_base=0):
-    """Rlimits the program cannot raise again; with cgroups, memory and pids live there instead."""
-    cpu = math.ceil(limits["cpu"]) + 1
-    pairs = [
-        (resource.RLIMIT_CPU, cpu, cpu + 1),
-        (resource.RLIMIT_STACK, limits["stack"], limits["stack"]),
-        (resource.RLIMIT_FSIZE, limits["fsize"], limits["fsize"]),
-        (resource.RLIMIT_NOFILE, limits["nofile"], limits["nofile"]),
-        (resource.RLIMIT_CORE, 0, 0),
-        (resource.RLIMIT_MEMLOCK, 0, 0),
-        (resource.RLIMIT_MSGQUEUE, 0, 0),
-    ]
-    if not cgroup:
-        pairs.append((resource.RLIMIT_AS, limits["mem"] + vm_base, limits["mem"] + vm_base))
-        pairs.append((resource.RLIMIT_NPROC, limits["nproc"], limits["nproc"]))
-    return pairs
-
-
-def close_other_fds(keep):
-    top = max(keep) + 1
-    lo = 0
-    for fd in sorted(keep):
-        if fd > lo:
-            os.closerange(lo, fd)
-        lo = fd + 1
-    os.closerange(top, 1 << 20)
-
-
 # ----------------------------------------------------------------------------- main
 
 
@@ -1123,7 +887,9 @@ if __name__ == "__main__":
     if _launch.mode == "compile":
         os._exit(pyrunner.compile_check(_launch.path, _launch.path + "c", _launch.compile_as))
     _path, _harness = _launch.path, _launch.harness
-    _ns = pyrunner.install(_launch.prepared, forget=("protocol", "pyrunner", "zygote"))
+    _ns = pyrunner.install(
+        _launch.prepared, forget=("protocol", "pyrunner", "zygote", "box_os", "box_cgroup")
+    )
     if _launch.recursion_counter:
         # Measure what exec() costs from right here, then give the solution's module frame
         # the budget a fresh interpreter's module frame has.

@@ -1,0 +1,184 @@
+"""Operating-system calls the box needs and the standard library lacks (stdlib only).
+
+Part of the box (see zygote.py): it runs under the solution interpreter, Python 3.8+.
+"""
+
+import ctypes
+import errno
+import math
+import os
+import platform
+import resource
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+
+PR_SET_PDEATHSIG = 1
+PR_SET_SECCOMP = 22
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
+PR_CAPBSET_DROP = 24
+SECCOMP_MODE_FILTER = 2
+F_SETPIPE_SZ = 1031
+
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine())
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _check(ret, what):
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
+
+
+def _b(s):
+    return None if s is None else s.encode()
+
+
+def mount(source, target, fstype, flags, data=None):
+    _check(libc.mount(_b(source), _b(target), _b(fstype), ctypes.c_ulong(flags), _b(data)), "mount " + target)
+
+
+def umount(target):
+    if libc.umount2(_b(target), MNT_DETACH) != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOENT):
+        err = ctypes.get_errno()
+        raise OSError(err, "umount %s: %s" % (target, os.strerror(err)))
+
+
+def prctl(option, arg2, arg3=0):
+    _check(libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), 0, 0), "prctl %d" % option)
+
+
+def fs_usage(path):
+    st = os.statvfs(path)
+    return st.f_bfree, st.f_ffree
+
+
+def scratch_untouched(path, fresh_usage, owner):
+    """No file created (inodes), no data written (blocks), and a root the program cannot touch
+    unchanged: the program owns /box, so its mode and extended attributes are checked too."""
+    try:
+        if fs_usage(path) != fresh_usage:
+            return False
+        if owner:
+            st = os.stat(path)
+            if st.st_uid != owner or (st.st_mode & 0o7777) != 0o755 or os.listxattr(path):
+                return False
+        return True
+    except OSError:
+        return False
+
+
+def find_recursion_counter():
+    """Address of this thread's recursion budget (CPython), or None.
+
+    A warm program runs inside exec() above the box's bottom frame, so it would start with
+    less budget than the module of a fresh interpreter (which starts at limit - 1). The child
+    sets the budget so the solution's module frame starts exactly there, and RecursionError
+    strikes at the depth a fresh interpreter allows. The field is located and checked at run
+    time (it must drop by one per frame and sit next to the limit); an interpreter with another
+    layout (or PyPy) gets None and keeps a difference of a frame or two.
+    """
+    try:
+        get = ctypes.pythonapi.PyThreadState_Get
+    except AttributeError:
+        return None
+    get.restype = ctypes.c_void_p
+    ts = get()
+    limit = __import__("sys").getrecursionlimit()
+
+    def snapshot():
+        return (ctypes.c_int * 64).from_address(ts)[:]
+
+    def deeper():
+        return snapshot()
+
+    a, b = snapshot(), deeper()
+    for i in range(63):
+        if a[i] - b[i] == 1 and a[i + 1] == limit == b[i + 1] and 0 < a[i] < limit:
+            return ts + 4 * i
+    return None
+
+
+PROBE = compile("inside = counter.value", "<probe>", "exec")
+
+
+def drop_capability_bounding_set():
+    """Empty the bounding set once, in the forker: no program can ever regain a capability,
+    whatever it executes (defence in depth on top of the uid drop and no_new_privs)."""
+    if os.geteuid() != 0:
+        return
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            # EINVAL: past the last capability this kernel knows. EPERM: no CAP_SETPCAP, as in
+            # a container whose runtime already cut the bounding set down to what it granted.
+            return
+
+
+def vm_size():
+    """Address space this interpreter already maps; a warm child starts with all of it."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def fcntl_setpipe(fd, size=1 << 20):
+    import fcntl
+
+    fcntl.fcntl(fd, F_SETPIPE_SZ, size)
+
+
+def close_all(fds):
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def rlimit_pairs(limits, cgroup, vm_base=0):
+    """Rlimits the program cannot raise again; with cgroups, memory and pids live there instead."""
+    cpu = math.ceil(limits["cpu"]) + 1
+    pairs = [
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_STACK, limits["stack"], limits["stack"]),
+        (resource.RLIMIT_FSIZE, limits["fsize"], limits["fsize"]),
+        (resource.RLIMIT_NOFILE, limits["nofile"], limits["nofile"]),
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_MEMLOCK, 0, 0),
+        (resource.RLIMIT_MSGQUEUE, 0, 0),
+    ]
+    if not cgroup:
+        pairs.append((resource.RLIMIT_AS, limits["mem"] + vm_base, limits["mem"] + vm_base))
+        pairs.append((resource.RLIMIT_NPROC, limits["nproc"], limits["nproc"]))
+    return pairs
+
+
+def close_other_fds(keep):
+    top = max(keep) + 1
+    lo = 0
+    for fd in sorted(keep):
+        if fd > lo:
+            os.closerange(lo, fd)
+        lo = fd + 1
+    os.closerange(top, 1 << 20)
