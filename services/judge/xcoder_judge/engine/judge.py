@@ -22,6 +22,7 @@ from xcoder_judge.config import Settings
 from xcoder_judge.engine import checkers
 from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
 from xcoder_judge.engine.languages import Toolchain, resolve_alias
+from xcoder_judge.engine.sandbox import pyrunner
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
 from xcoder_judge.schemas import (
@@ -44,7 +45,6 @@ log = logging.getLogger(__name__)
 
 MiB = 1 << 20
 PYRUNNER = (Path(__file__).parent / "sandbox" / "pyrunner.py").read_bytes()
-HARNESS_DONE = "XCODER-HARNESS-DONE"
 MAX_BATCH = 8
 COMPILE_OUTPUT_CAP = 16 << 10
 CHECKER_LIMITS = Limits(time_s=10, memory_mb=1024, output_mb=16)
@@ -399,10 +399,11 @@ class Judge:
     ) -> dict[int, TestResult]:
         out: dict[int, TestResult] = {}
         to_check: list[tuple[int, ProcReport]] = []
+        mle_markers = self.toolchain(sub.language).language.mle_markers
         for i, reports in zip(idx, res.reports, strict=False):
             test = sub.tests[i]
             sol = reports[0]
-            verdict, message = run_verdict(sol, sub.limits, sub.tests[i], self._mle_markers(sub))
+            verdict, message = run_verdict(sol, sub.limits, sub.tests[i], mle_markers)
             if len(reports) == 2:
                 verdict, message = interactive_verdict(verdict, message, sol, reports[1])
                 out[i] = self._test_result(sub, i, sol, verdict, message)
@@ -417,9 +418,6 @@ class Judge:
             out.update(self._run_checker(sub, to_check, checker, priority))
         return out
 
-    def _mle_markers(self, sub: Submission) -> tuple[bytes, ...]:
-        return self.toolchain(sub.language).language.mle_markers
-
     def _check(self, sub: Submission, test, rep: ProcReport) -> tuple[Verdict, str]:
         if isinstance(test, StdioTest):
             if test.expected is None:
@@ -430,7 +428,7 @@ class Judge:
             result = json.loads(rep.result.decode("utf-8")) if rep.result else None
         except ValueError:
             result = None
-        if not isinstance(result, dict) or result.get("done") != HARNESS_DONE:
+        if not isinstance(result, dict) or result.get("done") != pyrunner.DONE:
             what = "the function returned" if isinstance(test, CallTest) else "all asserts ran"
             return Verdict.WA, f"the program exited before {what}"
         if isinstance(test, AssertTest):

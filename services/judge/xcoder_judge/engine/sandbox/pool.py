@@ -66,12 +66,7 @@ class SlotPool:
             return slot.run(req)
         except SlotError as first:
             log.warning("%s; retrying on a fresh box", first)
-            try:
-                return slot.run(req)
-            except SlotError:
-                raise
-            except Exception as e:
-                raise SlotError(f"slot {slot.index}: {e}") from e
+            return slot.run(req)
 
     def close(self) -> None:
         for _ in self._threads:

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -320,7 +319,6 @@ class Slot:
                     protocol.send(self._sock, {"op": "exit"})
                 except OSError:
                     pass
-                time.sleep(0)
             self.kill()
 
 
