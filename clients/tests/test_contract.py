@@ -7,7 +7,7 @@ import json
 import pytest
 import xcoder_client.models as mirror
 from pydantic import BaseModel
-from xcoder_judge import schemas as server
+from xcoder_wire import schemas as server
 
 PAIRS = [
     "Limits",

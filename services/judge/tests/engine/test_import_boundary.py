@@ -8,7 +8,7 @@ import sys
 
 def test_engine_imports_no_service_dependencies() -> None:
     code = (
-        "import sys, xcoder_judge.engine, xcoder_judge.engine.judge, xcoder_judge.engine.checkers;"
+        "import sys, xcoder_judge.engine, xcoder_judge.engine.judge, xcoder_wire.checkers;"
         "bad = [m for m in ('fastapi', 'starlette', 'redis', 'rq', 'uvicorn') if m in sys.modules];"
         "print(','.join(bad))"
     )

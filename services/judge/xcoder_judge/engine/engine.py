@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from xcoder_wire.schemas import Capabilities, LanguageInfo, StdioTest, Submission, SubmissionResult, Verdict
+
 from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.engine import pch
 from xcoder_judge.engine.compile_cache import CompileCache
@@ -17,7 +19,6 @@ from xcoder_judge.engine.languages import Toolchain, detect, resolve_alias
 from xcoder_judge.engine.languages.python3 import PRELOAD
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import default_python
-from xcoder_judge.schemas import Capabilities, LanguageInfo, StdioTest, Submission, SubmissionResult, Verdict
 
 log = logging.getLogger(__name__)
 

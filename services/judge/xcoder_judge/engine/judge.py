@@ -18,14 +18,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcoder_judge.config import Settings
-from xcoder_judge.engine import checkers
-from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
-from xcoder_judge.engine.languages import Toolchain, resolve_alias
-from xcoder_judge.engine.sandbox import pyrunner
-from xcoder_judge.engine.sandbox.manager import Sandbox
-from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
-from xcoder_judge.schemas import (
+from xcoder_wire import checkers
+from xcoder_wire.schemas import (
     AssertTest,
     CallTest,
     CompileLimits,
@@ -40,6 +34,14 @@ from xcoder_judge.schemas import (
     Verdict,
     overall_verdict,
 )
+
+from xcoder_judge.config import Settings
+from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
+from xcoder_judge.engine.languages import Toolchain, resolve_alias
+from xcoder_judge.engine.program_checker import program_verdict
+from xcoder_judge.engine.sandbox import pyrunner
+from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
 
 log = logging.getLogger(__name__)
 
@@ -469,7 +471,7 @@ class Judge:
                 what = crep.setup_error or crep.killed_for or "memory limit"
                 o = checkers.CheckOutcome(Verdict.SE, f"checker failed ({what})")
             else:
-                o = checkers.program_verdict(crep.exit_code, crep.signal, message)
+                o = program_verdict(crep.exit_code, crep.signal, message)
             out[i] = self._test_result(sub, i, rep, o.verdict, o.message)
         for i, rep in items:
             out.setdefault(i, self._test_result(sub, i, rep, Verdict.SE, "checker did not run"))
@@ -559,7 +561,7 @@ def interactive_verdict(
     if inter.setup_error or inter.oom or inter.killed_for:
         what = inter.setup_error or inter.killed_for or "memory limit"
         return Verdict.SE, f"interactor failed ({what}): {message}".strip()
-    o = checkers.program_verdict(inter.exit_code, inter.signal, message)
+    o = program_verdict(inter.exit_code, inter.signal, message)
     if o.verdict == Verdict.SE:
         return o.verdict, f"interactor: {o.message}"
     if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):

@@ -18,7 +18,7 @@ from xcoder_judge.engine.sandbox import layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
 from xcoder_judge.engine.sandbox.pool import SlotPool
 from xcoder_judge.engine.sandbox.slot import BoxConfig, RunRequest, RunResult, Slot, SlotError
-from xcoder_judge.schemas import Capabilities
+from xcoder_wire.schemas import Capabilities
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+from xcoder_wire.schemas import JobStatus, ProgramChecker, Submission
 
 from xcoder_judge.config import Settings
-from xcoder_judge.schemas import JobStatus, ProgramChecker, Submission
 from xcoder_judge.service.api.errors import FieldError, NotFound
 from xcoder_judge.service.api.languages import LanguageDirectory, Offer, runs_harness_tests
 from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull

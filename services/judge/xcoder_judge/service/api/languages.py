@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
+from xcoder_wire.schemas import LanguageInfo
 
-from xcoder_judge.schemas import LanguageInfo
 from xcoder_judge.service.queue.presence import WorkerRecord, read_live
 
 

@@ -1,21 +1,22 @@
 """Checkers: one module per kind, one `compare` entry point for outputs.
 
-`compare` covers the built-in kinds (tokens, exact, lines, floats). Custom checker programs run
-in the sandbox; `program_verdict` maps their testlib-style exit code.
+`compare` covers the built-in kinds (tokens, exact, lines, floats); `values` compares call-test
+results. Pure functions of bytes and JSON values, so the judge, SynthSmith's voting and any
+client agree on what "the same output" means. Checker programs run in the judge's sandbox
+(`xcoder_judge.engine.program_checker` maps their testlib exit codes).
 """
 
 from __future__ import annotations
 
-from xcoder_judge.engine.checkers import exact, floats, lines, tokens, values
-from xcoder_judge.engine.checkers.outcome import ACCEPTED, CheckOutcome
-from xcoder_judge.schemas import (
+from xcoder_wire.checkers import exact, floats, lines, tokens, values
+from xcoder_wire.checkers.outcome import ACCEPTED, CheckOutcome
+from xcoder_wire.schemas import (
     Checker,
     ExactChecker,
     FloatsChecker,
     LinesChecker,
     ProgramChecker,
     TokensChecker,
-    Verdict,
 )
 
 
@@ -39,16 +40,4 @@ def value_tolerance(checker: Checker) -> tuple[float, float] | None:
     return (checker.abs_tol, checker.rel_tol) if isinstance(checker, FloatsChecker) else None
 
 
-# testlib's exit codes: 0 ok, 1 wrong answer, 2 presentation error; anything else means the
-# checker itself failed (3 is testlib's "fail"), which is the judge's problem, not the program's.
-PROGRAM_EXIT_VERDICTS = {0: Verdict.AC, 1: Verdict.WA, 2: Verdict.PE}
-
-
-def program_verdict(exit_code: int | None, signal: int | None, message: str) -> CheckOutcome:
-    if exit_code in PROGRAM_EXIT_VERDICTS:
-        return CheckOutcome(PROGRAM_EXIT_VERDICTS[exit_code], message)
-    what = f"signal {signal}" if signal is not None else f"exit code {exit_code}"
-    return CheckOutcome(Verdict.SE, f"checker failed ({what}): {message}".strip())
-
-
-__all__ = ["ACCEPTED", "CheckOutcome", "compare", "program_verdict", "value_tolerance", "values"]
+__all__ = ["ACCEPTED", "CheckOutcome", "compare", "value_tolerance", "values"]
