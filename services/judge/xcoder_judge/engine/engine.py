@@ -15,7 +15,7 @@ from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.engine import pch
 from xcoder_judge.engine.compile_cache import CompileCache
 from xcoder_judge.engine.judge import Judge
-from xcoder_judge.engine.languages import Toolchain, detect, resolve_alias
+from xcoder_judge.engine.languages import Toolchain, detect
 from xcoder_judge.engine.languages.python3 import PRELOAD
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import default_python
@@ -135,12 +135,6 @@ class Engine:
             raise RuntimeError("Engine.start() first")
         return self._judge.judge(submission, cancel)
 
-    def validate(self, submission: Submission) -> None:
-        """Raise ValueError naming the field if this node cannot judge the submission."""
-        if self._judge is None:
-            raise RuntimeError("Engine.start() first")
-        self._judge.validate(submission)
-
     def languages(self) -> list[LanguageInfo]:
         return [
             LanguageInfo(
@@ -158,11 +152,6 @@ class Engine:
         if self.sandbox is None:
             raise RuntimeError("Engine.start() first")
         return self.sandbox.capabilities()
-
-    def resolve_language(self, name: str) -> str | None:
-        """Language id for an id or alias, or None if this node does not offer it."""
-        lang_id = resolve_alias(name)
-        return lang_id if lang_id in self.toolchains else None
 
     @property
     def slots_total(self) -> int:

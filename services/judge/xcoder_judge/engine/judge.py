@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xcoder_wire import checkers
+from xcoder_wire.admission import LanguageOffer, check_submission
+from xcoder_wire.languages import resolve_alias
 from xcoder_wire.schemas import (
     AssertTest,
     CallTest,
@@ -32,12 +34,12 @@ from xcoder_wire.schemas import (
     SubmissionResult,
     TestResult,
     Verdict,
-    overall_verdict,
 )
+from xcoder_wire.verdicts import overall_verdict
 
 from xcoder_judge.config import Settings
 from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
-from xcoder_judge.engine.languages import Toolchain, resolve_alias
+from xcoder_judge.engine.languages import Toolchain
 from xcoder_judge.engine.program_checker import program_verdict
 from xcoder_judge.engine.sandbox import pyrunner
 from xcoder_judge.engine.sandbox.manager import Sandbox
@@ -82,24 +84,22 @@ class Judge:
 
     # ------------------------------------------------------------------ entry point
 
-    def toolchain(self, name: str, field: str = "language") -> Toolchain:
-        lang_id = resolve_alias(name)
-        if lang_id is None or lang_id not in self.toolchains:
-            offered = ", ".join(sorted(self.toolchains))
-            raise ValueError(f"{field}: unknown language {name!r}; this node offers {offered}")
+    def toolchain(self, name: str) -> Toolchain:
+        """The toolchain of a language name `validate` has accepted."""
+        lang_id = resolve_alias(name) or name
         return self.toolchains[lang_id]
 
+    def offer(self) -> LanguageOffer:
+        """What this node can judge now (the start-up self-test may have dropped languages)."""
+        return LanguageOffer(
+            languages=frozenset(self.toolchains),
+            harness=frozenset(i for i, tc in self.toolchains.items() if tc.language.python_harness),
+            where="this node offers",
+        )
+
     def validate(self, sub: Submission) -> Toolchain:
-        """Reject what this node cannot judge, with a message naming the field."""
-        tc = self.toolchain(sub.language)
-        kinds = {t.kind for t in sub.tests}
-        if kinds & {"call", "assert"} and not tc.language.python_harness:
-            raise ValueError(f"tests: call and assert tests need a Python language, not {tc.language.id}")
-        if isinstance(sub.checker, ProgramChecker):
-            self.toolchain(sub.checker.language, "checker.language")
-        if sub.interactor is not None:
-            self.toolchain(sub.interactor.language, "interactor.language")
-        return tc
+        """Reject what this node cannot judge (SubmissionError, a ValueError naming the field)."""
+        return self.toolchains[check_submission(sub, self.offer()).language]
 
     def judge(self, sub: Submission, cancel: threading.Event | None = None) -> SubmissionResult:
         tc = self.validate(sub)
