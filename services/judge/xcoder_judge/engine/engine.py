@@ -11,7 +11,6 @@ import threading
 
 from xcoder_wire.schemas import Capabilities, LanguageInfo, StdioTest, Submission, SubmissionResult, Verdict
 
-from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.engine import pch
 from xcoder_judge.engine.compile_cache import CompileCache
 from xcoder_judge.engine.judge import Judge
@@ -19,6 +18,7 @@ from xcoder_judge.engine.languages import Toolchain, detect
 from xcoder_judge.engine.languages.python3 import PRELOAD
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import default_python
+from xcoder_judge.engine.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,14 @@ class Engine:
     their tests share the slots. Start it once per worker process.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, settings: EngineSettings | None = None) -> None:
+        """`settings`: the engine's (the service's whole `Settings` may be passed: only the
+        engine's fields are kept). Default: read from the environment."""
+        if settings is None:
+            from xcoder_judge.config import get_settings  # the one reader of XCODER_JUDGE_*
+
+            settings = get_settings()
+        self.settings = EngineSettings.of(settings)
         self.toolchains: dict[str, Toolchain] = {}
         self.sandbox: Sandbox | None = None
         self._judge: Judge | None = None

@@ -37,13 +37,13 @@ from xcoder_wire.schemas import (
 )
 from xcoder_wire.verdicts import overall_verdict
 
-from xcoder_judge.config import Settings
 from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
 from xcoder_judge.engine.languages import Toolchain
 from xcoder_judge.engine.program_checker import program_verdict
 from xcoder_judge.engine.sandbox import pyrunner
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
+from xcoder_judge.engine.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,11 @@ class SandboxFailure(RuntimeError):
 
 class Judge:
     def __init__(
-        self, settings: Settings, sandbox: Sandbox, toolchains: dict[str, Toolchain], cache: CompileCache
+        self,
+        settings: EngineSettings,
+        sandbox: Sandbox,
+        toolchains: dict[str, Toolchain],
+        cache: CompileCache,
     ):
         self.settings = settings
         self.sandbox = sandbox
