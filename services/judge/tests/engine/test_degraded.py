@@ -109,7 +109,7 @@ def test_without_root_it_falls_back_to_rlimits_and_says_so(world_dir: Path) -> N
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
-        "PYTHONPATH": f"{REPO / 'services' / 'judge'}:{site}",
+        "PYTHONPATH": f"{REPO / 'wire'}:{REPO / 'services' / 'judge'}:{site}",
     }
     proc = subprocess.run(
         [
