@@ -44,7 +44,7 @@ from xcoder_judge.schemas import (
 log = logging.getLogger(__name__)
 
 MiB = 1 << 20
-CHECKER_ERROR = "checker_error"  # TestResult.reason: the checker, interactor or tester failed on this output
+CHECKER_ERROR = checkers.CHECKER_ERROR  # TestResult.reason: the checker, interactor or tester failed
 SANDBOX_DIR = Path(__file__).parent / "sandbox"
 # The candidate side of call and assert tests, shipped with every Python program it runs.
 HARNESS_FILES = {name: (SANDBOX_DIR / name).read_bytes() for name in ("pyrunner.py", "pyvalues.py")}
@@ -443,8 +443,8 @@ class Judge:
                 out[i] = self._test_result(sub, i, sol, o.verdict, o.message, o.reason)
                 continue
             if len(reports) == 2:
-                verdict, message = interactive_verdict(verdict, message, sol, reports[1])
-                out[i] = self._test_result(sub, i, sol, verdict, message)
+                o = interactive_verdict(verdict, message, sol, reports[1])
+                out[i] = self._test_result(sub, i, sol, o.verdict, o.message, o.reason)
                 continue
             if verdict is None:
                 if checker is not None and isinstance(test, StdioTest) and test.expected is not None:
@@ -497,12 +497,15 @@ class Judge:
         for (i, rep), reports in zip(items, res.reports, strict=False):
             crep = reports[0]
             message = (crep.stderr or crep.stdout).decode("utf-8", "replace").strip()[:500]
-            if crep.setup_error or crep.killed_for or crep.oom:
-                what = crep.setup_error or crep.killed_for or "memory limit"
-                o = checkers.CheckOutcome(Verdict.SE, f"checker failed ({what})")
+            if crep.setup_error:
+                o = checkers.CheckOutcome(
+                    Verdict.SE, f"sandbox set-up failed for the checker: {crep.setup_error}"
+                )
+            elif crep.killed_for or crep.oom:
+                o = checkers.checker_failed(f"{crep.killed_for or 'memory'} limit")
             else:
                 o = checkers.program_verdict(crep.exit_code, crep.signal, message)
-            out[i] = self._test_result(sub, i, rep, o.verdict, o.message)
+            out[i] = self._test_result(sub, i, rep, o.verdict, o.message, o.reason)
         for i, rep in items:
             out.setdefault(i, self._test_result(sub, i, rep, Verdict.SE, "checker did not run"))
         return out
@@ -573,40 +576,44 @@ def run_verdict(
 
 def interactive_verdict(
     sol: Verdict | None, sol_message: str, sol_rep: ProcReport, inter: ProcReport
-) -> tuple[Verdict, str]:
+) -> checkers.CheckOutcome:
     """Combine the solution's run with the interactor's decision, in this order:
 
     1. the run was stopped from outside (time, output): the solution's limit verdict;
-    2. the interactor itself failed (crash, memory, testlib "fail"): SE, the judge's problem;
+    2. the interactor itself failed (crash, limits, testlib "fail", an undefined exit code):
+       WA with reason checker_error (see checkers.program_verdict); its set-up failed: SE;
     3. the solution went over a limit: TLE, MLE, OLE;
     4. the solution crashed on its own: RE. Dying of a broken pipe or of end of input
        (SIGPIPE, BrokenPipeError, EOFError) is not on its own: the interactor had hung up;
     5. the interactor rejected the answer: WA or PE;
     6. otherwise the solution's own verdict, or AC.
     """
+    Outcome = checkers.CheckOutcome
     message = inter.stderr.decode("utf-8", "replace").strip()[:500]
     if sol == Verdict.SE:
-        return sol, sol_message
+        return Outcome(sol, sol_message)
     if inter.killed_for and sol is not None:
-        return sol, sol_message
-    if inter.setup_error or inter.oom or inter.killed_for:
-        what = inter.setup_error or inter.killed_for or "memory limit"
-        return Verdict.SE, f"interactor failed ({what}): {message}".strip()
+        return Outcome(sol, sol_message)
+    if inter.setup_error:
+        return Outcome(Verdict.SE, f"sandbox set-up failed for the interactor: {inter.setup_error}")
+    if inter.oom or inter.killed_for:
+        o = checkers.checker_failed(f"{inter.killed_for or 'memory'} limit: {message}".strip().rstrip(":"))
+        return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
     o = checkers.program_verdict(inter.exit_code, inter.signal, message)
-    if o.verdict == Verdict.SE:
-        return o.verdict, f"interactor: {o.message}"
+    if o.reason == checkers.CHECKER_ERROR:
+        return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
     if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):
-        return sol, sol_message
+        return Outcome(sol, sol_message)
     hung_up = sol_rep.signal == signal.SIGPIPE or any(
         marker in sol_rep.stderr for marker in (b"BrokenPipeError", b"EOFError")
     )
     if sol == Verdict.RE and not hung_up:
-        return sol, sol_message
+        return Outcome(sol, sol_message)
     if o.verdict != Verdict.AC:
-        return o.verdict, o.message or "the interactor rejected the answer"
+        return Outcome(o.verdict, o.message or "the interactor rejected the answer")
     if sol is not None:
-        return sol, sol_message
-    return Verdict.AC, ""
+        return Outcome(sol, sol_message)
+    return Outcome(Verdict.AC)
 
 
 def call_value(raw: bytes) -> tuple[object, str]:
@@ -649,11 +656,7 @@ def as_json(value: object) -> object:
     return value
 
 
-@dataclass(frozen=True)
-class Outcome:
-    verdict: Verdict
-    message: str = ""
-    reason: str | None = None
+Outcome = checkers.CheckOutcome
 
 
 def assert_verdict(sol: Verdict | None, sol_message: str, sol_rep: ProcReport, tester: ProcReport) -> Outcome:
