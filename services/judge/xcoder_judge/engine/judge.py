@@ -70,6 +70,19 @@ class SandboxFailure(RuntimeError):
     """The sandbox could not do its part (a compile could not run); the submission is SE."""
 
 
+class SubmissionRejected(ValueError):
+    """The submission's own checker or interactor does not compile: refused, never judged.
+
+    No run of the program could be scored without it, and no retry can help; the caller
+    answers 4xx with `compiler_output` (the worker records the job as rejected).
+    """
+
+    def __init__(self, field: str, compiler_output: str) -> None:
+        super().__init__(f"{field} does not compile:\n{compiler_output}")
+        self.field = field
+        self.compiler_output = compiler_output
+
+
 class Judge:
     def __init__(
         self, settings: Settings, sandbox: Sandbox, toolchains: dict[str, Toolchain], cache: CompileCache
@@ -109,6 +122,8 @@ class Judge:
         priority = self._next_priority()
         try:
             return self._judge(sub, sub_id, tc, priority, cancel)
+        except SubmissionRejected:
+            raise
         except SandboxFailure as e:
             return self._all_se(
                 sub,
@@ -152,7 +167,7 @@ class Judge:
                 priority,
             )
             if checker is None:
-                return self._all_se(sub, base, f"checker does not compile: {cres.output[:2000]}")
+                raise SubmissionRejected("checker", cres.output[:COMPILE_OUTPUT_CAP])
         if sub.interactor is not None:
             interactor, ires = self._build(
                 self.toolchain(sub.interactor.language),
@@ -162,7 +177,7 @@ class Judge:
                 priority,
             )
             if interactor is None:
-                return self._all_se(sub, base, f"interactor does not compile: {ires.output[:2000]}")
+                raise SubmissionRejected("interactor", ires.output[:COMPILE_OUTPUT_CAP])
         results = self._run_tests(sub, program, checker, interactor, priority, cancel)
         passed = sum(1 for r in results if r.verdict == Verdict.AC)
         return SubmissionResult(
