@@ -444,6 +444,8 @@ def _test_payload(case: Case, t: dict[str, Any], values: dict[str, str], templ: 
 def _program(case: Case, sec: dict[str, Any], values: dict[str, str], templ: bool) -> dict[str, Any]:
     src = case.read(sec["source"])
     files = {name: case.read(path) for name, path in sec.get("files", {}).items()}
+    if templ:
+        files = {name: render(text, values) for name, text in files.items()}
     return {
         "language": sec["language"],
         "source": render(src, values) if templ else src,
