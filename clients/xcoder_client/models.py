@@ -222,6 +222,8 @@ class TestResult(_Response):
     exit_code: int | None = None
     signal: int | None = None
     message: str = ""
+    reason: str | None = None
+    """"checker_error": the checker, interactor or assert tester failed on this output (verdict WA)."""
     stdout: str | None = None
     stderr: str | None = None
     stdout_truncated: bool = False

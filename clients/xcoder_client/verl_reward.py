@@ -124,7 +124,9 @@ async def compute_score_async(
     result = None
     if plan.submission is not None:
         [result] = await _coalescer(opts).judge([plan.submission])
-    return _as_dict(score_rollout(plan, result, config.shape), opts)
+    return _as_dict(
+        score_rollout(plan, result, config.shape, checker_error_score=config.checker_error_score), opts
+    )
 
 
 def compute_score(
