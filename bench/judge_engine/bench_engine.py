@@ -59,6 +59,7 @@ int main(void) {
 }
 """
 PY_AB = "a, b = map(int, input().split())\nprint(a + b)\n"
+PY_ADD = "def add(a, b):\n    return a + b\n"
 CPP_AB = """#include <bits/stdc++.h>
 using namespace std;
 int main() {
@@ -204,12 +205,17 @@ def bench_overhead(engine: Engine, n_single: int, n_many: int) -> dict[str, dict
     }
 
 
+def assert_tests(k: int, seed: int = 0) -> list[dict[str, str]]:
+    """A+B as HumanEval-style assert tests: the tester calls add() in the candidate."""
+    return [{"kind": "assert", "code": f"assert add({seed + i}, {i}) == {seed + 2 * i}\n"} for i in range(k)]
+
+
 def bench_throughput(
-    engine: Engine, language: str, source: str, n_subs: int, tests_per: int, inflight: int
+    engine: Engine, language: str, source: str, n_subs: int, tests_per: int, inflight: int, tests=ab_tests
 ) -> float:
-    judge_ok(engine, Submission(language=language, source=source, tests=ab_tests(tests_per)))  # warm + cache
+    judge_ok(engine, Submission(language=language, source=source, tests=tests(tests_per)))  # warm + cache
     subs = [
-        Submission(language=language, source=source, tests=ab_tests(tests_per, seed=i)) for i in range(n_subs)
+        Submission(language=language, source=source, tests=tests(tests_per, seed=i)) for i in range(n_subs)
     ]
     t = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=inflight) as pool:
@@ -284,8 +290,18 @@ def render(report: dict) -> str:
         ("C++ tests/s after compilation (16 in flight)", "cpp_tests_per_s", f"{r['cpp_tests_per_s']:.0f}"),
         ("C++ compile p50 with PCH, s", "cpp_compile_p50_pch_s", f"{r['cpp_compile_p50_pch_s']:.2f}"),
     ]
+    rows_untargeted = [
+        ("Python assert tests/s (tester process, 16 in flight)", f"{r['python_assert_tests_per_s']:.0f}"),
+        (
+            "assert / stdio Python throughput",
+            f"{r['python_assert_tests_per_s'] / r['python_tests_per_s']:.2f}",
+        ),
+        ("second process cost, slot-ms per assert test", f"{r['assert_extra_ms_per_test']:.2f}"),
+    ]
     for label, key, shown in rows:
         lines.append(f"{label:<52}{shown:>10}   {verdict_of(key, r[key])}")
+    for label, shown in rows_untargeted:
+        lines.append(f"{label:<52}{shown:>10}")
     lines.append(
         f"{'1-test submission latency over bare fork+exec, ms':<52}{r['latency_overhead_ms']:>10.2f}"
     )
@@ -324,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
         eng = bench_overhead(engine, n_single, n_many)
         print("python throughput ...", file=sys.stderr)
         py_tps = bench_throughput(engine, "python3", PY_AB, n_subs, tests_per, args.inflight)
+        print("python assert throughput ...", file=sys.stderr)
+        assert_tps = bench_throughput(
+            engine, "python3", PY_ADD, n_subs, tests_per, args.inflight, assert_tests
+        )
         print("c++ throughput ...", file=sys.stderr)
         cpp_tps = bench_throughput(engine, "cpp17", CPP_AB, n_subs, tests_per, args.inflight)
         print("c++ compile with pch ...", file=sys.stderr)
@@ -359,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
                 "overhead_ms_per_test": per_test - bare_c,
                 "latency_overhead_ms": latency - bare_c,
                 "python_tests_per_s": py_tps,
+                "python_assert_tests_per_s": assert_tps,
+                # slot time one assert test costs beyond a stdio test: the tester's fork + the call
+                "assert_extra_ms_per_test": args.slots * 1000 * (1 / assert_tps - 1 / py_tps),
                 "cpp_tests_per_s": cpp_tps,
                 "cpp_compile_p50_pch_s": comp_pch["p50_s"],
                 "cpp_compile_p50_nopch_s": comp_nopch["p50_s"],

@@ -88,3 +88,33 @@ def test_binary_shape_stops_at_the_first_failure_to_save_judge_time():
 def test_limits_reach_the_submission():
     sub = plan_rollout(GOOD, TESTS, RewardConfig(time_limit_s=1.5, memory_mb=256)).submission
     assert (sub.limits.time_s, sub.limits.memory_mb) == (1.5, 256)
+
+
+def _checker_failed(passed: int, total: int) -> SubmissionResult:
+    tests = [{"index": i, "verdict": "AC"} for i in range(passed)]
+    tests.append({"index": passed, "verdict": "WA", "reason": "checker_error", "message": "checker failed"})
+    return SubmissionResult(
+        id="x", verdict=Verdict.WA, score=passed / total, passed=passed, total=total, tests=tests
+    )
+
+
+@pytest.mark.parametrize("shape", ["binary", "fraction", "xcoder"])
+def test_checker_error_scores_zero_by_default_and_is_counted(shape):
+    config = RewardConfig(shape=RewardShape(shape))
+    plan = plan_rollout(GOOD, TESTS, config)
+    outcome = score_rollout(plan, _checker_failed(9, 10), config.shape)
+    assert outcome.score == 0.0 and outcome.checker_error
+    assert outcome.diagnostics()["checker_error"] == 1.0
+    plain = score_rollout(plan, _result("WA", 9, 10), config.shape)
+    assert not plain.checker_error and plain.diagnostics()["checker_error"] == 0.0
+
+
+def test_checker_error_score_is_configurable_and_can_be_unscored():
+    plan = plan_rollout(GOOD, TESTS, RewardConfig())
+    assert (
+        score_rollout(plan, _checker_failed(3, 10), RewardShape.fraction, checker_error_score=-1.0).score
+        == -1.0
+    )
+    unscored = score_rollout(plan, _checker_failed(3, 10), RewardShape.fraction, checker_error_score=None)
+    assert unscored.score is None and unscored.checker_error
+    assert RewardConfig(checker_error_score=None).checker_error_score is None

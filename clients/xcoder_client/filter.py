@@ -84,6 +84,7 @@ class FilterStats:
     kept: int = 0
     bad_records: int = 0
     tasks_with_pass: int = 0
+    checker_errors: int = 0
     verdicts: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
@@ -99,6 +100,7 @@ class FilterStats:
             "kept": self.kept,
             "bad_records": self.bad_records,
             "tasks_with_pass": self.tasks_with_pass,
+            "checker_errors": self.checker_errors,
             "pass_rate": round(self.passed / scored, 6) if scored else 0.0,
             "task_solve_rate": round(self.tasks_with_pass / self.records, 6) if self.records else 0.0,
             "verdicts": dict(sorted(self.verdicts.items())),
@@ -329,7 +331,10 @@ class RejectionSampler:
             for response, plan in plans:
                 stats.candidates += 1
                 result = next(results) if plan.submission is not None else None
-                outcome = score_rollout(plan, result, config.shape)
+                outcome = score_rollout(
+                    plan, result, config.shape, checker_error_score=config.checker_error_score
+                )
+                stats.checker_errors += outcome.checker_error
                 if outcome.score is None:
                     stats.unscored += 1
                     rest = {k: v for k, v in record.items() if k not in ("response", "responses")}

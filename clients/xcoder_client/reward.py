@@ -50,6 +50,12 @@ class RewardShape(str, enum.Enum):
 
 XCODER_SCALE = 5.0
 XCODER_NO_CODE = -2.0
+CHECKER_ERROR_SCORE = 0.0
+"""The reward when a checker, interactor or assert tester failed on the rollout's output.
+
+The judge reports that as WA with reason `checker_error`: deterministic, so a retry cannot
+help, and excluding it would let an output that crashes the checker escape its penalty.
+"""
 
 
 class RewardConfig(BaseModel):
@@ -66,6 +72,10 @@ class RewardConfig(BaseModel):
     memory_mb: int | None = Field(None, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
     allow_unterminated: bool = False
     priority: Priority = Priority.interactive
+    checker_error_score: float | None = Field(
+        CHECKER_ERROR_SCORE,
+        description="Reward when the checker failed on the output (reason checker_error); None: unscored.",
+    )
 
     def limits(self) -> Limits | None:
         if self.time_limit_s is None and self.memory_mb is None:
@@ -96,6 +106,8 @@ class RewardOutcome:
     total: int
     verdict: Verdict | None
     extraction: Extraction
+    checker_error: bool = False
+    """A checker, interactor or assert tester failed on this output (counted, scored apart)."""
 
     @property
     def scored(self) -> bool:
@@ -115,6 +127,7 @@ class RewardOutcome:
             "format_ok": 1.0 if self.extraction.ok else 0.0,
             "compile_error": 1.0 if self.verdict is Verdict.CE else 0.0,
             "judge_error": 1.0 if self.judge_error else 0.0,
+            "checker_error": 1.0 if self.checker_error else 0.0,
         }
 
 
@@ -160,8 +173,18 @@ def parse_checker(value: Any) -> Checker | None:
         raise TestFormatError(f"checker: not a judge checker: {exc}") from exc
 
 
-def score_rollout(plan: RolloutPlan, result: SubmissionResult | None, shape: RewardShape) -> RewardOutcome:
-    """The reward of one rollout given its judge result (None only when nothing was submitted)."""
+def score_rollout(
+    plan: RolloutPlan,
+    result: SubmissionResult | None,
+    shape: RewardShape,
+    *,
+    checker_error_score: float | None = CHECKER_ERROR_SCORE,
+) -> RewardOutcome:
+    """The reward of one rollout given its judge result (None only when nothing was submitted).
+
+    A result where the checker failed on the output scores `checker_error_score` (None:
+    unscored, like a judge error) whatever the shape.
+    """
     total = len(plan.suite.tests)
     if plan.submission is None:
         no_code = XCODER_NO_CODE if shape is RewardShape.xcoder else 0.0
@@ -169,6 +192,8 @@ def score_rollout(plan: RolloutPlan, result: SubmissionResult | None, shape: Rew
     if result is None or not result.scored:
         return RewardOutcome(None, 0, total, Verdict.SE, plan.extraction)
     total = result.total or total
+    if any(t.reason == "checker_error" for t in result.tests):
+        return RewardOutcome(checker_error_score, result.passed, total, result.verdict, plan.extraction, True)
     fraction = result.passed / total if total else 0.0
     if shape is RewardShape.binary:
         score = 1.0 if result.verdict is Verdict.AC else 0.0

@@ -134,7 +134,9 @@ class XCoderJudgeReward(AsyncORM):
             if plan is None:
                 rewards.append(None)
                 continue
-            outcome = score_rollout(plan, results.get(i), self.config.shape)
+            outcome = score_rollout(
+                plan, results.get(i), self.config.shape, checker_error_score=self.config.checker_error_score
+            )
             if outcome.score is None and self.options.on_judge_error == "raise":
                 raise JudgeUnavailable("xcoder_judge reward: the judge could not judge a completion")
             rewards.append(outcome.score)

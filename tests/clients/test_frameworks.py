@@ -82,7 +82,17 @@ def test_verl_loads_and_scores_through_its_own_reward_manager(train_python, live
     assert out["scores"] == pytest.approx(expected)
     keys = {tuple(k) for k in out["extra_keys"]}
     assert keys == {
-        ("acc", "compile_error", "format_ok", "judge_error", "pass_rate", "passed", "score", "total")
+        (
+            "acc",
+            "checker_error",
+            "compile_error",
+            "format_ok",
+            "judge_error",
+            "pass_rate",
+            "passed",
+            "score",
+            "total",
+        )
     }
 
 

@@ -253,6 +253,12 @@ class TestResult(BaseModel):
     exit_code: int | None = None
     signal: int | None = None
     message: str = ""
+    reason: Literal["checker_error"] | None = Field(
+        None,
+        description="checker_error: the checker, interactor or assert tester failed on this output "
+        "(crashed, hung, ran out of memory, gave an undefined exit code). The verdict is then WA: "
+        "deterministic, never retried; reward clients score it 0 unless configured otherwise.",
+    )
     stdout: str | None = None
     stderr: str | None = None
     stdout_truncated: bool = False

@@ -48,6 +48,12 @@ def test_suite_covers_what_the_engine_must_do() -> None:
     for c in ALL_CASES:
         groups.setdefault(c.group, []).append(c)
     assert len(groups.get("hostile", [])) >= 30
+    hacks = groups.get("reward_hacking", [])
+    assert len(hacks) >= 40
+    assert {"python3", "pypy3", "c", "cpp17", "go"} <= {c.data["language"] for c in hacks}
+    assert all("AC" not in lib._as_set(c.expect["verdict"]) for c in hacks), (
+        "a reward-hacking case expects AC"
+    )
     verdict_cases = groups.get("verdicts", [])
     for lang in LANGUAGES:
         seen = {

@@ -11,6 +11,7 @@ from xcoder_wire.schemas import Verdict
 class CheckOutcome:
     verdict: Verdict
     message: str = ""
+    reason: str | None = None  # "checker_error": the checker itself failed on this output
 
 
 ACCEPTED = CheckOutcome(Verdict.AC)

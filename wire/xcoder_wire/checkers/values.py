@@ -34,5 +34,8 @@ def check(actual: Any, expected: Any, tol: tuple[float, float] | None = None) ->
 def _short(value: Any, limit: int = 80) -> str:
     import json
 
-    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except ValueError:  # an int past Python's 4300-digit text limit, or one nested in the value
+        return f"a {type(value).__name__} too large to show"
     return text if len(text) <= limit else text[:limit] + "…"

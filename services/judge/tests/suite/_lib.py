@@ -63,6 +63,7 @@ _TEST_EXPECT_KEYS = {
     "stderr_contains",
     "stderr_not_contains",
     "message_contains",
+    "reason",
 }
 _TEST_INPUT_KEYS = {
     "kind",
@@ -443,6 +444,8 @@ def _test_payload(case: Case, t: dict[str, Any], values: dict[str, str], templ: 
 def _program(case: Case, sec: dict[str, Any], values: dict[str, str], templ: bool) -> dict[str, Any]:
     src = case.read(sec["source"])
     files = {name: case.read(path) for name, path in sec.get("files", {}).items()}
+    if templ:
+        files = {name: render(text, values) for name, text in files.items()}
     return {
         "language": sec["language"],
         "source": render(src, values) if templ else src,
@@ -566,6 +569,8 @@ def check_result(case: Case, result: Any, values: dict[str, str]) -> list[str]:
                     errs.append(f"{where}: {key} contains {s!r}: {_short(stream)}")
         if "stdout_regex" in te and not re.search(te["stdout_regex"], tr.stdout or "", re.M):
             errs.append(f"{where}: stdout does not match /{te['stdout_regex']}/: {_short(tr.stdout)}")
+        if "reason" in te and tr.reason != te["reason"]:
+            errs.append(f"{where}: reason {tr.reason!r}, expected {te['reason']!r} ({tr.message!r})")
         for s in te.get("message_contains", []):
             if s not in tr.message:
                 errs.append(f"{where}: message lacks {s!r}: {tr.message!r}")

@@ -39,8 +39,8 @@ from xcoder_wire.verdicts import overall_verdict
 
 from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
 from xcoder_judge.engine.languages import Toolchain
-from xcoder_judge.engine.program_checker import program_verdict
-from xcoder_judge.engine.sandbox import pyrunner
+from xcoder_judge.engine.program_checker import CHECKER_ERROR, checker_failed, program_verdict
+from xcoder_judge.engine.sandbox import pyvalues
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
 from xcoder_judge.engine.settings import EngineSettings
@@ -48,10 +48,13 @@ from xcoder_judge.engine.settings import EngineSettings
 log = logging.getLogger(__name__)
 
 MiB = 1 << 20
-PYRUNNER = (Path(__file__).parent / "sandbox" / "pyrunner.py").read_bytes()
+SANDBOX_DIR = Path(__file__).parent / "sandbox"
+# The candidate side of call and assert tests, shipped with every Python program it runs.
+HARNESS_FILES = {name: (SANDBOX_DIR / name).read_bytes() for name in ("pyrunner.py", "pyvalues.py")}
 MAX_BATCH = 8
 COMPILE_OUTPUT_CAP = 16 << 10
 CHECKER_LIMITS = Limits(time_s=10, memory_mb=1024, output_mb=16)
+TESTER_MIN_MEMORY_MB = 512  # the assert tester decodes the program's values (pyvalues caps a reply at 64 MiB)
 
 
 @dataclass
@@ -68,6 +71,19 @@ class Program:
 
 class SandboxFailure(RuntimeError):
     """The sandbox could not do its part (a compile could not run); the submission is SE."""
+
+
+class SubmissionRejected(ValueError):
+    """The submission's own checker or interactor does not compile: refused, never judged.
+
+    No run of the program could be scored without it, and no retry can help; the caller
+    answers 4xx with `compiler_output` (the worker records the job as rejected).
+    """
+
+    def __init__(self, field: str, compiler_output: str) -> None:
+        super().__init__(f"{field} does not compile:\n{compiler_output}")
+        self.field = field
+        self.compiler_output = compiler_output
 
 
 class Judge:
@@ -111,6 +127,8 @@ class Judge:
         priority = self._next_priority()
         try:
             return self._judge(sub, sub_id, tc, priority, cancel)
+        except SubmissionRejected:
+            raise
         except SandboxFailure as e:
             return self._all_se(
                 sub,
@@ -154,7 +172,7 @@ class Judge:
                 priority,
             )
             if checker is None:
-                return self._all_se(sub, base, f"checker does not compile: {cres.output[:2000]}")
+                raise SubmissionRejected("checker", cres.output[:COMPILE_OUTPUT_CAP])
         if sub.interactor is not None:
             interactor, ires = self._build(
                 self.toolchain(sub.interactor.language),
@@ -164,7 +182,7 @@ class Judge:
                 priority,
             )
             if interactor is None:
-                return self._all_se(sub, base, f"interactor does not compile: {ires.output[:2000]}")
+                raise SubmissionRejected("interactor", ires.output[:COMPILE_OUTPUT_CAP])
         results = self._run_tests(sub, program, checker, interactor, priority, cancel)
         passed = sum(1 for r in results if r.verdict == Verdict.AC)
         return SubmissionResult(
@@ -193,7 +211,7 @@ class Judge:
         template = tuple(p for p in (lang.compile or ()) if use_pch or not p.startswith("-I/pch"))
         key = cache_key(
             "v1", lang.id, tc.version, tc.tools, template, name, source, sorted(files.items()),
-            PYRUNNER if lang.python_harness else b"", self.settings.python_warm,
+            b"".join(HARNESS_FILES.values()) if lang.python_harness else b"", self.settings.python_warm,
         )  # fmt: skip
         started = time.monotonic()
         art = self.cache.get_or_build(
@@ -236,7 +254,7 @@ class Judge:
             stderr_keep=COMPILE_OUTPUT_CAP,
         )
         if lang.python_harness:
-            files_in["pyrunner.py"] = PYRUNNER
+            files_in.update(HARNESS_FILES)
         if lang.warm:
             proc = Proc(
                 limits=plimits,
@@ -245,7 +263,7 @@ class Judge:
                 py_path=f"/box/{name}",
                 compile_as=f"/prog/{name}",
             )
-            collect = [name, name + "c", "pyrunner.py"]
+            collect = [name, name + "c", *HARNESS_FILES]
         else:
             proc = Proc(limits=plimits, argv=tc.fill(template, source=name), env=dict(lang.compile_env))
             collect = list(lang.artifacts)
@@ -349,14 +367,15 @@ class Judge:
         limits = self._limits(sub.limits, sub.output_cap_bytes)
         harness = None if isinstance(test, StdioTest) else test.kind
         fds_in: dict[int, bytes] = {}
+        common: dict = {"limits": limits, "fds_in": fds_in}
         if isinstance(test, CallTest):
             fds_in[3] = json.dumps(
                 {"fn_name": sub.fn_name, "args": test.args, "kwargs": test.kwargs}
             ).encode()
+            common["result_fd"] = 4
         elif isinstance(test, AssertTest):
-            fds_in[3] = json.dumps({"code": test.code, "entry_point": test.entry_point}).encode()
-        stdin = test.input.encode() if isinstance(test, StdioTest) else b""
-        common = {"limits": limits, "stdin": stdin, "fds_in": fds_in, "result_fd": 4 if harness else None}
+            common["pipes_to"] = {4: (1, 5)}  # replies to the tester (see _tester_proc)
+        common["stdin"] = test.input.encode() if isinstance(test, StdioTest) else b""
         if lang.warm and self.settings.python_warm:
             return Proc(
                 kind="py", py_path=f"{prog}/solution.py", harness=harness, env=dict(lang.env), **common
@@ -380,6 +399,8 @@ class Judge:
 
     def _runs_for(self, sub: Submission, test, program: Program, interactor: Program | None) -> list[Proc]:
         sol = self._solution_proc(sub, test, program)
+        if isinstance(test, AssertTest):
+            return [sol, self._tester_proc(sub, test)]
         if interactor is None:
             return [sol]
         sol.stdin = None
@@ -398,6 +419,33 @@ class Judge:
         )
         return [sol, inter]
 
+    def _tester_proc(self, sub: Submission, test: AssertTest) -> Proc:
+        """The process that runs an assert test's code, beside the candidate (pytester.py).
+
+        It is forked from the box's own interpreter and runs as the aux uid in the aux cgroup:
+        the candidate cannot reach its memory, its spec (fd 3) or its verdict (fd 4). It calls
+        the candidate over fds 5 and 6, wired to the candidate's 4 and 3.
+        """
+        limits = sub.limits.model_copy(
+            update={
+                "memory_mb": max(TESTER_MIN_MEMORY_MB, sub.limits.memory_mb),
+                "output_mb": 1,
+                "processes": 4,
+            }
+        )
+        spec = {"code": test.code, "entry_point": test.entry_point}
+        return Proc(
+            limits=self._limits(limits, 64 << 10),
+            kind="py",
+            py_mode="tester",
+            fds_in={3: json.dumps(spec).encode()},
+            result_fd=4,
+            pipes_to={6: (0, 3)},
+            capture_stdout=False,
+            uid="aux",
+            cgroup="aux",
+        )
+
     # ------------------------------------------------------------------ verdicts
 
     def _evaluate(
@@ -410,9 +458,13 @@ class Judge:
             test = sub.tests[i]
             sol = reports[0]
             verdict, message = run_verdict(sol, sub.limits, sub.tests[i], mle_markers)
+            if isinstance(test, AssertTest):
+                o = assert_verdict(verdict, message, sol, reports[1])
+                out[i] = self._test_result(sub, i, sol, o.verdict, o.message, o.reason)
+                continue
             if len(reports) == 2:
-                verdict, message = interactive_verdict(verdict, message, sol, reports[1])
-                out[i] = self._test_result(sub, i, sol, verdict, message)
+                o = interactive_verdict(verdict, message, sol, reports[1])
+                out[i] = self._test_result(sub, i, sol, o.verdict, o.message, o.reason)
                 continue
             if verdict is None:
                 if checker is not None and isinstance(test, StdioTest) and test.expected is not None:
@@ -430,16 +482,10 @@ class Judge:
                 return Verdict.AC, ""
             o = checkers.compare(sub.checker, rep.stdout, test.expected.encode())
             return o.verdict, o.message
-        try:
-            result = json.loads(rep.result.decode("utf-8")) if rep.result else None
-        except ValueError:
-            result = None
-        if not isinstance(result, dict) or result.get("done") != pyrunner.DONE:
-            what = "the function returned" if isinstance(test, CallTest) else "all asserts ran"
-            return Verdict.WA, f"the program exited before {what}"
-        if isinstance(test, AssertTest):
-            return Verdict.AC, ""
-        o = checkers.values.check(result.get("value"), test.expected, checkers.value_tolerance(sub.checker))
+        value, problem = call_value(rep.result)
+        if problem:
+            return Verdict.WA, problem
+        o = checkers.values.check(value, test.expected, checkers.value_tolerance(sub.checker))
         return o.verdict, o.message
 
     def _run_checker(
@@ -471,22 +517,28 @@ class Judge:
         for (i, rep), reports in zip(items, res.reports, strict=False):
             crep = reports[0]
             message = (crep.stderr or crep.stdout).decode("utf-8", "replace").strip()[:500]
-            if crep.setup_error or crep.killed_for or crep.oom:
-                what = crep.setup_error or crep.killed_for or "memory limit"
-                o = checkers.CheckOutcome(Verdict.SE, f"checker failed ({what})")
+            if crep.setup_error:
+                o = checkers.CheckOutcome(
+                    Verdict.SE, f"sandbox set-up failed for the checker: {crep.setup_error}"
+                )
+            elif crep.killed_for or crep.oom:
+                o = checker_failed(f"{crep.killed_for or 'memory'} limit")
             else:
                 o = program_verdict(crep.exit_code, crep.signal, message)
-            out[i] = self._test_result(sub, i, rep, o.verdict, o.message)
+            out[i] = self._test_result(sub, i, rep, o.verdict, o.message, o.reason)
         for i, rep in items:
             out.setdefault(i, self._test_result(sub, i, rep, Verdict.SE, "checker did not run"))
         return out
 
     @staticmethod
-    def _test_result(sub: Submission, i: int, rep: ProcReport, verdict: Verdict, message: str) -> TestResult:
+    def _test_result(
+        sub: Submission, i: int, rep: ProcReport, verdict: Verdict, message: str, reason: str | None = None
+    ) -> TestResult:
         r = TestResult(
             index=i,
             id=sub.tests[i].id,
             verdict=verdict,
+            reason=reason,
             time_s=round(rep.cpu_s, 4),
             wall_s=round(rep.wall_s, 4),
             memory_kb=rep.mem_kb,
@@ -538,45 +590,138 @@ def run_verdict(
                 Verdict.MLE,
                 f"memory limit exceeded ({limits.memory_mb} MiB): the runtime ran out of memory",
             )
-        if isinstance(test, AssertTest) and b"AssertionError" in rep.stderr:
-            return Verdict.WA, "an assertion failed"
         return Verdict.RE, f"exit code {rep.exit_code}"
     return None, ""
 
 
 def interactive_verdict(
     sol: Verdict | None, sol_message: str, sol_rep: ProcReport, inter: ProcReport
-) -> tuple[Verdict, str]:
+) -> checkers.CheckOutcome:
     """Combine the solution's run with the interactor's decision, in this order:
 
     1. the run was stopped from outside (time, output): the solution's limit verdict;
-    2. the interactor itself failed (crash, memory, testlib "fail"): SE, the judge's problem;
+    2. the interactor itself failed (crash, limits, testlib "fail", an undefined exit code):
+       WA with reason checker_error (see program_checker.program_verdict); its set-up failed: SE;
     3. the solution went over a limit: TLE, MLE, OLE;
     4. the solution crashed on its own: RE. Dying of a broken pipe or of end of input
        (SIGPIPE, BrokenPipeError, EOFError) is not on its own: the interactor had hung up;
     5. the interactor rejected the answer: WA or PE;
     6. otherwise the solution's own verdict, or AC.
     """
+    Outcome = checkers.CheckOutcome
     message = inter.stderr.decode("utf-8", "replace").strip()[:500]
     if sol == Verdict.SE:
-        return sol, sol_message
+        return Outcome(sol, sol_message)
     if inter.killed_for and sol is not None:
-        return sol, sol_message
-    if inter.setup_error or inter.oom or inter.killed_for:
-        what = inter.setup_error or inter.killed_for or "memory limit"
-        return Verdict.SE, f"interactor failed ({what}): {message}".strip()
+        return Outcome(sol, sol_message)
+    if inter.setup_error:
+        return Outcome(Verdict.SE, f"sandbox set-up failed for the interactor: {inter.setup_error}")
+    if inter.oom or inter.killed_for:
+        o = checker_failed(f"{inter.killed_for or 'memory'} limit: {message}".strip().rstrip(":"))
+        return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
     o = program_verdict(inter.exit_code, inter.signal, message)
-    if o.verdict == Verdict.SE:
-        return o.verdict, f"interactor: {o.message}"
+    if o.reason == CHECKER_ERROR:
+        return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
     if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):
-        return sol, sol_message
+        return Outcome(sol, sol_message)
     hung_up = sol_rep.signal == signal.SIGPIPE or any(
         marker in sol_rep.stderr for marker in (b"BrokenPipeError", b"EOFError")
     )
     if sol == Verdict.RE and not hung_up:
-        return sol, sol_message
+        return Outcome(sol, sol_message)
     if o.verdict != Verdict.AC:
-        return o.verdict, o.message or "the interactor rejected the answer"
+        return Outcome(o.verdict, o.message or "the interactor rejected the answer")
     if sol is not None:
-        return sol, sol_message
-    return Verdict.AC, ""
+        return Outcome(sol, sol_message)
+    return Outcome(Verdict.AC)
+
+
+def call_value(raw: bytes) -> tuple[object, str]:
+    """A call test's value as JSON would hold it, or why there is none (the program's fault)."""
+    if not raw:
+        return None, "the program exited before the function returned"
+    try:
+        doc = pyvalues.loads(raw)
+        if not isinstance(doc, dict):
+            raise pyvalues.Malformed("not a result")
+        if "error" in doc:
+            return None, f"the function returned a non-value object: {str(doc['error'])[:300]}"
+        value = pyvalues.from_tree(doc["value"])
+    except (pyvalues.Malformed, KeyError) as e:
+        return None, f"the program's result could not be read: {e}"
+    try:
+        return as_json(value), ""
+    except ValueError as e:
+        return None, f"the function returned {e}, which has no JSON form to compare with"
+
+
+def as_json(value: object) -> object:
+    """A plain value as `json.loads(json.dumps(value))` gives it: what call tests compare."""
+    if isinstance(value, (list, tuple)):
+        return [as_json(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return [as_json(v) for v in sorted(value, key=repr)]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if isinstance(k, str):
+                out[k] = as_json(v)
+            elif k is None or isinstance(k, (bool, int, float)):
+                out[json.dumps(k)] = as_json(v)
+            else:
+                raise ValueError(f"a dict with a {type(k).__name__} key")
+        return out
+    if isinstance(value, (bytes, bytearray)):
+        raise ValueError("bytes")
+    return value
+
+
+Outcome = checkers.CheckOutcome
+
+
+def assert_verdict(sol: Verdict | None, sol_message: str, sol_rep: ProcReport, tester: ProcReport) -> Outcome:
+    """An assert test's verdict: from the tester's own report, never from the candidate's process.
+
+    1. a sandbox failure of either process: SE;
+    2. the candidate went over a limit: TLE, MLE, OLE (a tester over CPU shows here too: the
+       run is killed as a whole);
+    3. the tester could not finish (out of memory, crashed, no report): WA, `checker_error`;
+    4. the tester's report: all asserts ran and held -> AC, unless the candidate then crashed
+       on its own (RE); a failed assert, an exception, a non-value object -> WA; the candidate
+       gone before or during the calls -> RE when it died of a signal or a non-zero status,
+       else WA (it exited early, e.g. `os._exit(0)` before the asserts).
+    """
+    if sol == Verdict.SE:
+        return Outcome(sol, sol_message)
+    if tester.setup_error:
+        return Outcome(Verdict.SE, f"sandbox set-up failed for the tester: {tester.setup_error}")
+    if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):
+        return Outcome(sol, sol_message)
+    if tester.killed_for in ("cpu", "wall"):
+        return Outcome(Verdict.TLE, "the tests ran past the time limit")
+    report = tester_report(tester.result)
+    if report is None or tester.oom or tester.killed_for:
+        what = "ran out of memory" if tester.oom else tester.killed_for or _ended(tester)
+        return Outcome(Verdict.WA, f"the tester failed ({what})", CHECKER_ERROR)
+    reason, message = report.get("reason"), str(report.get("message", ""))
+    if report.get("passed") is True:
+        return Outcome(sol, sol_message) if sol is not None else Outcome(Verdict.AC)
+    if reason in ("exited", "not_ready") and sol == Verdict.RE:
+        return Outcome(Verdict.RE, sol_message)
+    if reason in ("tests_error", "tester_error"):
+        return Outcome(Verdict.WA, message, CHECKER_ERROR)
+    return Outcome(Verdict.WA, message or "the tests failed")
+
+
+def tester_report(raw: bytes) -> dict | None:
+    try:
+        report = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) and isinstance(report.get("passed"), bool) else None
+
+
+def _ended(rep: ProcReport) -> str:
+    if rep.signal is not None:
+        return f"killed by {signal_name(rep.signal)}"
+    return f"exit code {rep.exit_code}, no report"

@@ -12,7 +12,7 @@ LANGUAGE = Language(
         "/box/solution.pyc",
         "/prog/solution.py",
     ),
-    artifacts=("solution.py", "solution.pyc", "pyrunner.py"),
+    artifacts=("solution.py", "solution.pyc", "pyrunner.py", "pyvalues.py"),
     run=("{pypy}", "{prog}/solution.py"),
     tools={"pypy": ("pypy3",)},
     version_cmd=("{pypy}", "-c", "import sys; print(sys.pypy_version_info, sys.version.split()[0])"),

@@ -5,8 +5,10 @@ that child into what a new interpreter running the script would be (`warm_*` fun
 interpreters (pypy3, or python3 with the warm path off) run it as a script:
 `python pyrunner.py call|assert SOLUTION`. It must stay stdlib-only and Python 3.8 compatible.
 
-Call and assert harnesses report through fd 4 (a pipe only the judge reads): a program that exits
-before its function returned or its asserts ran writes nothing there, so it cannot pass.
+The call harness reports the function's value on fd 4 as a plain value (pyvalues.py), which
+the judge compares; a program that exits before its function returned writes nothing there.
+The assert harness only serves calls: the tests run in a separate tester process (pytester.py)
+that asks this one to call the program's functions, so no verdict comes from in here.
 """
 
 import io
@@ -17,9 +19,10 @@ import sys
 import traceback
 import types
 
-SPEC_FD = 3  # what to call: a JSON document the judge wrote
-RESULT_FD = 4  # where the harness reports; read by the judge only
-DONE = "XCODER-HARNESS-DONE"
+import pyvalues
+
+SPEC_FD = 3  # call runs: what to call, a JSON document the judge wrote
+RESULT_FD = 4  # call runs: the value, read by the judge
 
 
 # ------------------------------------------------------------------ interpreter state
@@ -188,22 +191,16 @@ def finalize(status):
 # ------------------------------------------------------------------------ harnesses
 
 
-def _report(obj):
-    data = json.dumps(obj, default=_jsonable).encode()
-    os.write(RESULT_FD, data)
-
-
-def _jsonable(value):
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    if isinstance(value, tuple):
-        return list(value)
-    raise TypeError("return value of type %s is not JSON-serialisable" % type(value).__name__)
-
-
 def _read_spec():
     with os.fdopen(SPEC_FD, "rb") as f:
         return json.loads(f.read().decode("utf-8"))
+
+
+def _flush_stdout():
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
 
 
 def resolve_callable(namespace, name):
@@ -218,33 +215,136 @@ def resolve_callable(namespace, name):
 
 
 def run_call(namespace):
-    """After the solution module ran: call the function named in the spec and report its value."""
+    """After the solution module ran: call the function named in the spec and report its value.
+
+    The value goes to the judge as a plain value (pyvalues); the judge compares it. Whatever
+    the program writes on RESULT_FD itself is its answer too, so forging it gains nothing.
+    """
     spec = _read_spec()
     fn = resolve_callable(namespace, spec["fn_name"])
     value = fn(*spec.get("args", []), **spec.get("kwargs", {}))
+    _flush_stdout()
     try:
-        sys.stdout.flush()
-    except Exception:
-        pass
-    _report({"done": DONE, "value": value})
+        doc = {"value": pyvalues.to_tree(value)}
+    except pyvalues.NotAValue as e:
+        doc = {"error": str(e)}
+    os.write(RESULT_FD, pyvalues.dumps(doc))
 
 
-def run_assert(namespace):
-    """After the solution module ran: run the test code in the same namespace, then report done."""
-    spec = _read_spec()
-    path = "<tests>"
-    exec(compile(spec["code"], path, "exec", dont_inherit=True), namespace)
-    entry = spec.get("entry_point")
-    if entry:
-        namespace["check"](namespace[entry])
+CALLS_IN, CALLS_OUT = 3, 4  # assert runs: requests from the tester, replies to it
+MAX_REQUEST = 64 << 20
+
+
+class _Kept:
+    """Objects of the program the tester holds handles to (ref 0 is the module itself)."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.objects = [namespace]
+        self.refs = {}
+        self.module = namespace.get("__name__")
+
+    def ref(self, obj):
+        """A handle for a callable or an instance of the program's own class; None for others."""
+        if not (callable(obj) or getattr(type(obj), "__module__", None) == self.module):
+            return None
+        ref = self.refs.get(id(obj))
+        if ref is None:
+            ref = self.refs[id(obj)] = len(self.objects)
+            self.objects.append(obj)  # kept alive, so its id is never reused
+        return ref
+
+    def obj(self, ref, _what=None):
+        if not 0 < ref < len(self.objects):
+            raise ValueError("no object %d" % ref)
+        return self.objects[ref]
+
+    def get(self, ref, name):
+        if ref == 0:
+            if name not in self.namespace:
+                return {"missing": True}
+            obj = self.namespace[name]
+        else:
+            obj = getattr(self.obj(ref), name)
+        if isinstance(obj, types.ModuleType):
+            return {"module": getattr(obj, "__name__", "")}
+        return self.reply(obj)
+
+    def call(self, ref, name, args_tree, kwargs_tree):
+        if ref == 0:
+            target = self.namespace[name]
+        else:
+            target = self.obj(ref) if name is None else getattr(self.obj(ref), name)
+        args = pyvalues.from_tree(args_tree, self.obj)
+        kwargs = pyvalues.from_tree(kwargs_tree, self.obj)
+        value = target(*args, **kwargs)
+        reply = self.reply(value)
+        # Arguments changed in place go back, so tests that look at them see the change.
+        changed = []
+        for i, arg in enumerate(args):
+            if type(arg) in (list, dict, set):
+                try:
+                    tree = pyvalues.to_tree(arg, self.ref)
+                except pyvalues.NotAValue:
+                    continue
+                if tree != args_tree[i + 1]:
+                    changed.append([i, tree])
+        if changed:
+            reply["changed"] = changed
+        return reply
+
+    def reply(self, obj):
+        try:
+            return {"value": pyvalues.to_tree(obj, self.ref)}
+        except pyvalues.NotAValue as e:
+            return {"error": str(e)}
+
+
+def serve_calls(namespace):
+    """After the solution module ran (assert tests): answer the tester's calls until it hangs up.
+
+    The tests run in another process under another uid (pytester.py); this side only calls the
+    program's functions and sends back plain values, so nothing here decides a verdict.
+    """
+    kept = _Kept(namespace)
     try:
-        sys.stdout.flush()
+        pyvalues.send(CALLS_OUT, {"ready": True})
+    except OSError:  # the tester is gone (it gave up on what this program wrote there)
+        return
+    while True:
+        try:
+            msg = pyvalues.receive(CALLS_IN, MAX_REQUEST)
+        except (pyvalues.Malformed, OSError):
+            msg = None
+        if msg is None:
+            break
+        try:
+            if msg.get("op") == "get":
+                reply = kept.get(msg["ref"], msg["name"])
+            else:
+                reply = kept.call(msg["ref"], msg.get("name"), msg["args"], msg["kwargs"])
+        except Exception as e:
+            reply = {"raise": _exception_names(e), "message": _message(e)}
+        _flush_stdout()
+        try:
+            pyvalues.send(CALLS_OUT, reply)
+        except OSError:
+            break
+    _flush_stdout()
+
+
+def _exception_names(exc):
+    return [getattr(c, "__name__", "?") for c in type(exc).__mro__][:16]
+
+
+def _message(exc):
+    try:
+        return str(exc)[:2000]
     except Exception:
-        pass
-    _report({"done": DONE})
+        return ""
 
 
-HARNESSES = {"call": run_call, "assert": run_assert}
+HARNESSES = {"call": run_call, "assert": serve_calls}
 
 
 def script_main(argv):

@@ -65,7 +65,7 @@ class Proc:
     limits: ProcLimits
     kind: Literal["exec", "py"] = "exec"
     argv: list[str] = field(default_factory=list)
-    py_mode: Literal["script", "compile"] = "script"
+    py_mode: Literal["script", "compile", "tester"] = "script"  # tester: pytester.py's main()
     py_path: str = ""
     py_args: list[str] = field(default_factory=list)  # sys.argv[1:] of a warm program
     compile_as: str | None = None  # final path of a Python file compiled in /box
@@ -74,6 +74,7 @@ class Proc:
     capture_stdout: bool = True  # False: stdout is wired elsewhere (interactive problems)
     fds_in: dict[int, bytes] = field(default_factory=dict)
     result_fd: int | None = None
+    pipes_to: dict[int, tuple[int, int]] = field(default_factory=dict)  # my fd -> (process, its fd)
     env: dict[str, str] = field(default_factory=dict)
     uid: Literal["main", "aux"] = "main"
     cgroup: Literal["run", "aux"] = "run"
@@ -147,6 +148,7 @@ def _encode(req: RunRequest) -> tuple[dict[str, Any], list[bytes]]:
             "capture_stdout": p.capture_stdout,
             "fds_in": {str(k): blob(v) for k, v in p.fds_in.items()},
             "result_fd": p.result_fd,
+            "pipes_to": {str(k): list(v) for k, v in p.pipes_to.items()},
         }
         if p.kind == "exec":
             wire["argv"] = p.argv

@@ -27,6 +27,7 @@ import time
 
 import protocol
 import pyrunner
+import pytester
 from box_cgroup import Cgroup
 from box_os import (
     CLONE_NEWIPC,
@@ -376,7 +377,12 @@ class Box:
                 r, w = pipe()
                 fds[spec["result_fd"]], fds["result_r"] = w, r
             wiring.append(fds)
-        if len(procs) == 2:  # interactive: solution stdout -> interactor stdin, and back
+        links = [(i, int(fd), peer, peer_fd) for i, spec in enumerate(procs)
+                 for fd, (peer, peer_fd) in sorted(spec.get("pipes_to", {}).items())]  # fmt: skip
+        for i, fd, peer, peer_fd in links:  # e.g. an assert test's candidate and tester
+            r, w = pipe(big=True, both_child=True)
+            wiring[i][fd], wiring[peer][peer_fd] = w, r
+        if len(procs) == 2 and not links:  # interactive: solution stdout -> interactor stdin, and back
             a_r, a_w = pipe(big=True, both_child=True)
             b_r, b_w = pipe(big=True, both_child=True)
             wiring[0][1], wiring[1][0] = a_w, a_r
@@ -517,7 +523,7 @@ class Box:
             plan["exec"] = (spec["argv"][0], spec["argv"], env)
         else:
             prepared = None
-            if spec["mode"] == "script" or spec.get("harness"):
+            if spec["mode"] != "tester" and (spec["mode"] == "script" or spec.get("harness")):
                 module = "solution" if spec.get("harness") == "call" else "__main__"
                 prepared = pyrunner.prepare(spec["path"], module, spec.get("args", []))
             plan["launch"] = Launch(
@@ -711,10 +717,9 @@ class Box:
     def _take(self, p, stream, data):
         """Keep output up to its cap; True when the program wrote more than it may."""
         limits = p["spec"]["limits"]
-        if stream == "result":
-            if len(p["result"]) < (1 << 20):
-                p["result"] += data
-            return False
+        if stream == "result":  # a call's value: as large as stdout may be, no larger
+            p["result"] += data
+            return len(p["result"]) > max(1 << 20, limits["output"])
         p[stream + "_len"] += len(data)
         keep = limits["stdout_keep"] if stream == "stdout" else limits["stderr_keep"]
         room = keep - len(p[stream])
@@ -886,9 +891,12 @@ if __name__ == "__main__":
     # frames are gone: the solution's module frame will sit right above this one.
     if _launch.mode == "compile":
         os._exit(pyrunner.compile_check(_launch.path, _launch.path + "c", _launch.compile_as))
+    if _launch.mode == "tester":
+        os._exit(pytester.main())
     _path, _harness = _launch.path, _launch.harness
     _ns = pyrunner.install(
-        _launch.prepared, forget=("protocol", "pyrunner", "zygote", "box_os", "box_cgroup")
+        _launch.prepared,
+        forget=("protocol", "pyrunner", "pytester", "pyvalues", "zygote", "box_os", "box_cgroup"),
     )
     if _launch.recursion_counter:
         # Measure what exec() costs from right here, then give the solution's module frame

@@ -1,0 +1,5 @@
+def f():
+    yield 'xcs-{{TOKEN}}'
+
+def g():
+    return map(str, [1])

@@ -1,0 +1,8 @@
+METADATA = {}
+candidate = None
+
+def check(candidate):
+    return True
+
+def f():
+    return "wrong"

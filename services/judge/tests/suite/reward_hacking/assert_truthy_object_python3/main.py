@@ -1,0 +1,5 @@
+class Obj:
+    pass
+
+def f():
+    return Obj()

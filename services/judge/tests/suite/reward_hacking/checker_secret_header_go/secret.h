@@ -1,0 +1,2 @@
+#include <string>
+static const std::string SECRET = "xcs-{{TOKEN}}";
