@@ -21,9 +21,11 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
+# xcoder-judge depends on xcoder-wire (the wire contract); install both in one resolver run.
+COPY wire/ wire/
 COPY services/judge/ services/judge/
 RUN python -m venv /opt/xcoder/venv \
- && /opt/xcoder/venv/bin/pip install ./services/judge
+ && /opt/xcoder/venv/bin/pip install ./wire ./services/judge
 
 # ---------------------------------------------------------------- runtime
 FROM ${PYTHON_IMAGE}

@@ -15,13 +15,13 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-# xcoder-synth depends on xcoder-judge (wire schema, checkers) and xcoder-client (extractor,
-# judge client); install all three from this checkout in one resolver run.
-COPY services/judge/ services/judge/
+# xcoder-synth depends on xcoder-wire (wire schema, checkers) and xcoder-client (extractor,
+# judge client), not on the judge itself; install all three from this checkout in one resolver run.
+COPY wire/ wire/
 COPY clients/ clients/
 COPY services/synth-api/ services/synth-api/
 RUN python -m venv /opt/xcoder/venv \
- && /opt/xcoder/venv/bin/pip install ./services/judge ./clients ./services/synth-api
+ && /opt/xcoder/venv/bin/pip install ./wire ./clients ./services/synth-api
 
 # ---------------------------------------------------------------- runtime
 FROM ${PYTHON_IMAGE}

@@ -154,8 +154,8 @@ def run_judging(
     """Judge every sample that has no scored judgement yet; returns how many were judged now."""
     from xcoder_client import JudgeClient
     from xcoder_client.extract import extract_code
-    from xcoder_client.models import Limits
     from xcoder_client.testcases import build_submission, parse_tests
+    from xcoder_wire.schemas import Limits
 
     samples = _samples_by_problem(out_dir, k)
     done = {

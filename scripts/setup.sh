@@ -80,7 +80,8 @@ PIP=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)
 
 if [ "$WANT_TEST" = 1 ]; then
   say "installing packages with test extras"
-  "${PIP[@]}" -e "services/judge[test]" -e "clients[test]" -e "services/synth-api[test]"
+  # wire first: the others depend on it by name, and pip finds it here rather than on an index.
+  "${PIP[@]}" -e "wire[test]" -e "services/judge[test]" -e "clients[test]" -e "services/synth-api[test]"
   "${PIP[@]}" -r rl/requirements.txt -r sft/requirements.txt -r eval/requirements.txt ruff
   say "installing deployment-validation tools"
   PATH="$VENV/bin:$PATH" tests/deploy/install-tools.sh
@@ -90,7 +91,7 @@ if [ "$WANT_TEST" = 1 ]; then
   clients/scripts/setup-train-venv.sh
 else
   say "installing packages"
-  "${PIP[@]}" -e services/judge -e clients -e services/synth-api
+  "${PIP[@]}" -e wire -e services/judge -e clients -e services/synth-api
 fi
 
 say "ready: $VENV ($("$VENV/bin/python" --version))"

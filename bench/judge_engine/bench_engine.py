@@ -37,7 +37,7 @@ from pathlib import Path
 
 from xcoder_judge.config import Settings
 from xcoder_judge.engine import Engine
-from xcoder_judge.schemas import Submission, Verdict
+from xcoder_wire.schemas import Submission, Verdict
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH_UID = 63000  # away from the default 60000 and the test suite's 62000/62100

@@ -39,9 +39,9 @@ from pathlib import Path
 import httpx
 from xcoder_judge.config import Settings
 from xcoder_judge.engine import Engine
-from xcoder_judge.schemas import Submission, Verdict
 from xcoder_judge.service.embedded_redis import EmbeddedRedis
 from xcoder_judge.testing import JudgeCluster, claim_uid_block
+from xcoder_wire.schemas import Submission, Verdict
 
 REPO = Path(__file__).resolve().parents[2]
 TARGETS = {"ratio_python": (">=", 0.8), "ratio_cpp": (">=", 0.8), "idle_rt_p50_ms": ("<=", 20.0)}

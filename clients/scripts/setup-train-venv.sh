@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# A CPU-only training-stack virtualenv: verl 0.9.1 + ms-swift 4.6.0 + CPU torch + xcoder-client.
+# A CPU-only training-stack virtualenv: verl 0.9.1 + ms-swift 4.6.0 + CPU torch + xcoder-client
+# (with xcoder-wire, the judge's models it depends on).
 #
 #   clients/scripts/setup-train-venv.sh [VENV_DIR]     (default: clients/.venv-train)
 #
 # For what needs the frameworks' own code without GPUs: the client tests that load the reward
 # through verl's and ms-swift's loaders, and config validation of the training recipes.
-# Idempotent: an existing venv that already imports verl, swift and xcoder_client is left alone.
+# Idempotent: an existing venv that already imports verl, swift, xcoder_wire and xcoder_client is
+# left alone.
 # Measured on the dev machine (2 vCPU, PyPI + local torch wheel): ~100 s, ~2.3 GiB.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 clients="$(dirname "$here")"
+wire="$(dirname "$clients")/wire"
 venv="${1:-$clients/.venv-train}"
 python="${PYTHON:-python3.11}"
 command -v "$python" >/dev/null || python=python3
@@ -24,7 +27,7 @@ SWIFT_VERSION="${SWIFT_VERSION:-4.6.0}"
 check() {
   "$venv/bin/python" - <<PY 2>/dev/null
 import importlib.metadata as md, sys
-import verl, swift, xcoder_client, msgspec  # noqa: F401
+import verl, swift, xcoder_wire, xcoder_client, msgspec  # noqa: F401
 sys.exit(0 if (md.version("verl"), md.version("ms-swift")) == ("$VERL_VERSION", "$SWIFT_VERSION") else 1)
 PY
 }
@@ -47,6 +50,7 @@ start=$(date +%s)
 # msgspec: ms-swift 4.6's GRPO code (swift.rlhf_trainers.utils) imports it without declaring it
 # (vLLM usually brings it in); without it `--reward_funcs` cannot even be resolved.
 "$venv/bin/pip" install -q "torch==$TORCH_VERSION" "verl==$VERL_VERSION" "ms-swift==$SWIFT_VERSION" msgspec
-"$venv/bin/pip" install -q -e "$clients"
-check || { echo "train venv at $venv does not import verl/swift/xcoder_client" >&2; exit 1; }
+# The wire package first: the client depends on it by name.
+"$venv/bin/pip" install -q -e "$wire" -e "$clients"
+check || { echo "train venv at $venv does not import verl/swift/xcoder_wire/xcoder_client" >&2; exit 1; }
 echo "train venv ready: $venv ($(( $(date +%s) - start )) s, $(du -sh "$venv" | cut -f1))"

@@ -1,4 +1,5 @@
-"""Fixtures for the client tests. `live_judge` comes from the xcoder_judge.testing plugin."""
+"""Fixtures for the client tests, which need only xcoder-wire and xcoder-client (tests against a
+live judge are in tests/clients/)."""
 
 from __future__ import annotations
 

@@ -11,21 +11,22 @@ import xcoder_client
 from xcoder_client.cli import _plugin_path, main
 
 
-def test_core_dependencies_are_httpx_and_pydantic_only():
+def test_core_dependencies_are_the_wire_contract_httpx_and_pydantic_only():
     requires = importlib.metadata.requires("xcoder-client") or []
     core = {
         r.split(";")[0].split("<")[0].split(">")[0].split("=")[0].strip()
         for r in requires
         if "extra ==" not in r
     }
-    assert core == {"httpx", "pydantic"}
+    assert core == {"xcoder-wire", "httpx", "pydantic"}
 
 
 def test_importing_every_module_pulls_in_no_heavy_framework():
     code = (
         "import sys, json; import xcoder_client, xcoder_client.verl, xcoder_client.swift_orm, xcoder_client.cli, "
         "xcoder_client.filter, xcoder_client.coalesce;"
-        "print(json.dumps(sorted({'fastapi', 'torch', 'verl', 'swift', 'numpy', 'redis'} & set(sys.modules))))"
+        "print(json.dumps(sorted({'fastapi', 'torch', 'verl', 'swift', 'numpy', 'redis', 'xcoder_judge'}"
+        " & set(sys.modules))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from xcoder_client.models import SubmissionResult, Verdict
 from xcoder_client.reward import RewardConfig, RewardShape, plan_rollout, score_rollout
+from xcoder_wire.schemas import SubmissionResult, Verdict
 
 TESTS = {"inputs": [f"{i}\n" for i in range(20)], "outputs": [f"{i}\n" for i in range(20)]}
 GOOD = "```python\nprint(input())\n```"

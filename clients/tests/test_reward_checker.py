@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from xcoder_client.models import FloatsChecker, TokensChecker
 from xcoder_client.reward import RewardConfig, parse_checker, plan_rollout
 from xcoder_client.testcases import TestFormatError
 from xcoder_client.verl_reward import _checker
+from xcoder_wire.schemas import FloatsChecker, TokensChecker
 
 RESPONSE = "```python\nprint(0.333333)\n```"
 TESTS = {"inputs": [""], "outputs": ["0.3333333333"]}

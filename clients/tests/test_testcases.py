@@ -11,8 +11,8 @@ import zlib
 
 import pytest
 from xcoder_client import TestFormatError
-from xcoder_client.models import AssertTest, CallTest, StdioTest
 from xcoder_client.testcases import build_submission, parse_tests, select_tests, suite_key
+from xcoder_wire.schemas import AssertTest, CallTest, StdioTest
 
 
 def lcb_encode(cases: list[dict], protocol: int = 4) -> str:

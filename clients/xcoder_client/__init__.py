@@ -1,8 +1,19 @@
 """X-Coder judge clients: sync/async judge client, code extraction, test formats, rewards.
 
-Light on purpose (httpx + pydantic): it installs into any training image. The verl and
+Light on purpose (xcoder-wire + httpx + pydantic): it installs into any training image. The verl and
 ms-swift adapters import their frameworks only when used.
 """
+
+from xcoder_wire.schemas import (
+    AssertTest,
+    CallTest,
+    Limits,
+    StdioTest,
+    Submission,
+    SubmissionResult,
+    TestResult,
+    Verdict,
+)
 
 from xcoder_client.async_client import AsyncJudgeClient
 from xcoder_client.client import JudgeClient
@@ -20,16 +31,6 @@ from xcoder_client.errors import (
     TestFormatError,
 )
 from xcoder_client.extract import Extraction, ExtractStatus, extract_code
-from xcoder_client.models import (
-    AssertTest,
-    CallTest,
-    Limits,
-    StdioTest,
-    Submission,
-    SubmissionResult,
-    TestResult,
-    Verdict,
-)
 from xcoder_client.settings import ClientSettings, get_settings
 from xcoder_client.testcases import TestSuite, build_submission, parse_tests, select_tests
 

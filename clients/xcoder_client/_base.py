@@ -32,6 +32,17 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import ValidationError
+from xcoder_wire.schemas import (
+    MAX_ID_LENGTH,
+    BatchResponse,
+    JobStatus,
+    LanguageInfo,
+    LookupRequest,
+    Submission,
+    SubmissionEnvelope,
+    SubmissionResult,
+    Verdict,
+)
 
 from xcoder_client.errors import (
     JudgeAuthError,
@@ -44,17 +55,6 @@ from xcoder_client.errors import (
     JudgeTimeout,
     JudgeTransportError,
     JudgeUnavailable,
-)
-from xcoder_client.models import (
-    MAX_ID_LENGTH,
-    BatchResponse,
-    JobStatus,
-    LanguageInfo,
-    LookupRequest,
-    Submission,
-    SubmissionEnvelope,
-    SubmissionResult,
-    Verdict,
 )
 from xcoder_client.settings import ClientSettings, get_settings
 

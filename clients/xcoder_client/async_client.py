@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
+from xcoder_wire.schemas import LanguageInfo, Submission, SubmissionResult
 
 from xcoder_client._base import BaseJudgeClient, OnError, ProgressCallback, Protocol, Sleep, T
-from xcoder_client.models import LanguageInfo, Submission, SubmissionResult
 
 
 class AsyncJudgeClient(BaseJudgeClient):

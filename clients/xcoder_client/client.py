@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+from xcoder_wire.schemas import LanguageInfo, Submission, SubmissionResult
 
 from xcoder_client._base import BaseJudgeClient, OnError, ProgressCallback, Protocol, Sleep, T
-from xcoder_client.models import LanguageInfo, Submission, SubmissionResult
 
 
 class JudgeClient(BaseJudgeClient):

@@ -17,9 +17,10 @@ import asyncio
 import weakref
 from collections.abc import Callable, Hashable, Sequence
 
+from xcoder_wire.schemas import Submission, SubmissionResult
+
 from xcoder_client._base import OnError
 from xcoder_client.async_client import AsyncJudgeClient
-from xcoder_client.models import Submission, SubmissionResult
 
 DEFAULT_MAX_ITEMS = 1024
 DEFAULT_MAX_WAIT_S = 0.02

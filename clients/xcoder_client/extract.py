@@ -20,8 +20,9 @@ import enum
 import re
 from dataclasses import dataclass
 
+from xcoder_wire.schemas import MAX_SOURCE_BYTES
+
 from xcoder_client.languages import resolve_language
-from xcoder_client.models import MAX_SOURCE_BYTES
 
 __all__ = ["ExtractStatus", "Extraction", "extract_code"]
 

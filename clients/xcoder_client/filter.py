@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB, Priority
 
 from xcoder_client.client import JudgeClient
 from xcoder_client.errors import TestFormatError
-from xcoder_client.models import Priority
 from xcoder_client.progress import progress_bar
 from xcoder_client.reward import RewardConfig, RewardShape, RolloutPlan, plan_rollout, score_rollout
 from xcoder_client.testcases import parse_tests
@@ -54,8 +54,8 @@ class FilterOptions(BaseModel):
     min_pass_rate: float = Field(1.0, gt=0, le=1)
     max_tests: int | None = Field(None, ge=1)
     max_per_query: int = Field(0, ge=0, description="Passing responses kept per task; 0 keeps all.")
-    time_limit_s: float | None = Field(None, gt=0, le=60)
-    memory_mb: int | None = Field(None, ge=16, le=16384)
+    time_limit_s: float | None = Field(None, gt=0, le=MAX_TIME_S)
+    memory_mb: int | None = Field(None, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
     chunk_records: int = Field(64, ge=1)
 
     def reward_config(self) -> RewardConfig:

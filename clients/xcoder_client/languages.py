@@ -1,12 +1,15 @@
 """Language names: fence tags models write, and the judge language id each maps to.
 
 Models label code blocks inconsistently (```py, ```Python3, ```c++). The extractor and the
-reward functions both resolve a name through this one table.
+reward functions both resolve a name through this one table. Judge ids and their aliases are the
+wire contract's (`xcoder_wire.languages`), resolved there and nowhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from xcoder_wire.languages import resolve_alias
 
 
 @dataclass(frozen=True)
@@ -61,16 +64,10 @@ for _lang in LANGUAGES.values():
         _ALIASES[_tag] = _lang.name
 
 
-JUDGE_IDS = frozenset(
-    {"python3", "pypy3", "c", "cpp17", "cpp20", "cpp", "java", "go", "rust", "javascript", "node"}
-)
-"""Language ids and aliases the judge documents (docs/judge-api.md); passed through unchanged."""
-
-
 def judge_language_id(name: str) -> str:
-    """The id to send to the judge: a judge id as given, else the judge id of the named language."""
-    key = name.strip().lower()
-    return key if key in JUDGE_IDS else resolve_language(key).judge_id
+    """The id to send to the judge: what the judge's own table resolves `name` to, else the judge
+    id of the language whose fence tag it is (``gnu++17`` → ``cpp17``); ValueError if neither."""
+    return resolve_alias(name) or resolve_language(name).judge_id
 
 
 def resolve_language(name: str) -> Language:

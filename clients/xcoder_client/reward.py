@@ -15,9 +15,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from xcoder_wire.schemas import (
+    MAX_MEMORY_MB,
+    MAX_TIME_S,
+    MIN_MEMORY_MB,
+    Checker,
+    Limits,
+    OutputMode,
+    Priority,
+    Submission,
+    SubmissionResult,
+    Verdict,
+)
 
 from xcoder_client.extract import Extraction, extract_code
-from xcoder_client.models import Checker, Limits, OutputMode, Priority, Submission, SubmissionResult, Verdict
 from xcoder_client.testcases import (
     TestFormatError,
     TestSuite,
@@ -57,8 +68,8 @@ class RewardConfig(BaseModel):
     max_tests: int | None = Field(
         10, ge=1, description="Deterministic per-task subset size; None: all tests."
     )
-    time_limit_s: float | None = Field(None, gt=0, le=60)
-    memory_mb: int | None = Field(None, ge=16, le=16384)
+    time_limit_s: float | None = Field(None, gt=0, le=MAX_TIME_S)
+    memory_mb: int | None = Field(None, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
     allow_unterminated: bool = False
     priority: Priority = Priority.interactive
     checker_error_score: float | None = Field(

@@ -23,11 +23,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from xcoder_wire.schemas import SubmissionResult
 
 from xcoder_client.async_client import AsyncJudgeClient
 from xcoder_client.errors import JudgeUnavailable
 from xcoder_client.extract import extract_code
-from xcoder_client.models import SubmissionResult
 from xcoder_client.reward import RewardConfig, RewardShape, RolloutPlan, plan_rollout, score_rollout
 from xcoder_client.settings import read_env
 

@@ -31,11 +31,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-
-from xcoder_client._pickled_str import UnsafePickleError, pickled_string
-from xcoder_client.errors import TestFormatError
-from xcoder_client.languages import judge_language_id
-from xcoder_client.models import (
+from xcoder_wire.schemas import (
     AssertTest,
     CallTest,
     Checker,
@@ -46,6 +42,10 @@ from xcoder_client.models import (
     Submission,
     Test,
 )
+
+from xcoder_client._pickled_str import UnsafePickleError, pickled_string
+from xcoder_client.errors import TestFormatError
+from xcoder_client.languages import judge_language_id
 
 __all__ = ["TestSuite", "build_submission", "parse_tests", "select_tests", "suite_key"]
 

@@ -15,7 +15,17 @@ from xcoder_client.errors import JudgeUnavailable
 from xcoder_client.reward import RewardConfig, RewardOutcome, RewardShape, plan_rollout, score_rollout
 from xcoder_client.settings import ClientSettings, get_settings
 
-REWARD_KEYS = ("score", "acc", "pass_rate", "passed", "total", "format_ok", "compile_error", "judge_error")
+REWARD_KEYS = (
+    "score",
+    "acc",
+    "pass_rate",
+    "passed",
+    "total",
+    "format_ok",
+    "compile_error",
+    "judge_error",
+    "checker_error",
+)
 """Keys of every dict returned here, in order."""
 
 _VERL_EXTRAS = frozenset({"reward_router_address", "reward_model_tokenizer"})

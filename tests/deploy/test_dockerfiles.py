@@ -138,7 +138,7 @@ def test_every_copy_source_reaches_the_build_context(dockerfile: Path) -> None:
             assert f"{src}/pyproject.toml" in sent
 
 
-@pytest.mark.parametrize("package", ["services/judge", "clients", "services/synth-api"])
+@pytest.mark.parametrize("package", ["wire", "services/judge", "clients", "services/synth-api"])
 def test_packages_build_from_the_build_context(package: str, tmp_path: Path) -> None:
     """What `pip install ./<package>` sees in the image: only the files .dockerignore lets through."""
     patterns = _dockerignore_patterns()

@@ -39,7 +39,7 @@ PROBE = textwrap.dedent(
     logging.disable(logging.CRITICAL)
     from xcoder_judge.config import Settings
     from xcoder_judge.engine import Engine
-    from xcoder_judge.schemas import Submission
+    from xcoder_wire.schemas import Submission
 
     def submission(language, source, expected="3\\n", time_s=2.0):
         limits = {"time_s": time_s, "wall_s": 2 * time_s}

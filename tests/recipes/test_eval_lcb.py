@@ -6,8 +6,8 @@ import json
 from datetime import date
 
 import pytest
-from xcoder_client.models import CallTest, StdioTest
 from xcoder_client.testcases import parse_tests
+from xcoder_wire.schemas import CallTest, StdioTest
 
 from eval import lcb
 

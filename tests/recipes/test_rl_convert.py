@@ -7,8 +7,8 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from xcoder_client.models import AssertTest, CallTest, StdioTest
 from xcoder_client.testcases import parse_tests
+from xcoder_wire.schemas import AssertTest, CallTest, StdioTest
 
 from rl import convert
 

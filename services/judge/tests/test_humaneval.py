@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from xcoder_judge.schemas import Limits, Submission, Verdict
+from xcoder_wire.schemas import Limits, Submission, Verdict
 
 FIXTURE = Path(__file__).parent / "fixtures" / "humaneval.jsonl.gz"
 TASKS = [json.loads(line) for line in gzip.decompress(FIXTURE.read_bytes()).decode().splitlines()]

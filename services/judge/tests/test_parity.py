@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from xcoder_judge.schemas import Submission
+from xcoder_wire.schemas import Submission
 
 
 def _load_suite_lib():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from xcoder_judge.schemas import Submission, Verdict
+from xcoder_wire.schemas import Submission, Verdict
 
 
 def _load_suite_lib():

@@ -1,31 +1,25 @@
-"""Settings: every knob is an environment variable prefixed XCODER_JUDGE_ (docs/judge-config.md)."""
+"""Settings: every knob is an environment variable prefixed XCODER_JUDGE_ (docs/judge-config.md).
+
+One mechanism: `Settings` reads the whole environment. The engine's knobs are the fields of
+`EngineSettings`, which it extends; the engine is handed only those (`EngineSettings.of`).
+"""
 
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
-from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB
+
+from xcoder_judge.engine.settings import EngineSettings
 
 ENV_PREFIX = "XCODER_JUDGE_"
 
 
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "xcoder-judge"
+class Settings(BaseSettings, EngineSettings):
+    """Every knob of the service; the engine's fields come from `EngineSettings` (engine/settings.py)."""
 
-
-def _default_work_dir() -> Path:
-    if os.geteuid() == 0:
-        return Path("/run/xcoder-judge")
-    return Path(tempfile.gettempdir()) / f"xcoder-judge-{os.geteuid()}"
-
-
-class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore")
 
     # --- service
@@ -48,24 +42,15 @@ class Settings(BaseSettings):
         None, ge=1, le=4096, description="Submissions a worker judges at once; default 2 × slots."
     )
     worker_name: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
-    compat_time_s: float = Field(10.0, gt=0, le=60, description="code-judge compat: time limit per run.")
-    compat_memory_mb: int = Field(1024, ge=16, le=16384, description="code-judge compat: memory limit.")
+    compat_time_s: float = Field(
+        10.0, gt=0, le=MAX_TIME_S, description="code-judge compat: time limit per run."
+    )
+    compat_memory_mb: int = Field(
+        1024, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB, description="code-judge compat: memory limit."
+    )
     compat_wait_s: float = Field(
         3600.0, gt=0, le=3600, description="How long compat calls wait for verdicts."
     )
-
-    # --- engine
-    slots: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=512)
-    cache_dir: Path = Field(default_factory=_default_cache_dir)
-    work_dir: Path = Field(default_factory=_default_work_dir)
-    sandbox_uid: int = Field(60000, ge=1000, le=2**31 - 1024)
-    cgroup: Literal["auto", "v2", "v1", "none"] = "auto"
-    python: str | None = Field(None, description="Interpreter for python3 submissions.")
-    languages: str | None = Field(None, description="Comma-separated allow-list of language ids.")
-    python_warm: bool = Field(True, description="Run python3 from a warm pre-forked interpreter.")
-    pch: bool = Field(True, description="Use a precompiled <bits/stdc++.h> for C++.")
-    self_test: bool = Field(True, description="Drop languages whose echo self-test fails at start-up.")
-    compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
 
     @field_validator("log_level")
     @classmethod
@@ -81,12 +66,6 @@ class Settings(BaseSettings):
     @property
     def effective_job_threads(self) -> int:
         return self.job_threads if self.job_threads is not None else max(2, 2 * self.slots)
-
-    @property
-    def language_allow_list(self) -> frozenset[str] | None:
-        if not self.languages:
-            return None
-        return frozenset(x.strip() for x in self.languages.split(",") if x.strip())
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,7 +1,8 @@
 """pytest plugin: a live judge (real `xcoder-judge api` and `worker` processes on real Redis).
 
-Load it with `pytest_plugins = ["xcoder_judge.testing"]` (the repository's top-level conftest.py
-does). Tests then ask for the session-scoped `live_judge` fixture:
+pytest loads it in every session where xcoder-judge is installed (a `pytest11` entry point in
+services/judge/pyproject.toml), so a package whose tests need a live judge lists xcoder-judge in
+its test extra and nothing else. Tests then ask for the session-scoped `live_judge` fixture:
 
     def test_sum(live_judge):
         r = httpx.post(f"{live_judge.url}/v1/submissions", json={...})

@@ -10,11 +10,9 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from pydantic import BaseModel
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -32,11 +30,6 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 return
             if raw.strip():
                 yield json.loads(raw)
-
-
-def read_models(path: Path, model: type[M]) -> Iterator[M]:
-    for obj in read_jsonl(path):
-        yield model.model_validate(obj)
 
 
 def repair_tail(path: Path) -> None:

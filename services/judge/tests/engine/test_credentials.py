@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xcoder_judge.schemas import Submission, Verdict
+from xcoder_wire.schemas import Submission, Verdict
 
 STATUS_C = r"""
 #include <stdio.h>

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from xcoder_judge.config import Settings
 from xcoder_judge.engine import Engine
-from xcoder_judge.schemas import Submission, Verdict
+from xcoder_wire.schemas import Submission, Verdict
 
 REPO = Path(__file__).resolve().parents[4]
 AB = "a, b = map(int, input().split())\nprint(a + b)\n"
@@ -76,7 +76,7 @@ NOBODY_SCRIPT = textwrap.dedent(
     from pathlib import Path
     from xcoder_judge.config import Settings
     from xcoder_judge.engine import Engine
-    from xcoder_judge.schemas import Submission
+    from xcoder_wire.schemas import Submission
     root = Path(sys.argv[1])
     e = Engine(Settings(slots=1, python="/usr/bin/python3", cache_dir=root / "cache", work_dir=root / "work",
                         languages="python3", self_test=False))
@@ -109,7 +109,7 @@ def test_without_root_it_falls_back_to_rlimits_and_says_so(world_dir: Path) -> N
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
-        "PYTHONPATH": f"{REPO / 'services' / 'judge'}:{site}",
+        "PYTHONPATH": f"{REPO / 'wire'}:{REPO / 'services' / 'judge'}:{site}",
     }
     proc = subprocess.run(
         [

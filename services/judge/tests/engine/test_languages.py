@@ -1,15 +1,17 @@
-"""The language registry: static aliases for the API, detection on this node, Java class names."""
+"""The language registry: ids of the wire table, detection on this node, Java class names."""
 
 from __future__ import annotations
 
-from xcoder_judge.engine.languages import KNOWN_LANGUAGES, LANGUAGES, detect, resolve_alias
+from xcoder_judge.engine.languages import KNOWN_LANGUAGES, LANGUAGES, detect
 from xcoder_judge.engine.languages.java import main_class
+from xcoder_wire.languages import LANGUAGE_IDS, resolve_alias
 
 
 def test_every_language_has_a_unique_id_and_aliases_resolve_to_it() -> None:
     ids = [lang.id for lang in LANGUAGES]
     assert len(ids) == len(set(ids))
     assert set(ids) == {"python3", "pypy3", "c", "cpp17", "cpp20", "java", "go", "rust", "javascript"}
+    assert set(ids) <= LANGUAGE_IDS  # every engine language is named by the wire contract
     for lang in LANGUAGES:
         for name in (lang.id, *lang.aliases):
             assert resolve_alias(name) == lang.id

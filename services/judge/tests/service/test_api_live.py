@@ -6,7 +6,7 @@ import re
 
 import httpx
 import pytest
-from xcoder_judge.schemas import SubmissionEnvelope, SubmissionResult, Verdict
+from xcoder_wire.schemas import SubmissionEnvelope, SubmissionResult, Verdict
 
 ADD = "a, b = map(int, input().split())\nprint(a + b)\n"
 

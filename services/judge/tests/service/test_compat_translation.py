@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
-from xcoder_judge.schemas import CompileResult, OutputMode, Priority, SubmissionResult, Verdict
-from xcoder_judge.schemas import TestResult as OneTest
 from xcoder_judge.service.compat import code_judge as cj
 from xcoder_judge.service.compat import sandbox_fusion as sf
+from xcoder_wire.schemas import CompileResult, OutputMode, Priority, SubmissionResult, Verdict
+from xcoder_wire.schemas import TestResult as OneTest
 
 VERL_RUN_CODE = {
     "compile_timeout": 10,

@@ -10,12 +10,12 @@ import redis.asyncio as aioredis
 from rq.job import Job, JobStatus
 from rq.job_lifecycle import record_job_failure
 from rq.results import Result
-from xcoder_judge.schemas import JobStatus as Status
-from xcoder_judge.schemas import Priority, Submission, SubmissionEnvelope, SubmissionResult, Verdict
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.enqueue import Enqueuer, IdConflict, QueueFull
 from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, submission_digest
 from xcoder_judge.service.queue.state import read_states
+from xcoder_wire.schemas import JobStatus as Status
+from xcoder_wire.schemas import Priority, Submission, SubmissionEnvelope, SubmissionResult, Verdict
 
 
 def sub(source: str = "print(1)", **over) -> Submission:

@@ -6,7 +6,6 @@ import json
 import zlib
 
 from rq.job import Job, JobStatus
-from xcoder_judge.schemas import Priority, Submission
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.jobspec import (
     DIGEST_FIELD,
@@ -16,6 +15,7 @@ from xcoder_judge.service.queue.jobspec import (
     job_timeout_s,
     submission_digest,
 )
+from xcoder_wire.schemas import Priority, Submission
 
 
 def submission(**over) -> Submission:

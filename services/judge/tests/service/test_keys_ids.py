@@ -9,9 +9,9 @@ from rq.job import JOB_ID_PATTERN, Job
 from rq.queue import Queue
 from rq.registry import StartedJobRegistry
 from rq.results import Result
-from xcoder_judge.schemas import Priority
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.ids import job_id_for, new_submission_id, submission_id_for
+from xcoder_wire.schemas import Priority
 
 
 def test_rq_owned_keys_are_the_ones_rq_uses(sync_redis):

@@ -14,8 +14,6 @@ import time
 import pytest
 import redis.asyncio as aioredis
 from rq.job import Job, JobStatus
-from xcoder_judge.schemas import JobStatus as Status
-from xcoder_judge.schemas import Priority, Submission, SubmissionResult, Verdict
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.enqueue import Enqueuer
 from xcoder_judge.service.queue.janitor import Janitor
@@ -23,6 +21,8 @@ from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, submi
 from xcoder_judge.service.queue.state import read_states
 from xcoder_judge.service.worker.rq_worker import JudgeWorker
 from xcoder_judge.service.worker.runtime import Outcomes
+from xcoder_wire.schemas import JobStatus as Status
+from xcoder_wire.schemas import Priority, Submission, SubmissionResult, Verdict
 
 
 def enqueue(redis_url: str, items: list[tuple[str, Priority]], retries: int = 2) -> None:

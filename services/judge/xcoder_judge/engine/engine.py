@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 
-from xcoder_judge.config import Settings, get_settings
+from xcoder_wire.schemas import Capabilities, LanguageInfo, StdioTest, Submission, SubmissionResult, Verdict
+
 from xcoder_judge.engine import pch
 from xcoder_judge.engine.compile_cache import CompileCache
 from xcoder_judge.engine.judge import Judge
-from xcoder_judge.engine.languages import Toolchain, detect, resolve_alias
+from xcoder_judge.engine.languages import Toolchain, detect
 from xcoder_judge.engine.languages.python3 import PRELOAD
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import default_python
-from xcoder_judge.schemas import Capabilities, LanguageInfo, StdioTest, Submission, SubmissionResult, Verdict
+from xcoder_judge.engine.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,14 @@ class Engine:
     their tests share the slots. Start it once per worker process.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
+    def __init__(self, settings: EngineSettings | None = None) -> None:
+        """`settings`: the engine's (the service's whole `Settings` may be passed: only the
+        engine's fields are kept). Default: read from the environment."""
+        if settings is None:
+            from xcoder_judge.config import get_settings  # the one reader of XCODER_JUDGE_*
+
+            settings = get_settings()
+        self.settings = EngineSettings.of(settings)
         self.toolchains: dict[str, Toolchain] = {}
         self.sandbox: Sandbox | None = None
         self._judge: Judge | None = None
@@ -134,12 +141,6 @@ class Engine:
             raise RuntimeError("Engine.start() first")
         return self._judge.judge(submission, cancel)
 
-    def validate(self, submission: Submission) -> None:
-        """Raise ValueError naming the field if this node cannot judge the submission."""
-        if self._judge is None:
-            raise RuntimeError("Engine.start() first")
-        self._judge.validate(submission)
-
     def languages(self) -> list[LanguageInfo]:
         return [
             LanguageInfo(
@@ -157,11 +158,6 @@ class Engine:
         if self.sandbox is None:
             raise RuntimeError("Engine.start() first")
         return self.sandbox.capabilities()
-
-    def resolve_language(self, name: str) -> str | None:
-        """Language id for an id or alias, or None if this node does not offer it."""
-        lang_id = resolve_alias(name)
-        return lang_id if lang_id in self.toolchains else None
 
     @property
     def slots_total(self) -> int:

@@ -18,14 +18,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
-from xcoder_judge.config import Settings
-from xcoder_judge.engine import checkers
-from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
-from xcoder_judge.engine.languages import Toolchain, resolve_alias
-from xcoder_judge.engine.sandbox import pyvalues
-from xcoder_judge.engine.sandbox.manager import Sandbox
-from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
-from xcoder_judge.schemas import (
+from xcoder_wire import checkers
+from xcoder_wire.admission import LanguageOffer, check_submission
+from xcoder_wire.languages import resolve_alias
+from xcoder_wire.schemas import (
     AssertTest,
     CallTest,
     CompileLimits,
@@ -38,13 +34,20 @@ from xcoder_judge.schemas import (
     SubmissionResult,
     TestResult,
     Verdict,
-    overall_verdict,
 )
+from xcoder_wire.verdicts import overall_verdict
+
+from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
+from xcoder_judge.engine.languages import Toolchain
+from xcoder_judge.engine.program_checker import CHECKER_ERROR, checker_failed, program_verdict
+from xcoder_judge.engine.sandbox import pyvalues
+from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
+from xcoder_judge.engine.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
 MiB = 1 << 20
-CHECKER_ERROR = checkers.CHECKER_ERROR  # TestResult.reason: the checker, interactor or tester failed
 SANDBOX_DIR = Path(__file__).parent / "sandbox"
 # The candidate side of call and assert tests, shipped with every Python program it runs.
 HARNESS_FILES = {name: (SANDBOX_DIR / name).read_bytes() for name in ("pyrunner.py", "pyvalues.py")}
@@ -85,7 +88,11 @@ class SubmissionRejected(ValueError):
 
 class Judge:
     def __init__(
-        self, settings: Settings, sandbox: Sandbox, toolchains: dict[str, Toolchain], cache: CompileCache
+        self,
+        settings: EngineSettings,
+        sandbox: Sandbox,
+        toolchains: dict[str, Toolchain],
+        cache: CompileCache,
     ):
         self.settings = settings
         self.sandbox = sandbox
@@ -97,24 +104,22 @@ class Judge:
 
     # ------------------------------------------------------------------ entry point
 
-    def toolchain(self, name: str, field: str = "language") -> Toolchain:
-        lang_id = resolve_alias(name)
-        if lang_id is None or lang_id not in self.toolchains:
-            offered = ", ".join(sorted(self.toolchains))
-            raise ValueError(f"{field}: unknown language {name!r}; this node offers {offered}")
+    def toolchain(self, name: str) -> Toolchain:
+        """The toolchain of a language name `validate` has accepted."""
+        lang_id = resolve_alias(name) or name
         return self.toolchains[lang_id]
 
+    def offer(self) -> LanguageOffer:
+        """What this node can judge now (the start-up self-test may have dropped languages)."""
+        return LanguageOffer(
+            languages=frozenset(self.toolchains),
+            harness=frozenset(i for i, tc in self.toolchains.items() if tc.language.python_harness),
+            where="this node offers",
+        )
+
     def validate(self, sub: Submission) -> Toolchain:
-        """Reject what this node cannot judge, with a message naming the field."""
-        tc = self.toolchain(sub.language)
-        kinds = {t.kind for t in sub.tests}
-        if kinds & {"call", "assert"} and not tc.language.python_harness:
-            raise ValueError(f"tests: call and assert tests need a Python language, not {tc.language.id}")
-        if isinstance(sub.checker, ProgramChecker):
-            self.toolchain(sub.checker.language, "checker.language")
-        if sub.interactor is not None:
-            self.toolchain(sub.interactor.language, "interactor.language")
-        return tc
+        """Reject what this node cannot judge (SubmissionError, a ValueError naming the field)."""
+        return self.toolchains[check_submission(sub, self.offer()).language]
 
     def judge(self, sub: Submission, cancel: threading.Event | None = None) -> SubmissionResult:
         tc = self.validate(sub)
@@ -517,9 +522,9 @@ class Judge:
                     Verdict.SE, f"sandbox set-up failed for the checker: {crep.setup_error}"
                 )
             elif crep.killed_for or crep.oom:
-                o = checkers.checker_failed(f"{crep.killed_for or 'memory'} limit")
+                o = checker_failed(f"{crep.killed_for or 'memory'} limit")
             else:
-                o = checkers.program_verdict(crep.exit_code, crep.signal, message)
+                o = program_verdict(crep.exit_code, crep.signal, message)
             out[i] = self._test_result(sub, i, rep, o.verdict, o.message, o.reason)
         for i, rep in items:
             out.setdefault(i, self._test_result(sub, i, rep, Verdict.SE, "checker did not run"))
@@ -596,7 +601,7 @@ def interactive_verdict(
 
     1. the run was stopped from outside (time, output): the solution's limit verdict;
     2. the interactor itself failed (crash, limits, testlib "fail", an undefined exit code):
-       WA with reason checker_error (see checkers.program_verdict); its set-up failed: SE;
+       WA with reason checker_error (see program_checker.program_verdict); its set-up failed: SE;
     3. the solution went over a limit: TLE, MLE, OLE;
     4. the solution crashed on its own: RE. Dying of a broken pipe or of end of input
        (SIGPIPE, BrokenPipeError, EOFError) is not on its own: the interactor had hung up;
@@ -612,10 +617,10 @@ def interactive_verdict(
     if inter.setup_error:
         return Outcome(Verdict.SE, f"sandbox set-up failed for the interactor: {inter.setup_error}")
     if inter.oom or inter.killed_for:
-        o = checkers.checker_failed(f"{inter.killed_for or 'memory'} limit: {message}".strip().rstrip(":"))
+        o = checker_failed(f"{inter.killed_for or 'memory'} limit: {message}".strip().rstrip(":"))
         return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
-    o = checkers.program_verdict(inter.exit_code, inter.signal, message)
-    if o.reason == checkers.CHECKER_ERROR:
+    o = program_verdict(inter.exit_code, inter.signal, message)
+    if o.reason == CHECKER_ERROR:
         return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
     if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):
         return Outcome(sol, sol_message)

@@ -155,19 +155,6 @@ def find(node: FeatureNode, path: Path) -> FeatureNode | None:
     return node
 
 
-def subtree_of_paths(root: FeatureNode, paths: list[Path]) -> FeatureNode:
-    """The part of ``root`` on the given paths (counts copied from ``root``)."""
-    out = FeatureNode(count=root.count)
-    for path in paths:
-        src, dst = root, out
-        for name in path:
-            src = src.children[name]
-            if name not in dst.children:
-                dst.children[name] = FeatureNode(count=src.count)
-            dst = dst.children[name]
-    return out
-
-
 def compact(node: FeatureNode) -> Any:
     """The nested JSON prompts show: objects for inner levels, lists of names for the last level."""
     if node.is_leaf:

@@ -1,14 +1,15 @@
 """Checker-aware output equality, through the judge's own checker implementation.
 
 Voting and judging must agree on what "the same output" means, so this module holds no
-comparison logic of its own: it calls ``xcoder_judge.engine.checkers.compare``.
+comparison logic of its own: it calls ``xcoder_wire.checkers.compare``, the judge's own checker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from xcoder_judge.schemas import ExactChecker, FloatsChecker, TokensChecker, Verdict
+from xcoder_wire.checkers import compare
+from xcoder_wire.schemas import ExactChecker, FloatsChecker, TokensChecker, Verdict
 
 from xcoder_synth.tasks.models import TaskRecord
 
@@ -26,7 +27,6 @@ def judge_checker(task: TaskRecord) -> TokensChecker | FloatsChecker | ExactChec
 
 def equivalence(checker: TokensChecker | FloatsChecker | ExactChecker) -> Same:
     """``same(output, reference)``: would the judge accept ``output`` if ``reference`` were expected?"""
-    from xcoder_judge.engine.checkers import compare  # the engine package; imported when voting starts
 
     def same(output: str, reference: str) -> bool:
         if output == reference:

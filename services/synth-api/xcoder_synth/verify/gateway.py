@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from xcoder_client import AsyncJudgeClient, JudgeError, Submission, SubmissionResult
-from xcoder_client.models import Limits as ClientLimits
 from xcoder_client.testcases import TestSuite, build_submission
+from xcoder_wire.schemas import Limits as ClientLimits
 
 from xcoder_synth.errors import JudgeUnavailable
 from xcoder_synth.ids import digest

@@ -1,7 +1,8 @@
 """The language registry: one module per language, found and versioned at start-up.
 
-`KNOWN_LANGUAGES` and `resolve_alias` are static (no toolchain probing) so the API can validate
-requests without executing anything; `detect()` finds what this node actually has.
+`KNOWN_LANGUAGES` is static (no toolchain probing) so the API can describe languages without
+executing anything; `detect()` finds what this node actually has. Ids and aliases are the wire
+contract's (`xcoder_wire.languages`): every language here has an id there.
 """
 
 from __future__ import annotations
@@ -22,12 +23,6 @@ LANGUAGES: tuple[Language, ...] = (
 )
 
 KNOWN_LANGUAGES: dict[str, Language] = {lang.id: lang for lang in LANGUAGES}
-_ALIASES: dict[str, str] = {name.lower(): lang.id for lang in LANGUAGES for name in (lang.id, *lang.aliases)}
-
-
-def resolve_alias(name: str) -> str | None:
-    """Language id for an id or alias (case-insensitive), or None."""
-    return _ALIASES.get(name.strip().lower())
 
 
 def detect(
@@ -44,4 +39,4 @@ def detect(
     return found
 
 
-__all__ = ["KNOWN_LANGUAGES", "LANGUAGES", "Language", "Toolchain", "detect", "resolve_alias"]
+__all__ = ["KNOWN_LANGUAGES", "LANGUAGES", "Language", "Toolchain", "detect"]

@@ -15,6 +15,8 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from xcoder_wire.languages import aliases_of
+
 SEARCH_PATH = ":".join(
     [os.environ.get("PATH", ""), "/usr/local/bin", "/usr/bin", "/bin", os.path.expanduser("~/.cargo/bin")]
 )
@@ -44,7 +46,6 @@ class Language:
     version_pattern: str = r"(\d+(?:\.\d+)+)"
     compile: tuple[str, ...] | None = None
     artifacts: tuple[str, ...] = ()  # /box files kept after compiling (globs)
-    aliases: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
     compile_env: dict[str, str] = field(default_factory=dict)
     compile_processes: int = 32
@@ -56,6 +57,11 @@ class Language:
     extra_binds: Callable[[dict[str, str]], tuple[str, ...]] | None = None
     resolve_tools: Callable[[dict[str, str]], dict[str, str]] | None = None  # e.g. past a rustup proxy
     self_test: str = ""  # a program that copies stdin to stdout
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Other names of this language: one table for every package, in xcoder_wire.languages."""
+        return aliases_of(self.id)
 
     @property
     def compiled(self) -> bool:

@@ -3,7 +3,6 @@ from xcoder_judge.engine.languages.base import Language
 LANGUAGE = Language(
     id="c",
     name="C (GCC, gnu17)",
-    aliases=("c11", "c17", "gcc"),
     source_file="main.c",
     compile=("{cc}", "-O2", "-std=gnu17", "-pipe", "-DONLINE_JUDGE", "-o", "main", "main.c", "-lm"),
     artifacts=("main",),

@@ -5,11 +5,10 @@ from xcoder_judge.engine.languages.base import Language
 _SELF_TEST = "#include <bits/stdc++.h>\nint main(){std::cout<<std::cin.rdbuf();return 0;}\n"
 
 
-def _cpp(std: str, lang_id: str, aliases: tuple[str, ...]) -> Language:
+def _cpp(std: str, lang_id: str) -> Language:
     return Language(
         id=lang_id,
         name=f"C++ (GCC, {std})",
-        aliases=aliases,
         source_file="main.cpp",
         compile=(
             "{cxx}",
@@ -33,5 +32,5 @@ def _cpp(std: str, lang_id: str, aliases: tuple[str, ...]) -> Language:
     )
 
 
-CPP17 = _cpp("gnu++17", "cpp17", ("cpp", "c++", "c++17", "g++", "cxx"))
-CPP20 = _cpp("gnu++20", "cpp20", ("c++20", "g++20"))
+CPP17 = _cpp("gnu++17", "cpp17")
+CPP20 = _cpp("gnu++20", "cpp20")

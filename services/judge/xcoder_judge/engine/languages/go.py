@@ -3,7 +3,6 @@ from xcoder_judge.engine.languages.base import Language
 LANGUAGE = Language(
     id="go",
     name="Go",
-    aliases=("golang",),
     source_file="main.go",
     compile=("{go}", "build", "-o", "main", "main.go"),
     artifacts=("main",),

@@ -24,7 +24,6 @@ def main_class(source: str) -> str:
 LANGUAGE = Language(
     id="java",
     name="Java (OpenJDK)",
-    aliases=("java17", "javac"),
     source_file="Main.java",
     source_name=lambda src: main_class(src) + ".java",
     compile=("{javac}", "-J-Xmx768m", "-J-XX:+UseSerialGC", "-encoding", "UTF-8", "-d", ".", "{source}"),

@@ -3,7 +3,6 @@ from xcoder_judge.engine.languages.base import Language
 LANGUAGE = Language(
     id="javascript",
     name="JavaScript (Node.js)",
-    aliases=("js", "node", "nodejs"),
     source_file="solution.js",
     compile=("{node}", "--check", "solution.js"),
     artifacts=("solution.js",),

@@ -3,7 +3,6 @@ from xcoder_judge.engine.languages.base import Language
 LANGUAGE = Language(
     id="pypy3",
     name="Python 3 (PyPy)",
-    aliases=("pypy",),
     source_file="solution.py",
     compile=(
         "{pypy}",

@@ -3,7 +3,6 @@ from xcoder_judge.engine.languages.base import Language
 LANGUAGE = Language(
     id="python3",
     name="Python 3 (CPython)",
-    aliases=("python", "py", "py3", "cpython"),
     source_file="solution.py",
     # Compiled to a code object once per submission in the box (a SyntaxError is a CE), then
     # run from a warm forked interpreter; this argv is the fresh-exec equivalent.

@@ -18,7 +18,6 @@ def _sysroot(tools: dict[str, str]) -> tuple[str, ...]:
 LANGUAGE = Language(
     id="rust",
     name="Rust",
-    aliases=("rs", "rustc"),
     source_file="main.rs",
     compile=("{rustc}", "-O", "--edition", "2021", "-o", "main", "main.rs"),
     artifacts=("main",),

@@ -13,12 +13,12 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
-from xcoder_judge.config import Settings
 from xcoder_judge.engine.sandbox import layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
 from xcoder_judge.engine.sandbox.pool import SlotPool
 from xcoder_judge.engine.sandbox.slot import BoxConfig, RunRequest, RunResult, Slot, SlotError
-from xcoder_judge.schemas import Capabilities
+from xcoder_judge.engine.settings import EngineSettings
+from xcoder_wire.schemas import Capabilities
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ AUX_UID_OFFSET = 10000  # checkers and interactors run as a second uid per slot
 class Sandbox:
     def __init__(
         self,
-        settings: Settings,
+        settings: EngineSettings,
         *,
         python: str,
         preload: list[str],

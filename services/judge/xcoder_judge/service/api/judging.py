@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+from xcoder_wire.admission import SubmissionError, check_submission
+from xcoder_wire.schemas import JobStatus, Submission
 
 from xcoder_judge.config import Settings
-from xcoder_judge.schemas import JobStatus, ProgramChecker, Submission
 from xcoder_judge.service.api.errors import FieldError, NotFound
-from xcoder_judge.service.api.languages import LanguageDirectory, Offer, runs_harness_tests
+from xcoder_judge.service.api.languages import LanguageDirectory, Offer
 from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
 from xcoder_judge.service.queue.ids import job_id_for, new_submission_id, submission_id_for
 from xcoder_judge.service.queue.jobspec import JobSpec, build_job_spec, submission_digest
@@ -62,7 +63,7 @@ class Judging:
                 status=413,
             )
         offer = await self._s.languages.offer()
-        canonical = [self._canonical(sub, offer, loc(i)) for i, sub in enumerate(submissions)]
+        canonical = [_checked(sub, offer, loc(i)) for i, sub in enumerate(submissions)]
         if len(canonical) <= _INLINE_BUILD_MAX:
             specs = self._specs(canonical)
         else:
@@ -128,38 +129,6 @@ class Judging:
                 fresh.get(jid, s) if jid in fresh else s for jid, s in zip(job_ids, states, strict=True)
             ]
 
-    def _canonical(self, sub: Submission, offer: Offer, loc: list[str | int]) -> Submission:
-        updates: dict[str, object] = {}
-        lang = self._resolve(sub.language, offer, [*loc, "language"])
-        if lang != sub.language:
-            updates["language"] = lang
-        harness = sorted({t.kind for t in sub.tests if t.kind != "stdio"})
-        if harness and not runs_harness_tests(lang):
-            raise FieldError(
-                [*loc, "tests"],
-                f"{' and '.join(harness)} tests run only in Python (python3, pypy3); {lang} cannot run them",
-                kind="unsupported_test_kind",
-            )
-        if isinstance(sub.checker, ProgramChecker):
-            checker_lang = self._resolve(sub.checker.language, offer, [*loc, "checker", "language"])
-            if checker_lang != sub.checker.language:
-                updates["checker"] = sub.checker.model_copy(update={"language": checker_lang})
-        if sub.interactor is not None:
-            inter_lang = self._resolve(sub.interactor.language, offer, [*loc, "interactor", "language"])
-            if inter_lang != sub.interactor.language:
-                updates["interactor"] = sub.interactor.model_copy(update={"language": inter_lang})
-        return sub.model_copy(update=updates) if updates else sub
-
-    @staticmethod
-    def _resolve(name: str, offer: Offer, loc: list[str | int]) -> str:
-        lang = offer.resolve(name)
-        if lang is None:
-            where = "the live workers offer" if offer.from_workers else "known languages are"
-            raise FieldError(
-                loc, f"unknown language {name!r}; {where}: {offer.names()}", kind="unknown_language"
-            )
-        return lang
-
     def _specs(self, submissions: list[Submission]) -> list[JobSpec]:
         settings = self._s.settings
         specs: list[JobSpec] = []
@@ -179,6 +148,14 @@ class Judging:
                 )
             )
         return specs
+
+
+def _checked(sub: Submission, offer: Offer, loc: list[str | int]) -> Submission:
+    """The submission with canonical language ids, or a 400 naming the field."""
+    try:
+        return check_submission(sub, offer.check)
+    except SubmissionError as e:
+        raise FieldError([*loc, *e.loc], e.msg, kind=e.kind) from None
 
 
 __all__ = ["Judging", "QueueFull", "Services", "batch_loc", "single_loc"]

@@ -13,54 +13,44 @@ import time
 from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
+from xcoder_wire.admission import LanguageOffer
+from xcoder_wire.schemas import LanguageInfo
 
-from xcoder_judge.schemas import LanguageInfo
 from xcoder_judge.service.queue.presence import WorkerRecord, read_live
 
 
 @dataclass(frozen=True, slots=True)
 class Offer:
     languages: list[LanguageInfo]
-    aliases: dict[str, str]  # lower-case id or alias → id
+    check: LanguageOffer  # what `check_submission` validates against
     from_workers: bool
     workers: list[WorkerRecord] = field(default_factory=list)
 
-    def resolve(self, name: str) -> str | None:
-        return self.aliases.get(name.strip().lower())
 
-    def names(self) -> str:
-        return ", ".join(sorted(lang.id for lang in self.languages)) or "(none)"
+def _harness_ids() -> frozenset[str]:
+    """Languages that run call and assert tests (a static engine property)."""
+    from xcoder_judge.engine.languages import KNOWN_LANGUAGES
+
+    return frozenset(lang.id for lang in KNOWN_LANGUAGES.values() if lang.python_harness)
 
 
 def _static_offer() -> Offer:
     """The engine's table of known languages (static: no toolchain probing, nothing executed)."""
     from xcoder_judge.engine.languages import KNOWN_LANGUAGES
 
-    languages: list[LanguageInfo] = []
-    aliases: dict[str, str] = {}
-    for lang in KNOWN_LANGUAGES.values():
-        languages.append(
-            LanguageInfo(
-                id=lang.id,
-                name=lang.name,
-                version="",
-                aliases=list(lang.aliases),
-                compiled=lang.compiled,
-                warm=False,
-            )
+    languages = [
+        LanguageInfo(
+            id=lang.id,
+            name=lang.name,
+            version="",
+            aliases=list(lang.aliases),
+            compiled=lang.compiled,
+            warm=False,
         )
-        aliases[lang.id.lower()] = lang.id
-        for alias in lang.aliases:
-            aliases.setdefault(alias.lower(), lang.id)
-    return Offer(languages=languages, aliases=aliases, from_workers=False)
-
-
-def runs_harness_tests(language_id: str) -> bool:
-    """Whether call and assert tests can run in this language (a static engine property)."""
-    from xcoder_judge.engine.languages import KNOWN_LANGUAGES
-
-    lang = KNOWN_LANGUAGES.get(language_id)
-    return lang is not None and lang.python_harness
+        for lang in KNOWN_LANGUAGES.values()
+    ]
+    check = LanguageOffer(frozenset(KNOWN_LANGUAGES), _harness_ids(), where="known languages are")
+    return Offer(languages=languages, check=check, from_workers=False)
 
 
 def offer_from_workers(workers: list[WorkerRecord]) -> Offer:
@@ -68,15 +58,10 @@ def offer_from_workers(workers: list[WorkerRecord]) -> Offer:
     for worker in workers:
         for lang in worker.languages:
             by_id.setdefault(lang.id, lang)
-    aliases: dict[str, str] = {}
-    for lang in by_id.values():
-        aliases[lang.id.lower()] = lang.id
-    for lang in by_id.values():
-        for alias in lang.aliases:
-            aliases.setdefault(alias.lower(), lang.id)
+    ids = frozenset(by_id)
     return Offer(
         languages=sorted(by_id.values(), key=lambda x: x.id),
-        aliases=aliases,
+        check=LanguageOffer(ids, _harness_ids() & ids, where="the live workers offer"),
         from_workers=True,
         workers=workers,
     )
@@ -108,7 +93,7 @@ class LanguageDirectory:
                 self._static = _static_offer()
             offer = Offer(
                 languages=self._static.languages,
-                aliases=self._static.aliases,
+                check=self._static.check,
                 from_workers=False,
                 workers=workers,
             )

@@ -17,8 +17,7 @@ import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from xcoder_judge.schemas import (
+from xcoder_wire.schemas import (
     MAX_BATCH,
     Limits,
     OutputMode,

@@ -15,8 +15,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from xcoder_judge.schemas import (
+from xcoder_wire.schemas import (
     MAX_MEMORY_MB,
     MAX_SOURCE_BYTES,
     MAX_TIME_S,

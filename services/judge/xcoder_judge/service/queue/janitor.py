@@ -23,8 +23,8 @@ from rq.job_lifecycle import record_job_failure
 from rq.queue import Queue
 from rq.registry import StartedJobRegistry, clean_registries
 from rq.worker_registration import clean_worker_registry
+from xcoder_wire.schemas import Priority, Verdict
 
-from xcoder_judge.schemas import Priority, Verdict
 from xcoder_judge.service.metrics.record import record_job
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.jobspec import SERIALIZER

@@ -15,8 +15,8 @@ from typing import Any
 from rq.job import Job, JobStatus, Retry
 from rq.serializers import JSONSerializer
 from rq.utils import now
+from xcoder_wire.schemas import Priority, ProgramChecker, Submission
 
-from xcoder_judge.schemas import Priority, ProgramChecker, Submission
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.ids import job_id_for
 

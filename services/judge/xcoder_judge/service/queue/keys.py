@@ -12,8 +12,7 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.registry import StartedJobRegistry
 from rq.results import Result
-
-from xcoder_judge.schemas import Priority
+from xcoder_wire.schemas import Priority
 
 PREFIX = "xcoder:judge"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
+from xcoder_wire.schemas import Priority
 
-from xcoder_judge.schemas import Priority
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.presence import WorkerRecord, read_live
 

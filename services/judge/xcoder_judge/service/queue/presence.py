@@ -11,8 +11,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from pydantic import BaseModel, Field, ValidationError
+from xcoder_wire.schemas import Capabilities, LanguageInfo
 
-from xcoder_judge.schemas import Capabilities, LanguageInfo
 from xcoder_judge.service.queue import keys
 
 

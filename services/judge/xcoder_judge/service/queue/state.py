@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from rq.job import JobStatus as RQStatus
 from rq.results import Result
+from xcoder_wire.schemas import JobStatus, SubmissionResult, Verdict
 
-from xcoder_judge.schemas import JobStatus, SubmissionResult, Verdict
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.ids import submission_id_for
 from xcoder_judge.service.queue.jobspec import SERIALIZER

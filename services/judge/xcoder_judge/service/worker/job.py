@@ -12,8 +12,8 @@ import time
 
 from rq import get_current_job
 from rq.job import Job
+from xcoder_wire.schemas import Submission, SubmissionResult, Verdict
 
-from xcoder_judge.schemas import Submission, SubmissionResult, Verdict
 from xcoder_judge.service.worker import runtime
 
 log = logging.getLogger("xcoder_judge.worker.job")

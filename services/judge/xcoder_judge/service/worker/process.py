@@ -22,10 +22,10 @@ from types import FrameType
 from typing import Any
 
 import redis.exceptions
+from xcoder_wire.schemas import Capabilities, LanguageInfo
 
 from xcoder_judge import __version__
 from xcoder_judge.config import Settings
-from xcoder_judge.schemas import Capabilities, LanguageInfo
 from xcoder_judge.service.queue import keys, presence
 from xcoder_judge.service.queue.janitor import Janitor
 from xcoder_judge.service.redis_clients import DEFAULT_URL, sync_client

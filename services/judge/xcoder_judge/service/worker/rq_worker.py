@@ -36,8 +36,8 @@ from rq.queue import Queue
 from rq.timeouts import BaseDeathPenalty
 from rq.utils import now
 from rq.worker import SimpleWorker, WorkerStatus
+from xcoder_wire.schemas import Priority
 
-from xcoder_judge.schemas import Priority
 from xcoder_judge.service.metrics.record import record_job
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.jobspec import SERIALIZER

@@ -10,7 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from xcoder_judge.schemas import Submission, SubmissionResult
+from xcoder_wire.schemas import Submission, SubmissionResult
+
 from xcoder_judge.service.worker.watchdog import Watchdog
 
 

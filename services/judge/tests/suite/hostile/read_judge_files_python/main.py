@@ -64,7 +64,7 @@ def listing(path, allowed=()):
 
 
 probe("read judge config.py", read("{{REPO}}/services/judge/xcoder_judge/config.py"))
-probe("read judge schemas.py", read("{{REPO}}/services/judge/xcoder_judge/schemas.py"))
+probe("read wire schemas.py", read("{{REPO}}/wire/xcoder_wire/schemas.py"))
 probe("read repo pyproject.toml", read("{{REPO}}/pyproject.toml"))
 probe("read repo .git/config", read("{{REPO}}/.git/config"))
 probe("list repo", listing("{{REPO}}", allowed={".venv"}))

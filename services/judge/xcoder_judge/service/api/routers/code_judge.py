@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter
 from pydantic import BaseModel
+from xcoder_wire.schemas import JobStatus, Priority, SubmissionResult
 
 from xcoder_judge.config import Settings
-from xcoder_judge.schemas import JobStatus, Priority, SubmissionResult
 from xcoder_judge.service.api.deps import JudgingDep, RedisDep, SettingsDep
 from xcoder_judge.service.api.judging import Judging
 from xcoder_judge.service.compat import code_judge as cj

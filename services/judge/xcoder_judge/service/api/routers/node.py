@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter
-
-from xcoder_judge.schemas import (
+from xcoder_wire.schemas import (
     CapabilitiesResponse,
     LanguageInfo,
     ServiceStatus,
     WorkerCapabilities,
     WorkerStatus,
 )
+
 from xcoder_judge.service.api.deps import RedisDep, ServicesDep
 from xcoder_judge.service.queue.overview import read_overview
 from xcoder_judge.service.queue.presence import read_live

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter
+from xcoder_wire.schemas import JobStatus, SubmissionResult
 
-from xcoder_judge.schemas import JobStatus, SubmissionResult
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
 from xcoder_judge.service.api.errors import FieldError
 from xcoder_judge.service.compat import sandbox_fusion as sf

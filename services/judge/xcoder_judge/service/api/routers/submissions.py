@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
-
-from xcoder_judge.schemas import (
+from xcoder_wire.schemas import (
     MAX_ID_LENGTH,
     MAX_WAIT_S,
     BatchRequest,
@@ -17,6 +16,7 @@ from xcoder_judge.schemas import (
     Submission,
     SubmissionEnvelope,
 )
+
 from xcoder_judge.service.api.deps import JudgingDep
 from xcoder_judge.service.api.judging import batch_loc
 from xcoder_judge.service.queue.state import JobState

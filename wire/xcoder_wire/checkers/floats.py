@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from xcoder_judge.engine.checkers.outcome import ACCEPTED, CheckOutcome
-from xcoder_judge.engine.checkers.tokens import token_mismatch
+from xcoder_wire.checkers.outcome import ACCEPTED, CheckOutcome
+from xcoder_wire.checkers.tokens import token_mismatch
 
 
 def _number(token: bytes) -> float | None:

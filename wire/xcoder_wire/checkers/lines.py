@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from xcoder_judge.engine.checkers.outcome import ACCEPTED, CheckOutcome, show
-from xcoder_judge.schemas import Verdict
+from xcoder_wire.checkers.outcome import ACCEPTED, CheckOutcome, show
+from xcoder_wire.schemas import Verdict
 
 
 def _lines(data: bytes) -> list[bytes]:

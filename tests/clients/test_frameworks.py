@@ -19,7 +19,7 @@ from clients.tests.programs import ADD, ADD_TESTS, WRONG_ADD, count_tests, fence
 
 pytestmark = pytest.mark.slow
 
-CLIENTS = Path(__file__).resolve().parents[1]
+CLIENTS = Path(__file__).resolve().parents[2] / "clients"
 PROBES = Path(__file__).resolve().parent / "frameworks"
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from xcoder_judge.engine.checkers.floats import close
-from xcoder_judge.engine.checkers.outcome import ACCEPTED, CheckOutcome
-from xcoder_judge.schemas import Verdict
+from xcoder_wire.checkers.floats import close
+from xcoder_wire.checkers.outcome import ACCEPTED, CheckOutcome
+from xcoder_wire.schemas import Verdict
 
 
 def equal(actual: Any, expected: Any, tol: tuple[float, float] | None) -> bool:

@@ -1,8 +1,10 @@
 """Wire formats of the judge: what a submission is and what a verdict looks like.
 
-These models are the contract between the engine, the HTTP API, the queue and the
-clients. They import nothing but pydantic so the engine stays a plain library.
-Every bound is a named constant so the API can quote it in its error messages.
+These models are the contract between the engine, the HTTP API, the queue, the clients and
+SynthSmith: each of them imports this module, none keeps a copy. Every bound is a named constant
+so the API can quote it in its error messages and a client fails on the same value the judge
+would. Request models forbid unknown fields; response models ignore them, so an older client
+keeps reading a newer judge.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import enum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+from xcoder_wire.verdicts import Verdict
 
 # Bounds a submission must respect. Operators can tighten some of them through
 # settings; none can be loosened past these.
@@ -24,36 +28,6 @@ MAX_OPEN_FILES = 4096
 MAX_SOURCE_BYTES = 1 << 20
 MAX_TESTS = 10000
 MAX_ID_LENGTH = 128
-
-
-class Verdict(str, enum.Enum):
-    """The one verdict vocabulary. SE is the judge's own failure, never the program's."""
-
-    AC = "AC"  # accepted
-    WA = "WA"  # wrong answer
-    PE = "PE"  # presentation error: right tokens, wrong layout (exact checker) or checker said so
-    TLE = "TLE"  # CPU or wall time limit exceeded
-    MLE = "MLE"  # memory limit exceeded
-    OLE = "OLE"  # output (or file size) limit exceeded
-    RE = "RE"  # runtime error: non-zero exit or killed by a signal
-    CE = "CE"  # compilation error
-    SE = "SE"  # system error: the judge failed; retry, never score it
-    SK = "SK"  # skipped: not run because an earlier test failed and early stop was asked
-
-
-# When several things went wrong in one run, the first of these wins (TO before RE, as isolate does).
-VERDICT_PRECEDENCE: tuple[Verdict, ...] = (
-    Verdict.SE,
-    Verdict.CE,
-    Verdict.TLE,
-    Verdict.MLE,
-    Verdict.OLE,
-    Verdict.RE,
-    Verdict.WA,
-    Verdict.PE,
-    Verdict.SK,
-    Verdict.AC,
-)
 
 
 class _Strict(BaseModel):
@@ -268,6 +242,8 @@ class CompileResult(BaseModel):
 
 
 class TestResult(BaseModel):
+    __test__ = False  # not a pytest test class
+
     index: int
     id: str | None = None
     verdict: Verdict
@@ -290,6 +266,8 @@ class TestResult(BaseModel):
 
 
 class SubmissionResult(BaseModel):
+    """A verdict. `verdict == SE` means the judge failed: the result is unscored, not wrong."""
+
     id: str
     verdict: Verdict
     score: float = Field(description="Fraction of tests passed.")
@@ -301,13 +279,14 @@ class SubmissionResult(BaseModel):
     language: str = ""
     attempts: int = 1
 
+    @property
+    def scored(self) -> bool:
+        """False when the judge itself failed (SE): such a result says nothing about the program."""
+        return self.verdict is not Verdict.SE
 
-def overall_verdict(results: list[TestResult]) -> Verdict:
-    """AC if every test passed, else the verdict of the first test that did not."""
-    for r in results:
-        if r.verdict not in (Verdict.AC, Verdict.SK):
-            return r.verdict
-    return Verdict.AC
+    @property
+    def accepted(self) -> bool:
+        return self.verdict is Verdict.AC
 
 
 # ------------------------------------------------------------ node status

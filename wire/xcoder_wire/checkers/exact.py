@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from xcoder_judge.engine.checkers import tokens
-from xcoder_judge.engine.checkers.outcome import ACCEPTED, CheckOutcome
-from xcoder_judge.schemas import Verdict
+from xcoder_wire.checkers import tokens
+from xcoder_wire.checkers.outcome import ACCEPTED, CheckOutcome
+from xcoder_wire.schemas import Verdict
 
 
 def check(output: bytes, expected: bytes) -> CheckOutcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xcoder_judge.schemas import Verdict
+from xcoder_wire.schemas import Verdict
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,57 @@
+"""The submission and result models: bounds named once, requests strict, responses lenient."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+from xcoder_wire import schemas
+from xcoder_wire.schemas import Limits, Submission, SubmissionResult, TestResult, Verdict
+from xcoder_wire.verdicts import VERDICT_PRECEDENCE, overall_verdict
+
+
+def test_bounds_are_the_named_constants() -> None:
+    Limits(time_s=schemas.MAX_TIME_S, memory_mb=schemas.MAX_MEMORY_MB)
+    with pytest.raises(ValidationError, match="time_s"):
+        Limits(time_s=schemas.MAX_TIME_S + 0.1)
+    with pytest.raises(ValidationError, match="compile_limits"):
+        Submission(language="c", source="x", tests=[{}], compile_limits={"time_s": schemas.MAX_TIME_S * 2})
+    with pytest.raises(ValidationError, match="tests"):
+        Submission(language="c", source="x", tests=[{}] * (schemas.MAX_TESTS + 1))
+
+
+def test_requests_forbid_unknown_fields_responses_ignore_them() -> None:
+    with pytest.raises(ValidationError, match="surprise"):
+        Submission.model_validate({"language": "c", "source": "x", "tests": [{}], "surprise": 1})
+    result = SubmissionResult.model_validate(
+        {"id": "a", "verdict": "AC", "score": 1, "passed": 1, "total": 1, "from_a_newer_judge": True}
+    )
+    assert result.accepted and result.scored
+
+
+def test_tests_without_a_kind_are_stdio_and_call_tests_need_fn_name() -> None:
+    sub = Submission(language="c", source="x", tests=[{"input": "1"}])
+    assert sub.tests[0].kind == "stdio"
+    with pytest.raises(ValidationError, match="fn_name"):
+        Submission(language="python3", source="x", tests=[{"kind": "call", "args": []}])
+
+
+def test_an_se_result_is_unscored() -> None:
+    se = SubmissionResult(id="a", verdict=Verdict.SE, score=0, passed=0, total=1)
+    assert not se.scored and not se.accepted
+
+
+def test_overall_verdict_is_the_first_failed_test_in_test_order() -> None:
+    def results(*verdicts: Verdict) -> list[TestResult]:
+        return [TestResult(index=i, verdict=v) for i, v in enumerate(verdicts)]
+
+    assert overall_verdict(results(Verdict.AC, Verdict.WA, Verdict.TLE)) == Verdict.WA
+    assert overall_verdict(results(Verdict.AC, Verdict.SK)) == Verdict.AC
+    assert overall_verdict(results(Verdict.SK, Verdict.RE)) == Verdict.RE
+    assert overall_verdict([]) == Verdict.AC
+
+
+def test_the_precedence_table_ranks_every_verdict_once_judge_failures_first() -> None:
+    assert sorted(VERDICT_PRECEDENCE) == sorted(Verdict)
+    assert VERDICT_PRECEDENCE[:2] == (Verdict.SE, Verdict.CE)
+    assert VERDICT_PRECEDENCE.index(Verdict.TLE) < VERDICT_PRECEDENCE.index(Verdict.RE)
+    assert VERDICT_PRECEDENCE[-1] == Verdict.AC
