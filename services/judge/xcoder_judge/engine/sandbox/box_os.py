@@ -67,22 +67,32 @@ def prctl(option, arg2, arg3=0):
     _check(libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), 0, 0), "prctl %d" % option)
 
 
-def fs_usage(path):
-    st = os.statvfs(path)
-    return st.f_bfree, st.f_ffree
+def scratch_state(path):
+    """Everything about a scratch file system that one run can change and the next can observe.
+
+    Usage (a file created, data written), the root's owner and mode, its extended attributes,
+    and its three timestamps: `utimensat` on a writable directory, or just creating and removing
+    an entry, would otherwise carry values from one run to the next through a kept tmpfs.
+    """
+    vfs = os.statvfs(path)
+    st = os.stat(path)
+    return (
+        vfs.f_bfree,
+        vfs.f_ffree,
+        st.st_uid,
+        st.st_gid,
+        st.st_mode,
+        st.st_atime_ns,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+        tuple(sorted(os.listxattr(path))),
+    )
 
 
-def scratch_untouched(path, fresh_usage, owner):
-    """No file created (inodes), no data written (blocks), and a root the program cannot touch
-    unchanged: the program owns /box, so its mode and extended attributes are checked too."""
+def scratch_untouched(path, fresh_state):
+    """The scratch is exactly as it was when mounted, so keeping it cannot carry anything."""
     try:
-        if fs_usage(path) != fresh_usage:
-            return False
-        if owner:
-            st = os.stat(path)
-            if st.st_uid != owner or (st.st_mode & 0o7777) != 0o755 or os.listxattr(path):
-                return False
-        return True
+        return scratch_state(path) == fresh_state
     except OSError:
         return False
 

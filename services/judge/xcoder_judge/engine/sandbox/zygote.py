@@ -58,11 +58,11 @@ from box_os import (
     drop_capability_bounding_set,
     fcntl_setpipe,
     find_recursion_counter,
-    fs_usage,
     libc,
     mount,
     prctl,
     rlimit_pairs,
+    scratch_state,
     scratch_untouched,
     umount,
     vm_size,
@@ -71,6 +71,7 @@ from box_os import (
 KILL_GRACE_S = 5.0  # a killed run must be gone by then
 SETUP_FAILED = 127  # exit status of a child whose set-up failed (the reason goes to the error pipe)
 READ_CHUNK = 1 << 16
+ARTIFACTS_MOUNT = "/.xcoder-artifacts"  # where the worker binds the artifact store (layout.py)
 
 
 class Launch:
@@ -110,7 +111,7 @@ class Box:
         self.box_dir = "/box" if self.isolated else cfg["box_dir"]
         self.vm_base = 0
         self.used_cgroups = []
-        self.scratch = {}  # mount point -> (owner, usage when fresh) of the tmpfs mounted there
+        self.scratch = {}  # mount point -> (owner, scratch_state when fresh) of the tmpfs mounted there
         self.progs = {}  # /prog, /aux -> artifact key bound there
         self.recursion_counter = None
         # Without a mount namespace the box's paths (/box, /prog, /pch …) do not exist; they
@@ -231,8 +232,8 @@ class Box:
     def _fresh_mounts(self, uid):
         """An empty /box, /tmp and /dev/shm for every run: nothing survives from the last one.
 
-        A scratch file system that is provably untouched (no entries, no extended attributes,
-        same owner and mode, no blocks in use) is kept; anything else is replaced by a new tmpfs.
+        A scratch file system that is provably untouched (same usage, owner, mode, extended
+        attributes and timestamps: see scratch_state) is kept; anything else is replaced.
         """
         if not self.isolated:
             import shutil
@@ -244,12 +245,12 @@ class Box:
             return
         for path, mode, owner in (("/box", 0o755, uid), ("/tmp", 0o1777, 0), ("/dev/shm", 0o1777, 0)):
             kept = self.scratch.get(path)
-            if kept and kept[0] == owner and scratch_untouched(path, kept[1], owner):
+            if kept and kept[0] == owner and scratch_untouched(path, kept[1]):
                 continue
             umount(path)
             opts = "size=%dm,mode=%o,uid=%d,gid=%d" % (self.tmpfs_size, mode, owner, owner)
             mount("xcoder-" + path.strip("/").replace("/", "-"), path, "tmpfs", MS_NOSUID | MS_NODEV, opts)
-            self.scratch[path] = (owner, fs_usage(path))
+            self.scratch[path] = (owner, scratch_state(path))
 
     def _bind_prog(self, mount_point, key):
         """Show one compiled artifact, read-only, at /prog (the program) or /aux (its interactor)."""
@@ -265,7 +266,7 @@ class Box:
         if key:
             if "/" in key or key.startswith("."):
                 raise ValueError("bad artifact key %r" % key)
-            mount("/.xcoder-artifacts/" + key, mount_point, None, MS_BIND)
+            mount(ARTIFACTS_MOUNT + "/" + key, mount_point, None, MS_BIND)
             flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
             mount(None, mount_point, None, flags)
             self.progs[mount_point] = key
@@ -394,7 +395,7 @@ class Box:
             return text
         mapping = {"/box": self.box_dir}
         mapping.update(self.host_paths)
-        artifacts = self.host_paths.get("/.xcoder-artifacts")
+        artifacts = self.host_paths.get(ARTIFACTS_MOUNT)
         for mount_point, key in self.progs.items():
             if key and artifacts:
                 mapping[mount_point] = os.path.join(artifacts, key)
@@ -516,6 +517,7 @@ class Box:
             "keep": sorted({err_w, 0, 1, 2} | set(targets)),
             "uid": self.uids[spec.get("uid", "main")],
             "err_w": err_w,
+            "hide": req["hide"],
         }
         if spec["kind"] == "exec":
             env = dict(self.env)
@@ -547,6 +549,17 @@ class Box:
         close_all(fds)
         return pid
 
+    def _hidden_from(self, spec):
+        """Mount points a process must not see: the judge's side of its run.
+
+        While an interactor is bound at /aux, the solution beside it gets its own mount
+        namespace without /aux and without the artifact store (whose keys /proc/self/mountinfo
+        would give away); the interactor's code and data are then not reachable by any path.
+        """
+        if not self.isolated or spec.get("uid", "main") != "main" or not self.progs.get("/aux"):
+            return []
+        return ["/aux", ARTIFACTS_MOUNT]
+
     def _forker_message(self):
         import json
 
@@ -570,6 +583,7 @@ class Box:
             "spec": spec,
             "targets": targets,
             "cgroup": spec.get("cgroup", "run") if cg is not None else None,
+            "hide": self._hidden_from(spec),  # the forker's copy of self.progs is stale
         }
         try:
             socket.send_fds(self.forker_sock, [json.dumps(req).encode()], [fds[t] for t in targets] + [err_w])
@@ -611,6 +625,10 @@ class Box:
             os.dup2(fd, 0)
             os.close(fd)
         close_other_fds(plan["keep"])
+        if plan["hide"]:
+            _check(libc.unshare(CLONE_NEWNS), "unshare")
+            for mount_point in plan["hide"]:
+                umount(mount_point)
         os.chdir(self.box_dir)
         os.setsid()
         uid = plan["uid"]
