@@ -61,6 +61,7 @@ from box_os import (
     libc,
     mount,
     prctl,
+    remove_sysv_objects,
     rlimit_pairs,
     scratch_state,
     scratch_untouched,
@@ -560,6 +561,12 @@ class Box:
             return []
         return ["/aux", ARTIFACTS_MOUNT]
 
+    def _hide(self, mount_points):
+        """In the forked child: a mount namespace of its own without the given mount points."""
+        _check(libc.unshare(CLONE_NEWNS), "unshare")
+        for mount_point in mount_points:
+            umount(mount_point)
+
     def _forker_message(self):
         import json
 
@@ -626,9 +633,7 @@ class Box:
             os.close(fd)
         close_other_fds(plan["keep"])
         if plan["hide"]:
-            _check(libc.unshare(CLONE_NEWNS), "unshare")
-            for mount_point in plan["hide"]:
-                umount(mount_point)
+            self._hide(plan["hide"])
         os.chdir(self.box_dir)
         os.setsid()
         uid = plan["uid"]
@@ -804,6 +809,8 @@ class Box:
             if "swept" in msg:
                 if msg["swept"] is None:
                     raise OSError(errno.EBUSY, "processes of the run survive SIGKILL")
+                if self.isolated:
+                    remove_sysv_objects()  # the box's own IPC namespace: nothing for the next run
                 return msg["swept"]
             self.pending_exits[msg["exited"]] = msg
 
