@@ -63,7 +63,9 @@ def main() -> None:
         for k in kinds:
             samples[k].append(one_round(k, args.n))
     base = statistics.median(samples["plain"])
-    print(f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds x {args.n} forks, median µs per child")
+    print(
+        f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds x {args.n} forks, median µs per child"
+    )
     for k in kinds:
         med = statistics.median(samples[k])
         print(f"{k:8s} {med:8.1f} µs   +{med - base:7.1f} µs   x{med / base:.2f}")
