@@ -12,7 +12,16 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from xcoder_wire.verdicts import Verdict
 
@@ -28,6 +37,11 @@ MAX_OPEN_FILES = 4096
 MAX_SOURCE_BYTES = 1 << 20
 MAX_TESTS = 10000
 MAX_ID_LENGTH = 128
+MAX_FILE_NAME_LENGTH = 128
+MAX_EXTRA_FILES = 64
+# A request-supplied file name becomes one entry of the work directory, nothing else: no `/`,
+# no leading `.` (so no `..`, no hidden files), letters, digits and `_ . + -` only.
+FILE_NAME_PATTERN = r"^[A-Za-z0-9_+\-][A-Za-z0-9_.+\-]*$"
 
 
 class _Strict(BaseModel):
@@ -94,15 +108,24 @@ class FloatsChecker(_Strict):
     rel_tol: float = Field(1e-6, ge=0)
 
 
+FileName = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_FILE_NAME_LENGTH, pattern=FILE_NAME_PATTERN)
+]
+ExtraFiles = Annotated[
+    dict[FileName, str],
+    Field(
+        max_length=MAX_EXTRA_FILES, description="Extra source files by name (e.g. a testlib.h you supply)."
+    ),
+]
+
+
 class ProgramChecker(_Strict):
     """A custom checker run sandboxed as `checker input output answer` (testlib exit codes)."""
 
     kind: Literal["program"] = "program"
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
-    files: dict[str, str] = Field(
-        default_factory=dict, description="Extra source files (e.g. a testlib.h you supply)."
-    )
+    files: ExtraFiles = Field(default_factory=dict)
 
 
 Checker = Annotated[
@@ -120,7 +143,7 @@ class Interactor(_Strict):
 
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
-    files: dict[str, str] = Field(default_factory=dict)
+    files: ExtraFiles = Field(default_factory=dict)
 
 
 # ------------------------------------------------------------------- tests

@@ -8,6 +8,7 @@ import errno
 import math
 import os
 import platform
+import re
 import resource
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -65,6 +66,47 @@ def umount(target):
 
 def prctl(option, arg2, arg3=0):
     _check(libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), 0, 0), "prctl %d" % option)
+
+
+WORK_FILE_NAME = re.compile(r"[A-Za-z0-9_+\-][A-Za-z0-9_.+\-]{0,127}")  # = schemas.FILE_NAME_PATTERN
+
+
+def write_work_files(directory, files, uid):
+    """Write request-supplied files into the work directory, each a new entry of it and nothing
+    else, with the program's uid as the file system identity.
+
+    The names were validated by the wire schema; they are checked again here, where a bad one
+    would do harm: the box is root with a writable /proc. Each file is created through a
+    descriptor of the directory with O_EXCL|O_NOFOLLOW, so no name, link or earlier file can
+    redirect the write, and with fsuid/fsgid set to the program's uid (when `uid` is given), so
+    the kernel checks the write as that uid would be checked and the file is the program's.
+    """
+    for name in files:
+        if not WORK_FILE_NAME.fullmatch(name):
+            raise ValueError("bad work file name %r" % name[:200])
+    dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        if uid is not None:
+            libc.setfsgid(uid)
+            libc.setfsuid(uid)
+            if libc.setfsuid(-1) != uid or libc.setfsgid(-1) != uid:  # -1: only report
+                raise OSError(errno.EPERM, "setfsuid(%d) did not take" % uid)
+        try:
+            for name, data in files.items():
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+                fd = os.open(name, flags, 0o644, dir_fd=dir_fd)
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                finally:
+                    os.close(fd)
+        finally:
+            if uid is not None:
+                libc.setfsuid(0)
+                libc.setfsgid(0)
+    finally:
+        os.close(dir_fd)
 
 
 IPC_RMID = 0

@@ -67,6 +67,7 @@ from box_os import (
     scratch_untouched,
     umount,
     vm_size,
+    write_work_files,
 )
 
 KILL_GRACE_S = 5.0  # a killed run must be gone by then
@@ -303,12 +304,9 @@ class Box:
         procs = run["procs"]
         uid_main = self.uids[procs[0].get("uid", "main")]
         self._fresh_mounts(uid_main)
-        for name, idx in header.get("files_in", {}).items():
-            path = os.path.join(self.box_dir, name)
-            with open(path, "wb") as f:
-                f.write(blobs[idx])
-            if os.geteuid() == 0:
-                os.chown(path, uid_main, uid_main)
+        files = {name: blobs[idx] for name, idx in header.get("files_in", {}).items()}
+        if files:
+            write_work_files(self.box_dir, files, uid_main if os.geteuid() == 0 else None)
         child_side, parent_side = [], []
         started = []
         # No try/finally here: a warm Python child returns through this frame and must not
