@@ -55,3 +55,29 @@ def test_the_precedence_table_ranks_every_verdict_once_judge_failures_first() ->
     assert VERDICT_PRECEDENCE[:2] == (Verdict.SE, Verdict.CE)
     assert VERDICT_PRECEDENCE.index(Verdict.TLE) < VERDICT_PRECEDENCE.index(Verdict.RE)
     assert VERDICT_PRECEDENCE[-1] == Verdict.AC
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_numbers_are_refused_where_json_could_not_carry_them(value: float) -> None:
+    # A client fails on the same value the judge would, instead of sending it on as null.
+    for fields, where in (
+        ({"limits": {"time_s": value}}, "limits.time_s"),
+        ({"checker": {"kind": "floats", "abs_tol": value}}, "checker.floats.abs_tol"),
+        ({"fn_name": "f", "tests": [{"kind": "call", "args": [1, [value]]}]}, "tests.0.call.args"),
+        ({"fn_name": "f", "tests": [{"kind": "call", "kwargs": {"x": {"y": value}}}]}, "tests.0.call.kwargs"),
+        ({"fn_name": "f", "tests": [{"kind": "call", "expected": value}]}, "tests.0.call.expected"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            Submission.model_validate({"language": "c", "source": "x", "tests": [{}], **fields})
+        [error] = info.value.errors()
+        assert ".".join(map(str, error["loc"])) == where
+        assert "finite" in error["msg"]
+    with pytest.raises(ValidationError, match="finite"):
+        schemas.LookupRequest(ids=["a"], wait=value)
+    call = Submission(
+        language="c",
+        source="x",
+        fn_name="f",
+        tests=[{"kind": "call", "args": [1e308, -0.0], "expected": 1e-320}],
+    )
+    assert call.tests[0].args == [1e308, -0.0]

@@ -10,6 +10,7 @@ keeps reading a newer judge.
 from __future__ import annotations
 
 import enum
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -45,7 +46,8 @@ FILE_NAME_PATTERN = r"^[A-Za-z0-9_+\-][A-Za-z0-9_.+\-]*$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Non-finite floats have no JSON form: refused in every float field (not sent on as null).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Limits(_Strict):
@@ -167,6 +169,18 @@ class CallTest(_Strict):
     kwargs: dict[str, Any] = Field(default_factory=dict)
     expected: Any = None
 
+    @field_validator("args", "kwargs", "expected")
+    @classmethod
+    def _json_values(cls, v: Any) -> Any:
+        # JSON cannot carry NaN or Infinity: refused here rather than turned into null on the way.
+        where = _non_finite_at(v)
+        if where is not None:
+            raise ValueError(
+                f"non-finite number at {where or 'the top level'}: JSON has no NaN or Infinity "
+                "(compare such results in the test code, or send them as strings)"
+            )
+        return v
+
 
 class AssertTest(_Strict):
     """Run `code` after the solution in one program (HumanEval style).
@@ -179,6 +193,23 @@ class AssertTest(_Strict):
     id: str | None = Field(None, max_length=MAX_ID_LENGTH)
     code: str = Field(min_length=1)
     entry_point: str | None = None
+
+
+def _non_finite_at(value: Any, path: str = "") -> str | None:
+    """The path (`[0]["x"]`) of the first NaN or ±Infinity inside a JSON-like value, else None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, dict):
+        items: Any = ((f"[{k!r}]", v) for k, v in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for step, item in items:
+        found = _non_finite_at(item, path + step)
+        if found is not None:
+            return found
+    return None
 
 
 def _test_kind(value: Any) -> str:

@@ -6,11 +6,15 @@ parse one format for 400, 409, 413 and 422 alike.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import redis.exceptions
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from xcoder_judge.service.queue.enqueue import IdConflict, QueueFull
@@ -19,6 +23,7 @@ log = logging.getLogger("xcoder_judge.api")
 
 QUEUE_FULL_RETRY_AFTER_S = 2
 REDIS_DOWN_RETRY_AFTER_S = 1
+MAX_ECHO_BYTES = 1024  # longer offending values are named by `loc`, not echoed back
 
 
 class FieldError(Exception):
@@ -38,7 +43,48 @@ class NotFound(Exception):
         super().__init__(f"unknown or expired submission id(s): {shown}")
 
 
+def _text(value: object) -> str:
+    """Text that can be encoded (an unpaired surrogate is shown as its escape)."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _echo(value: Any) -> tuple[bool, Any]:
+    """The offending value as JSON, if it can be written (finite, valid Unicode) and is short."""
+    try:
+        encoded = jsonable_encoder(value)
+        size = len(json.dumps(encoded, allow_nan=False, ensure_ascii=False).encode("utf-8"))
+    except (ValueError, TypeError):
+        return False, None  # NaN, Infinity, an unpaired surrogate, an object json cannot write
+    return size <= MAX_ECHO_BYTES, encoded
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's 422 items, with `input` kept only where it can be echoed (FastAPI's own handler
+    echoes every input, and fails with a 500 on a NaN or an unpaired surrogate)."""
+    items = []
+    for error in exc.errors():
+        item: dict[str, Any] = {
+            "type": error.get("type", "value_error"),
+            "loc": [part if isinstance(part, int) else _text(part) for part in error.get("loc", ())],
+            "msg": _text(error.get("msg", "")),
+        }
+        ok, echoed = _echo(error.get("input"))
+        if ok:
+            item["input"] = echoed
+        if "ctx" in error:
+            plain = {k: v if isinstance(v, int | float | str) else _text(v) for k, v in error["ctx"].items()}
+            ok, ctx = _echo(plain)
+            if ok:
+                item["ctx"] = ctx
+        items.append(item)
+    return items
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": validation_errors(exc)}, status_code=422)
+
     @app.exception_handler(FieldError)
     async def _field(_: Request, exc: FieldError) -> JSONResponse:
         return JSONResponse({"detail": exc.errors}, status_code=exc.status)

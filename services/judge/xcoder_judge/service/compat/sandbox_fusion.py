@@ -53,7 +53,7 @@ class CompatError(ValueError):
 
 
 class RunCodeRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # as SandboxFusion: unknown fields are ignored
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)  # unknown fields ignored, as there
 
     code: str = Field(max_length=MAX_SOURCE_BYTES)
     language: str = Field(min_length=1, max_length=32)

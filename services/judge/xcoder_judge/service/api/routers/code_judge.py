@@ -11,10 +11,11 @@ from xcoder_wire.schemas import JobStatus, Priority, SubmissionResult
 from xcoder_judge.config import Settings
 from xcoder_judge.service.api.deps import JudgingDep, RedisDep, SettingsDep
 from xcoder_judge.service.api.judging import Judging
+from xcoder_judge.service.api.strict_json import StrictJSONRoute
 from xcoder_judge.service.compat import code_judge as cj
 from xcoder_judge.service.queue.overview import read_overview
 
-router = APIRouter(tags=["compat: code-judge"])
+router = APIRouter(tags=["compat: code-judge"], route_class=StrictJSONRoute)
 # Liveness answers without an API key, like /healthz (code-judge's compose file probes it).
 open_router = APIRouter(tags=["compat: code-judge"])
 

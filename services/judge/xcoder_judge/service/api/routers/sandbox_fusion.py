@@ -9,9 +9,10 @@ from xcoder_wire.schemas import JobStatus, SubmissionResult
 
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
 from xcoder_judge.service.api.errors import FieldError
+from xcoder_judge.service.api.strict_json import StrictJSONRoute
 from xcoder_judge.service.compat import sandbox_fusion as sf
 
-router = APIRouter(tags=["compat: SandboxFusion"])
+router = APIRouter(tags=["compat: SandboxFusion"], route_class=StrictJSONRoute)
 # Liveness answers without an API key, like /healthz (load balancers probe it).
 open_router = APIRouter(tags=["compat: SandboxFusion"])
 

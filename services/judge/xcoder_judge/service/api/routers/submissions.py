@@ -19,9 +19,10 @@ from xcoder_wire.schemas import (
 
 from xcoder_judge.service.api.deps import JudgingDep
 from xcoder_judge.service.api.judging import batch_loc
+from xcoder_judge.service.api.strict_json import StrictJSONRoute
 from xcoder_judge.service.queue.state import JobState
 
-router = APIRouter(prefix="/v1/submissions", tags=["submissions"])
+router = APIRouter(prefix="/v1/submissions", tags=["submissions"], route_class=StrictJSONRoute)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
