@@ -10,9 +10,19 @@ keeps reading a newer judge.
 from __future__ import annotations
 
 import enum
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from xcoder_wire.verdicts import Verdict
 
@@ -28,10 +38,44 @@ MAX_OPEN_FILES = 4096
 MAX_SOURCE_BYTES = 1 << 20
 MAX_TESTS = 10000
 MAX_ID_LENGTH = 128
+MAX_FILES = 64
+MAX_FILE_NAME = 128
+# A file name in a submission: one plain name in the program's directory (no path, no glob
+# characters, not hidden), so it can only ever land beside the main source.
+FILE_NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$"
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _check_files(files: dict[str, str]) -> dict[str, str]:
+    """Extra source files: plain names, a bounded count and total size, no NUL bytes."""
+    if len(files) > MAX_FILES:
+        raise ValueError(f"at most {MAX_FILES} files")
+    total = 0
+    for name, text in files.items():
+        if len(name) > MAX_FILE_NAME or not re.fullmatch(FILE_NAME_PATTERN, name) or ".." in name:
+            raise ValueError(
+                f"file name {name[:MAX_FILE_NAME]!r} must be a plain name of letters, digits and _.+- "
+                f"(at most {MAX_FILE_NAME} characters, no path)"
+            )
+        if "\x00" in text:
+            raise ValueError(f"file {name!r} contains a NUL byte")
+        total += len(text.encode())
+    if total > MAX_SOURCE_BYTES:
+        raise ValueError(f"files hold {total} bytes; at most {MAX_SOURCE_BYTES} in all")
+    return files
+
+
+SourceFiles = Annotated[
+    dict[str, str],
+    AfterValidator(_check_files),
+    Field(
+        default_factory=dict,
+        description="Extra source files beside the main one, by plain file name (a header, more classes).",
+    ),
+]
 
 
 class Limits(_Strict):
@@ -100,9 +144,7 @@ class ProgramChecker(_Strict):
     kind: Literal["program"] = "program"
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
-    files: dict[str, str] = Field(
-        default_factory=dict, description="Extra source files (e.g. a testlib.h you supply)."
-    )
+    files: SourceFiles  # e.g. a testlib.h you supply
 
 
 Checker = Annotated[
@@ -120,7 +162,7 @@ class Interactor(_Strict):
 
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
-    files: dict[str, str] = Field(default_factory=dict)
+    files: SourceFiles
 
 
 # ------------------------------------------------------------------- tests
@@ -195,6 +237,7 @@ class Submission(_Strict):
     )
     language: str = Field(min_length=1, max_length=32)
     source: str = Field(max_length=MAX_SOURCE_BYTES)
+    files: SourceFiles  # compiled with `source` (Java classes, C++ units) or beside it (headers)
     tests: list[Test] = Field(min_length=1, max_length=MAX_TESTS)
     limits: Limits = Field(default_factory=Limits)
     compile_limits: CompileLimits = Field(default_factory=CompileLimits)

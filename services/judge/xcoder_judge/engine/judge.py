@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xcoder_wire import checkers
-from xcoder_wire.admission import LanguageOffer, check_submission
+from xcoder_wire.admission import LanguageOffer, SubmissionError, check_submission
 from xcoder_wire.languages import resolve_alias
 from xcoder_wire.schemas import (
     AssertTest,
@@ -119,7 +119,18 @@ class Judge:
 
     def validate(self, sub: Submission) -> Toolchain:
         """Reject what this node cannot judge (SubmissionError, a ValueError naming the field)."""
-        return self.toolchains[check_submission(sub, self.offer()).language]
+        tc = self.toolchains[check_submission(sub, self.offer()).language]
+        lang = tc.language
+        main = lang.file_name(sub.source)
+        for fname in sub.files:
+            taken = {main, main + "c", *(HARNESS_FILES if lang.python_harness else ())}
+            if fname in taken or lang.reserved(fname):
+                raise SubmissionError(
+                    ("files", fname),
+                    f"{fname!r} is a name the {lang.id} build uses itself (the main source is {main})",
+                    kind="reserved_file_name",
+                )
+        return tc
 
     def judge(self, sub: Submission, cancel: threading.Event | None = None) -> SubmissionResult:
         tc = self.validate(sub)
@@ -155,7 +166,7 @@ class Judge:
     def _judge(
         self, sub: Submission, sub_id: str, tc: Toolchain, priority: int, cancel: threading.Event | None
     ) -> SubmissionResult:
-        program, compile_result = self._build(tc, sub.source, {}, sub.compile_limits, priority)
+        program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, priority)
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
@@ -265,8 +276,11 @@ class Judge:
             )
             collect = [name, name + "c", *HARNESS_FILES]
         else:
-            proc = Proc(limits=plimits, argv=tc.fill(template, source=name), env=dict(lang.compile_env))
+            argv = tc.fill(template, sources=(name, *lang.compiled_with(files)), source=name)
+            proc = Proc(limits=plimits, argv=argv, env=dict(lang.compile_env))
             collect = list(lang.artifacts)
+        if lang.runs_from_source:  # an interpreter reads the other files at run time
+            collect += sorted(files)
         started = time.monotonic()
         try:
             res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), priority)
@@ -292,8 +306,8 @@ class Judge:
             text = (reason + "\n" + output).strip() if reason else output.strip() or "compilation failed"
             return self.cache.put(key, ok=False, output=text, time_s=elapsed, files={})
         meta = {}
-        if lang.id == "java":
-            meta["main_class"] = name.removesuffix(".java")
+        if lang.entry_class:
+            meta["main_class"] = lang.entry_class(source)
         return self.cache.put(key, ok=True, output=output, time_s=elapsed, files=res.files, meta=meta)
 
     # ------------------------------------------------------------------ running
