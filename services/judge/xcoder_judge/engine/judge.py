@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xcoder_wire import checkers
-from xcoder_wire.admission import LanguageOffer, SubmissionError, check_submission
+from xcoder_wire.admission import LanguageOffer, check_submission
 from xcoder_wire.languages import resolve_alias
 from xcoder_wire.schemas import (
     AssertTest,
@@ -119,18 +119,7 @@ class Judge:
 
     def validate(self, sub: Submission) -> Toolchain:
         """Reject what this node cannot judge (SubmissionError, a ValueError naming the field)."""
-        tc = self.toolchains[check_submission(sub, self.offer()).language]
-        lang = tc.language
-        main = lang.file_name(sub.source)
-        for fname in sub.files:
-            taken = {main, main + "c", *(HARNESS_FILES if lang.python_harness else ())}
-            if fname in taken or lang.reserved(fname):
-                raise SubmissionError(
-                    ("files", fname),
-                    f"{fname!r} is a name the {lang.id} build uses itself (the main source is {main})",
-                    kind="reserved_file_name",
-                )
-        return tc
+        return self.toolchains[check_submission(sub, self.offer()).language]
 
     def judge(self, sub: Submission, cancel: threading.Event | None = None) -> SubmissionResult:
         tc = self.validate(sub)
@@ -166,7 +155,11 @@ class Judge:
     def _judge(
         self, sub: Submission, sub_id: str, tc: Toolchain, priority: int, cancel: threading.Event | None
     ) -> SubmissionResult:
-        program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, priority)
+        clash = taken_file_name(tc, sub.source, sub.files)
+        if clash:
+            program, compile_result = None, CompileResult(ok=False, output=clash)
+        else:
+            program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, priority)
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
@@ -567,6 +560,21 @@ class Judge:
             r.stdout_truncated = rep.stdout_len > cap
             r.stderr_truncated = rep.stderr_len > cap
         return r
+
+
+def taken_file_name(tc: Toolchain, source: str, files: dict[str, str]) -> str:
+    """Why an extra file cannot be placed (it would replace the main source, the Python harness
+    or something the build produces), or "". The submission is then a CE: it cannot be built."""
+    lang = tc.language
+    main = lang.file_name(source)
+    taken = {main, main + "c", *(HARNESS_FILES if lang.python_harness else ())}
+    for fname in sorted(files):
+        if fname in taken or lang.reserved(fname):
+            return (
+                f"files: {fname!r} is a name the {lang.id} build uses itself"
+                f" (the main source is {main}); rename the file"
+            )
+    return ""
 
 
 def signal_name(sig: int) -> str:
