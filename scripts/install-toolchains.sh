@@ -21,6 +21,17 @@ TOOLCHAINS=(
   "go|go|golang-go"
   "pypy3|pypy3|pypy3"
   "rust|rustc|rustc"
+  "typescript|tsc|node-typescript"
+  "kotlin|kotlinc|kotlin"
+  "scala|scalac|scala"
+  "csharp|mcs|mono-mcs"
+  "haskell|ghc|ghc"
+  "pascal|fpc|fp-compiler"
+  "ruby|ruby|ruby"
+  "php|php|php-cli"
+  "perl|perl|perl"
+  "lua|lua5.4|lua5.4"
+  "bash|bash|bash"
 )
 
 usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }

@@ -31,6 +31,14 @@ def test_python_aliases(tag):
         ("go", "golang"),
         ("rust", "rs"),
         ("js", "node"),
+        ("kotlin", "kt"),
+        ("c#", "csharp"),
+        ("ts", "typescript"),
+        ("haskell", "hs"),
+        ("pascal", "delphi"),
+        ("ruby", "rb"),
+        ("bash", "sh"),
+        ("lua", "lua"),
     ],
 )
 def test_other_language_aliases(language, tag):

@@ -54,6 +54,17 @@ LANGUAGES: dict[str, Language] = {
         Language("go", "go", frozenset({"go", "golang"})),
         Language("rust", "rust", frozenset({"rust", "rs"})),
         Language("javascript", "javascript", frozenset({"javascript", "js", "node", "nodejs"})),
+        Language("typescript", "typescript", frozenset({"typescript", "ts"})),
+        Language("kotlin", "kotlin", frozenset({"kotlin", "kt"})),
+        Language("scala", "scala", frozenset({"scala"})),
+        Language("csharp", "csharp", frozenset({"csharp", "c#", "cs"})),
+        Language("haskell", "haskell", frozenset({"haskell", "hs"})),
+        Language("pascal", "pascal", frozenset({"pascal", "pas", "delphi", "freepascal", "fpc"})),
+        Language("ruby", "ruby", frozenset({"ruby", "rb"})),
+        Language("php", "php", frozenset({"php"})),
+        Language("perl", "perl", frozenset({"perl", "pl"})),
+        Language("lua", "lua", frozenset({"lua"})),
+        Language("bash", "bash", frozenset({"bash", "sh", "shell"})),
     )
 }
 

@@ -195,7 +195,10 @@ def test_worker_image_installs_every_toolchain_with_the_shared_script() -> None:
     assert re.search(r"apt-get install -y --no-install-recommends libseccomp2 tini", final)
     # Every language of the judge's registry has a line in the script the image runs.
     script = (REPO / "scripts" / "install-toolchains.sh").read_text()
-    for lang in ("python3", "c", "cpp", "java", "javascript", "go", "pypy3", "rust"):
+    for lang in (
+        "python3", "c", "cpp", "java", "javascript", "go", "pypy3", "rust",
+        "typescript", "kotlin", "scala", "csharp", "haskell", "pascal", "ruby", "php", "perl", "lua", "bash",
+    ):  # fmt: skip
         assert re.search(rf'^\s+"{lang}\|', script, re.M), lang
 
 

@@ -23,6 +23,11 @@ def test_common_names_and_unknown_ones() -> None:
     assert resolve_alias("C++20") == "cpp20"
     assert resolve_alias("node") == "javascript"
     assert resolve_alias("pypy") == "pypy3"
+    assert resolve_alias("C#") == "csharp"
+    assert resolve_alias("ts") == "typescript"
+    assert resolve_alias("kt") == "kotlin"
+    assert resolve_alias("fpc") == "pascal"
+    assert resolve_alias("sh") == "bash"
     assert resolve_alias("cobol") is None
     assert resolve_alias("") is None
     assert aliases_of("cobol") == ()

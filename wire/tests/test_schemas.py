@@ -81,3 +81,27 @@ def test_non_finite_numbers_are_refused_where_json_could_not_carry_them(value: f
         tests=[{"kind": "call", "args": [1e308, -0.0], "expected": 1e-320}],
     )
     assert call.tests[0].args == [1e308, -0.0]
+
+
+def test_extra_files_are_plain_names_in_bounded_number_and_size() -> None:
+    sub = Submission(language="java", source="x", files={"Helper.java": "class Helper {}"}, tests=[{}])
+    assert sub.files == {"Helper.java": "class Helper {}"}
+    assert Submission(language="c", source="x", tests=[{}]).files == {}
+    for bad in ("../evil.h", "a/b.h", "/etc/passwd", ".hidden", "..", "a..b", "*.class", "x?", "", "a b"):
+        with pytest.raises(ValidationError, match="files"):
+            Submission(language="c", source="x", files={bad: "int x;"}, tests=[{}])
+    with pytest.raises(ValidationError, match="NUL"):
+        Submission(language="c", source="x", files={"a.h": "a\x00b"}, tests=[{}])
+    many = {f"f{i}.h": "" for i in range(schemas.MAX_FILES + 1)}
+    with pytest.raises(ValidationError, match=f"at most {schemas.MAX_FILES} files"):
+        Submission(language="c", source="x", files=many, tests=[{}])
+    half = "x" * (schemas.MAX_SOURCE_BYTES // 2 + 1)
+    with pytest.raises(ValidationError, match="in all"):
+        Submission(language="c", source="x", files={"a.h": half, "b.h": half}, tests=[{}])
+    with pytest.raises(ValidationError, match="files"):  # a checker's files follow the same rules
+        Submission(
+            language="c",
+            source="x",
+            tests=[{}],
+            checker={"kind": "program", "language": "c", "source": "x", "files": {"../t.h": ""}},
+        )

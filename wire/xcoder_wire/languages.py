@@ -17,6 +17,17 @@ LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
     "go": ("golang",),
     "rust": ("rs", "rustc"),
     "javascript": ("js", "node", "nodejs"),
+    "typescript": ("ts", "tsc"),
+    "kotlin": ("kt", "kotlinc"),
+    "scala": ("scalac", "scala2"),
+    "csharp": ("c#", "cs", "mono", "mcs"),
+    "haskell": ("hs", "ghc"),
+    "pascal": ("fpc", "freepascal", "pas"),
+    "ruby": ("rb",),
+    "php": ("php8",),
+    "perl": ("pl", "perl5"),
+    "lua": ("lua5.4", "lua54"),
+    "bash": ("sh", "shell"),
 }
 """Language id → its aliases. Ids and aliases are lower case and unique across the table."""
 

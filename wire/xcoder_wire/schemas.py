@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
-    StringConstraints,
     Tag,
     field_validator,
     model_validator,
@@ -38,16 +39,45 @@ MAX_OPEN_FILES = 4096
 MAX_SOURCE_BYTES = 1 << 20
 MAX_TESTS = 10000
 MAX_ID_LENGTH = 128
-MAX_FILE_NAME_LENGTH = 128
-MAX_EXTRA_FILES = 64
-# A request-supplied file name becomes one entry of the work directory, nothing else: no `/`,
-# no leading `.` (so no `..`, no hidden files), letters, digits and `_ . + -` only.
-FILE_NAME_PATTERN = r"^[A-Za-z0-9_+\-][A-Za-z0-9_.+\-]*$"
+MAX_FILES = 64
+MAX_FILE_NAME = 128
+# A file name in a submission: one plain name in the program's directory (no path, no glob
+# characters, not hidden), so it can only ever land beside the main source.
+FILE_NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.+\-]*$"
 
 
 class _Strict(BaseModel):
     # Non-finite floats have no JSON form: refused in every float field (not sent on as null).
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _check_files(files: dict[str, str]) -> dict[str, str]:
+    """Extra source files: plain names, a bounded count and total size, no NUL bytes."""
+    if len(files) > MAX_FILES:
+        raise ValueError(f"at most {MAX_FILES} files")
+    total = 0
+    for name, text in files.items():
+        if len(name) > MAX_FILE_NAME or not re.fullmatch(FILE_NAME_PATTERN, name) or ".." in name:
+            raise ValueError(
+                f"file name {name[:MAX_FILE_NAME]!r} must be a plain name of letters, digits and _.+- "
+                f"(at most {MAX_FILE_NAME} characters, no path)"
+            )
+        if "\x00" in text:
+            raise ValueError(f"file {name!r} contains a NUL byte")
+        total += len(text.encode())
+    if total > MAX_SOURCE_BYTES:
+        raise ValueError(f"files hold {total} bytes; at most {MAX_SOURCE_BYTES} in all")
+    return files
+
+
+SourceFiles = Annotated[
+    dict[str, str],
+    AfterValidator(_check_files),
+    Field(
+        default_factory=dict,
+        description="Extra source files beside the main one, by plain file name (a header, more classes).",
+    ),
+]
 
 
 class Limits(_Strict):
@@ -110,24 +140,13 @@ class FloatsChecker(_Strict):
     rel_tol: float = Field(1e-6, ge=0)
 
 
-FileName = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_FILE_NAME_LENGTH, pattern=FILE_NAME_PATTERN)
-]
-ExtraFiles = Annotated[
-    dict[FileName, str],
-    Field(
-        max_length=MAX_EXTRA_FILES, description="Extra source files by name (e.g. a testlib.h you supply)."
-    ),
-]
-
-
 class ProgramChecker(_Strict):
     """A custom checker run sandboxed as `checker input output answer` (testlib exit codes)."""
 
     kind: Literal["program"] = "program"
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
-    files: ExtraFiles = Field(default_factory=dict)
+    files: SourceFiles  # e.g. a testlib.h you supply
 
 
 Checker = Annotated[
@@ -145,7 +164,7 @@ class Interactor(_Strict):
 
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
-    files: ExtraFiles = Field(default_factory=dict)
+    files: SourceFiles
 
 
 # ------------------------------------------------------------------- tests
@@ -249,6 +268,7 @@ class Submission(_Strict):
     )
     language: str = Field(min_length=1, max_length=32)
     source: str = Field(max_length=MAX_SOURCE_BYTES)
+    files: SourceFiles  # compiled with `source` (Java classes, C++ units) or beside it (headers)
     tests: list[Test] = Field(min_length=1, max_length=MAX_TESTS)
     limits: Limits = Field(default_factory=Limits)
     compile_limits: CompileLimits = Field(default_factory=CompileLimits)

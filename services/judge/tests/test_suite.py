@@ -35,7 +35,10 @@ lib = _load_suite_lib()
 
 CASES = lib.discover(exclude={"parity"})
 ALL_CASES = lib.discover()
-LANGUAGES = ("python3", "pypy3", "c", "cpp17", "cpp20", "java", "go", "rust", "javascript")
+LANGUAGES = (
+    "python3", "pypy3", "c", "cpp17", "cpp20", "java", "go", "rust", "javascript",
+    "typescript", "kotlin", "scala", "csharp", "haskell", "pascal", "ruby", "php", "perl", "lua", "bash",
+)  # fmt: skip
 
 
 def test_case_files_are_well_formed() -> None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from xcoder_judge.engine.languages import KNOWN_LANGUAGES, LANGUAGES, detect
 from xcoder_judge.engine.languages.java import main_class
+from xcoder_judge.engine.languages.scala import main_object
 from xcoder_wire.languages import LANGUAGE_IDS, resolve_alias
 
 
 def test_every_language_has_a_unique_id_and_aliases_resolve_to_it() -> None:
     ids = [lang.id for lang in LANGUAGES]
     assert len(ids) == len(set(ids))
-    assert set(ids) == {"python3", "pypy3", "c", "cpp17", "cpp20", "java", "go", "rust", "javascript"}
+    assert set(ids) == {
+        "python3", "pypy3", "c", "cpp17", "cpp20", "java", "go", "rust", "javascript",
+        "typescript", "kotlin", "scala", "csharp", "haskell", "pascal", "ruby", "php", "perl", "lua", "bash",
+    }  # fmt: skip
     assert set(ids) <= LANGUAGE_IDS  # every engine language is named by the wire contract
     for lang in LANGUAGES:
         for name in (lang.id, *lang.aliases):
@@ -48,3 +52,35 @@ def test_java_main_class_is_the_public_class_else_the_one_with_main() -> None:
     assert main_class("// public class Nope\n/* public class Nor */ public final class Yes {}") == "Yes"
     assert main_class('class A { String s = "public class X"; public static void main(String[] a){} }') == "A"
     assert main_class("interface I {}") == "Main"
+
+
+def test_scala_entry_is_the_object_with_main_else_an_app() -> None:
+    assert (
+        main_object("object Helper { val x = 1 }\nobject Prog { def main(a: Array[String]) = () }") == "Prog"
+    )
+    assert main_object("// object Nope\nobject Solve extends App { println(1) }") == "Solve"
+    assert main_object("class A") == "Main"
+
+
+def test_sources_expand_to_the_main_file_and_the_files_the_compiler_takes() -> None:
+    java = KNOWN_LANGUAGES["java"]
+    assert java.compiled_with({"B.java": "", "A.java": "", "notes.txt": ""}) == ["A.java", "B.java"]
+    cpp = KNOWN_LANGUAGES["cpp17"]
+    assert cpp.compiled_with(["geometry.h", "geometry.cpp", "util.cc"]) == ["geometry.cpp", "util.cc"]
+    tc = detect(frozenset({"cpp17"}))["cpp17"]
+    argv = tc.fill(cpp.compile, sources=("main.cpp", "geometry.cpp"))
+    assert argv[-2:] == ["main.cpp", "geometry.cpp"] and "{sources}" not in argv
+    assert tc.fill(("{cxx}", "-c"), sources=("x.cpp",)) == [tc.tools["cxx"], "-c"]
+
+
+def test_a_file_may_not_take_a_name_the_build_produces() -> None:
+    assert KNOWN_LANGUAGES["java"].reserved("Helper.class")
+    assert KNOWN_LANGUAGES["cpp17"].reserved("main")
+    assert KNOWN_LANGUAGES["kotlin"].reserved("main.jar")
+    assert not KNOWN_LANGUAGES["cpp17"].reserved("main.h")
+    assert not KNOWN_LANGUAGES["ruby"].reserved("helper.rb")  # its own source is checked by name
+
+
+def test_interpreted_languages_carry_their_extra_files_and_compiled_ones_do_not() -> None:
+    runs_from_source = {lang.id for lang in LANGUAGES if lang.runs_from_source}
+    assert {"python3", "pypy3", "javascript", "ruby", "php", "perl", "lua", "bash"} == runs_from_source

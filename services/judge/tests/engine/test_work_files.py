@@ -16,7 +16,19 @@ from pydantic import ValidationError
 from xcoder_judge.engine.sandbox.box_os import write_work_files
 from xcoder_wire.schemas import Interactor, ProgramChecker
 
-BAD_NAMES = ["../escape", "..", ".hidden", "a/b", "/etc/passwd", "", "x" * 129, "nul\x00", "line\n"]
+BAD_NAMES = [
+    "../escape",
+    "..",
+    "a..b",
+    "-o",
+    ".hidden",
+    "a/b",
+    "/etc/passwd",
+    "",
+    "x" * 129,
+    "nul\x00",
+    "line\n",
+]
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)
@@ -64,7 +76,7 @@ def test_written_as_the_programs_uid(tmp_path: Path):
     assert (tmp_path / "after").stat().st_uid == 0
 
 
-@pytest.mark.parametrize("name", [*BAD_NAMES, "testlib.h", "Main.java", "a+b-c_1.txt", "9x"])
+@pytest.mark.parametrize("name", [*BAD_NAMES, "testlib.h", "Main.java", "a_b-c+1.txt", "9x"])
 def test_the_schema_and_the_box_agree_on_names(tmp_path: Path, name: str):
     try:
         ProgramChecker(language="cpp", source="x", files={name: "1"})
@@ -78,4 +90,4 @@ def test_the_schema_and_the_box_agree_on_names(tmp_path: Path, name: str):
     except ValueError:
         box_ok = False
     assert schema_ok == box_ok
-    assert schema_ok == (name in ("testlib.h", "Main.java", "a+b-c_1.txt", "9x"))
+    assert schema_ok == (name in ("testlib.h", "Main.java", "a_b-c+1.txt", "9x"))

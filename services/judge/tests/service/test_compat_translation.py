@@ -63,7 +63,7 @@ def test_memory_limit_defaults_where_sandboxfusion_has_none(given, expected):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("files", {"a.txt": "aGk="}), ("fetch_files", ["out.txt"]), ("language", "php")],
+    [("files", {"a.txt": "aGk="}), ("fetch_files", ["out.txt"]), ("language", "cuda")],
 )
 def test_unsupported_fields_are_refused_by_name(field, value):
     with pytest.raises(sf.CompatError) as err:
@@ -192,3 +192,18 @@ def test_unknown_type_is_a_validation_error():
     with pytest.raises(ValidationError) as err:
         cj.CJSubmission.model_validate({"type": "math", "solution": "1+1"})
     assert err.value.errors()[0]["loc"] == ("type",)
+
+
+@pytest.mark.parametrize(
+    ("name", "ours"),
+    [
+        ("php", "php"),
+        ("csharp", "csharp"),
+        ("typescript", "typescript"),
+        ("bash", "bash"),
+        ("scala", "scala"),
+    ],
+)
+def test_sandbox_fusion_names_of_the_further_languages_map_to_ours(name, ours):
+    sub = sf.to_submission(sf.RunCodeRequest.model_validate({**VERL_RUN_CODE, "language": name}))
+    assert sub.language == ours

@@ -35,6 +35,7 @@ _TOP_KEYS = {
     "description",
     "language",
     "source",
+    "files",
     "template",
     "fn_name",
     "stop_on_first_failure",
@@ -177,7 +178,7 @@ def validate(case: Case) -> list[str]:
     for key in ("description", "language", "source", "tests"):
         if key not in d:
             errs.append(f"missing {key!r}")
-    files = [d.get("source")]
+    files = [d.get("source"), *d.get("files", {}).values()]
     for section in ("checker", "interactor"):
         if section in d:
             sec = d[section]
@@ -466,6 +467,11 @@ def submission_payload(case: Case, values: dict[str, str]) -> dict[str, Any]:
         "output_cap_bytes": d.get("output_cap_bytes", 65536),
         "stop_on_first_failure": d.get("stop_on_first_failure", False),
     }
+    if "files" in d:
+        payload["files"] = {
+            name: render(case.read(path), values) if templ else case.read(path)
+            for name, path in d["files"].items()
+        }
     if "limits" in d:
         payload["limits"] = dict(d["limits"])
     if "compile_limits" in d:

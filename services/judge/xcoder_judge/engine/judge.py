@@ -155,7 +155,11 @@ class Judge:
     def _judge(
         self, sub: Submission, sub_id: str, tc: Toolchain, priority: int, cancel: threading.Event | None
     ) -> SubmissionResult:
-        program, compile_result = self._build(tc, sub.source, {}, sub.compile_limits, priority)
+        clash = taken_file_name(tc, sub.source, sub.files)
+        if clash:
+            program, compile_result = None, CompileResult(ok=False, output=clash)
+        else:
+            program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, priority)
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
@@ -265,8 +269,11 @@ class Judge:
             )
             collect = [name, name + "c", *HARNESS_FILES]
         else:
-            proc = Proc(limits=plimits, argv=tc.fill(template, source=name), env=dict(lang.compile_env))
+            argv = tc.fill(template, sources=(name, *lang.compiled_with(files)), source=name)
+            proc = Proc(limits=plimits, argv=argv, env=dict(lang.compile_env))
             collect = list(lang.artifacts)
+        if lang.runs_from_source:  # an interpreter reads the other files at run time
+            collect += sorted(files)
         started = time.monotonic()
         try:
             res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), priority)
@@ -292,8 +299,8 @@ class Judge:
             text = (reason + "\n" + output).strip() if reason else output.strip() or "compilation failed"
             return self.cache.put(key, ok=False, output=text, time_s=elapsed, files={})
         meta = {}
-        if lang.id == "java":
-            meta["main_class"] = name.removesuffix(".java")
+        if lang.entry_class:
+            meta["main_class"] = lang.entry_class(source)
         return self.cache.put(key, ok=True, output=output, time_s=elapsed, files=res.files, meta=meta)
 
     # ------------------------------------------------------------------ running
@@ -553,6 +560,21 @@ class Judge:
             r.stdout_truncated = rep.stdout_len > cap
             r.stderr_truncated = rep.stderr_len > cap
         return r
+
+
+def taken_file_name(tc: Toolchain, source: str, files: dict[str, str]) -> str:
+    """Why an extra file cannot be placed (it would replace the main source, the Python harness
+    or something the build produces), or "". The submission is then a CE: it cannot be built."""
+    lang = tc.language
+    main = lang.file_name(source)
+    taken = {main, main + "c", *(HARNESS_FILES if lang.python_harness else ())}
+    for fname in sorted(files):
+        if fname in taken or lang.reserved(fname):
+            return (
+                f"files: {fname!r} is a name the {lang.id} build uses itself"
+                f" (the main source is {main}); rename the file"
+            )
+    return ""
 
 
 def signal_name(sig: int) -> str:

@@ -7,7 +7,27 @@ contract's (`xcoder_wire.languages`): every language here has an id there.
 
 from __future__ import annotations
 
-from xcoder_judge.engine.languages import c, cpp, go, java, javascript, pypy3, python3, rust
+from xcoder_judge.engine.languages import (
+    bash,
+    c,
+    cpp,
+    csharp,
+    go,
+    haskell,
+    java,
+    javascript,
+    kotlin,
+    lua,
+    pascal,
+    perl,
+    php,
+    pypy3,
+    python3,
+    ruby,
+    rust,
+    scala,
+    typescript,
+)
 from xcoder_judge.engine.languages.base import Language, Toolchain
 
 LANGUAGES: tuple[Language, ...] = (
@@ -20,6 +40,17 @@ LANGUAGES: tuple[Language, ...] = (
     go.LANGUAGE,
     rust.LANGUAGE,
     javascript.LANGUAGE,
+    typescript.LANGUAGE,
+    kotlin.LANGUAGE,
+    scala.LANGUAGE,
+    csharp.LANGUAGE,
+    haskell.LANGUAGE,
+    pascal.LANGUAGE,
+    ruby.LANGUAGE,
+    php.LANGUAGE,
+    perl.LANGUAGE,
+    lua.LANGUAGE,
+    bash.LANGUAGE,
 )
 
 KNOWN_LANGUAGES: dict[str, Language] = {lang.id: lang for lang in LANGUAGES}

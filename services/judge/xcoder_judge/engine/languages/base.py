@@ -3,11 +3,15 @@
 Each language module defines one `Language`. Commands are argv templates; `{name}` fields are
 filled from the toolchain found at start-up (`{cc}`, `{java}` …) and from the run's limits
 (`{heap_mb}`, `{stack_mb}`, `{node_stack_kb}`, `{main_class}`) and from where the artifact is
-mounted (`{prog}`: /prog, or /aux for an interactor). Programs are compiled in /box.
+mounted (`{prog}`: /prog, or /aux for an interactor). Programs are compiled in /box. A compile
+argument that is exactly `{sources}` becomes the main source file followed by the submission's
+extra files that the compiler takes (`compiles`: e.g. every `*.java`), so a multi-file program
+builds in one command; other extra files (headers) are only present beside it.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import shutil
@@ -20,6 +24,7 @@ from xcoder_wire.languages import aliases_of
 SEARCH_PATH = ":".join(
     [os.environ.get("PATH", ""), "/usr/local/bin", "/usr/bin", "/bin", os.path.expanduser("~/.cargo/bin")]
 )
+SOURCES = "{sources}"  # a compile argument that expands to the files to compile
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,14 @@ class Toolchain:
     version: str
     bind_paths: tuple[str, ...] = ()  # directories outside /usr the box must see
 
-    def fill(self, template: tuple[str, ...], **values: object) -> list[str]:
-        return [part.format(**self.tools, **values) for part in template]
+    def fill(self, template: tuple[str, ...], sources: tuple[str, ...] = (), **values: object) -> list[str]:
+        out: list[str] = []
+        for part in template:
+            if part == SOURCES:
+                out.extend(sources)
+            else:
+                out.append(part.format(**self.tools, **values))
+        return out
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,21 @@ class Language:
     extra_binds: Callable[[dict[str, str]], tuple[str, ...]] | None = None
     resolve_tools: Callable[[dict[str, str]], dict[str, str]] | None = None  # e.g. past a rustup proxy
     self_test: str = ""  # a program that copies stdin to stdout
+    compiles: tuple[str, ...] = ()  # globs: extra files the compiler takes as sources
+    entry_class: Callable[[str], str] | None = None  # JVM class to start, from the source
+
+    @property
+    def runs_from_source(self) -> bool:
+        """The program is its source (an interpreter runs it): extra files travel with it."""
+        return self.warm or self.source_file in self.artifacts
+
+    def compiled_with(self, files: dict[str, str] | list[str]) -> list[str]:
+        """The extra files (sorted) that `{sources}` passes to the compiler."""
+        return sorted(f for f in files if any(fnmatch.fnmatchcase(f, g) for g in self.compiles))
+
+    def reserved(self, name: str) -> bool:
+        """A name an extra file may not take: the main source or something the build produces."""
+        return any(fnmatch.fnmatchcase(name, g) for g in self.artifacts if g != self.source_file)
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -103,5 +129,8 @@ class Language:
         version = m.group(1) if m else text.strip().splitlines()[0] if text.strip() else "unknown"
         binds = tuple(os.path.dirname(os.path.dirname(p)) for p in tools.values())
         if self.extra_binds:
-            binds += self.extra_binds(tools)
+            try:
+                binds += self.extra_binds(tools)
+            except (OSError, subprocess.SubprocessError):
+                return None
         return Toolchain(self, tools, version, binds)

@@ -19,7 +19,7 @@ def _cpp(std: str, lang_id: str) -> Language:
             "-I/pch/" + lang_id,
             "-o",
             "main",
-            "main.cpp",
+            "{sources}",
         ),
         artifacts=("main",),
         run=("{prog}/main",),
@@ -29,6 +29,7 @@ def _cpp(std: str, lang_id: str) -> Language:
         pch_header="bits/stdc++.h",
         mle_markers=(b"std::bad_alloc",),
         self_test=_SELF_TEST,
+        compiles=("*.cpp", "*.cc", "*.cxx"),
     )
 
 

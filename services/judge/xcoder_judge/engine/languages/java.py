@@ -11,34 +11,41 @@ _MAIN_CLASS = re.compile(
 _NOISE = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
 
 
+def strip_noise(source: str) -> str:
+    """The source with comments and string and character literals blanked."""
+    return _NOISE.sub(" ", source)
+
+
 def main_class(source: str) -> str:
     """The class javac must find in a file of the same name: the public one, else the one with main.
 
     Comments and string literals are blanked first so `// public class name` does not count.
     """
-    code = _NOISE.sub(" ", source)
+    code = strip_noise(source)
     m = _PUBLIC_CLASS.search(code) or _MAIN_CLASS.search(code)
     return m.group(1) if m else "Main"
 
+
+# How every JVM language runs: a heap below the memory limit (so running out of heap is the JVM's
+# own OutOfMemoryError, reported as MLE), the test's stack, one GC thread, no perf-data file.
+JVM_RUN_FLAGS = (
+    "-Xmx{heap_mb}m",
+    "-Xss{stack_mb}m",
+    "-XX:+UseSerialGC",
+    "-Xshare:auto",
+    "-XX:-UsePerfData",
+)
 
 LANGUAGE = Language(
     id="java",
     name="Java (OpenJDK)",
     source_file="Main.java",
     source_name=lambda src: main_class(src) + ".java",
-    compile=("{javac}", "-J-Xmx768m", "-J-XX:+UseSerialGC", "-encoding", "UTF-8", "-d", ".", "{source}"),
+    compile=("{javac}", "-J-Xmx768m", "-J-XX:+UseSerialGC", "-encoding", "UTF-8", "-d", ".", "{sources}"),
     artifacts=("*.class",),
-    run=(
-        "{java}",
-        "-Xmx{heap_mb}m",
-        "-Xss{stack_mb}m",
-        "-XX:+UseSerialGC",
-        "-Xshare:auto",
-        "-XX:-UsePerfData",
-        "-cp",
-        "{prog}",
-        "{main_class}",
-    ),
+    run=("{java}", *JVM_RUN_FLAGS, "-cp", "{prog}", "{main_class}"),
+    compiles=("*.java",),
+    entry_class=main_class,
     tools={"java": ("java",), "javac": ("javac",)},
     version_cmd=("{javac}", "-version"),
     mle_markers=(b"java.lang.OutOfMemoryError",),

@@ -68,7 +68,7 @@ def prctl(option, arg2, arg3=0):
     _check(libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), 0, 0), "prctl %d" % option)
 
 
-WORK_FILE_NAME = re.compile(r"[A-Za-z0-9_+\-][A-Za-z0-9_.+\-]{0,127}")  # = schemas.FILE_NAME_PATTERN
+WORK_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,127}")  # = schemas.FILE_NAME_PATTERN
 
 
 def write_work_files(directory, files, uid):
@@ -82,7 +82,7 @@ def write_work_files(directory, files, uid):
     the kernel checks the write as that uid would be checked and the file is the program's.
     """
     for name in files:
-        if not WORK_FILE_NAME.fullmatch(name):
+        if not WORK_FILE_NAME.fullmatch(name) or ".." in name:
             raise ValueError("bad work file name %r" % name[:200])
     dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:

@@ -41,6 +41,14 @@ LANGUAGES: dict[str, str] = {
     "go": "go",
     "java": "java",
     "rust": "rust",
+    "typescript": "typescript",
+    "csharp": "csharp",
+    "scala": "scala",
+    "php": "php",
+    "ruby": "ruby",
+    "perl": "perl",
+    "lua": "lua",
+    "bash": "bash",
 }
 
 

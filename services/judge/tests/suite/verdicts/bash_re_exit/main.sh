@@ -1,0 +1,2 @@
+echo 3
+exit 3

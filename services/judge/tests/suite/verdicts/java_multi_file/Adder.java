@@ -1,0 +1,5 @@
+public class Adder {
+    public static long add(Pair p) {
+        return p.a + p.b;
+    }
+}

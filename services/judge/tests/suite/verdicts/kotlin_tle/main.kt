@@ -1,0 +1,6 @@
+fun main() {
+    var x = 0L
+    while (true) {
+        x++
+    }
+}

@@ -1,0 +1,2 @@
+print(3)
+os.exit(3)

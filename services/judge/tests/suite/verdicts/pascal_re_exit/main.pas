@@ -1,0 +1,4 @@
+begin
+  writeln(3);
+  halt(3);
+end.

@@ -1,0 +1,2 @@
+my @keep;
+while (1) { push @keep, 'x' x (16 << 20) }

@@ -1,0 +1,5 @@
+<?php
+$x = 0;
+while (true) {
+    $x++;
+}

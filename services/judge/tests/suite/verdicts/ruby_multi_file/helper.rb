@@ -1,0 +1,5 @@
+module Helper
+  def self.add(a, b)
+    a + b
+  end
+end

@@ -1,0 +1,2 @@
+puts 3
+exit 3

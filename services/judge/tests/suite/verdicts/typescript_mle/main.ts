@@ -1,0 +1,4 @@
+const keep: Buffer[] = [];
+while (true) {
+  keep.push(Buffer.alloc(16 << 20, 1));
+}

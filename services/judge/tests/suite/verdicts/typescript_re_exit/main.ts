@@ -1,0 +1,2 @@
+console.log(3);
+process.exit(3);

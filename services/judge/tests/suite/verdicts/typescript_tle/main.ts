@@ -1,0 +1,4 @@
+let x: number = 0;
+while (true) {
+  x++;
+}
