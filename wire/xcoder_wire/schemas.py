@@ -94,6 +94,40 @@ class FloatsChecker(_Strict):
     rel_tol: float = Field(1e-6, ge=0)
 
 
+class KattisChecker(_Strict):
+    """The Kattis/DOMjudge default output validator, flag for flag (checkers/kattis.py).
+
+    Tokens compare case-insensitively unless `case_sensitive`; whitespace runs must match
+    byte for byte with `space_change_sensitive`. A tolerance turns on float comparison: a
+    token of the answer that is a finite number matches a finite number within the absolute
+    OR the relative tolerance; every other token (NaN, inf, words) is compared as a string.
+    `float_tolerance` sets both tolerances, each unless given on its own.
+    """
+
+    kind: Literal["kattis"] = "kattis"
+    case_sensitive: bool = False
+    space_change_sensitive: bool = False
+    float_tolerance: float | None = Field(None, ge=0)
+    float_absolute_tolerance: float | None = Field(None, ge=0)
+    float_relative_tolerance: float | None = Field(None, ge=0)
+
+    @property
+    def abs_tol(self) -> float | None:
+        return (
+            self.float_absolute_tolerance
+            if self.float_absolute_tolerance is not None
+            else self.float_tolerance
+        )
+
+    @property
+    def rel_tol(self) -> float | None:
+        return (
+            self.float_relative_tolerance
+            if self.float_relative_tolerance is not None
+            else self.float_tolerance
+        )
+
+
 class ProgramChecker(_Strict):
     """A custom checker run sandboxed as `checker input output answer` (testlib exit codes)."""
 
@@ -106,7 +140,7 @@ class ProgramChecker(_Strict):
 
 
 Checker = Annotated[
-    TokensChecker | ExactChecker | LinesChecker | FloatsChecker | ProgramChecker,
+    TokensChecker | ExactChecker | LinesChecker | FloatsChecker | KattisChecker | ProgramChecker,
     Field(discriminator="kind"),
 ]
 
