@@ -128,8 +128,19 @@ class KattisChecker(_Strict):
         )
 
 
+ValidatorProtocol = Literal["testlib", "kattis"]
+PROTOCOL_DESCRIPTION = (
+    "testlib: run as `checker input output answer` (an interactor: `interactor input answer`), "
+    "exit 0 AC, 1 WA, 2 PE. kattis: the Kattis output-validator protocol, `validator input answer "
+    "feedback_dir [flags]` with the output (or the solution) on stdin, exit 42 AC, 43 WA; "
+    "feedback_dir/judgemessage.txt is the message."
+)
+MAX_FLAGS = 64
+MAX_PASSES = 100
+
+
 class ProgramChecker(_Strict):
-    """A custom checker run sandboxed as `checker input output answer` (testlib exit codes)."""
+    """A custom checker run sandboxed (testlib exit codes, or the Kattis validator protocol)."""
 
     kind: Literal["program"] = "program"
     language: str
@@ -137,6 +148,16 @@ class ProgramChecker(_Strict):
     files: dict[str, str] = Field(
         default_factory=dict, description="Extra source files (e.g. a testlib.h you supply)."
     )
+    protocol: ValidatorProtocol = Field("testlib", description=PROTOCOL_DESCRIPTION)
+    flags: list[Annotated[str, Field(max_length=256)]] = Field(
+        default_factory=list, max_length=MAX_FLAGS, description="kattis: arguments after feedback_dir."
+    )
+
+    @model_validator(mode="after")
+    def _flags_need_kattis(self) -> ProgramChecker:
+        if self.flags and self.protocol != "kattis":
+            raise ValueError("flags: only the kattis protocol passes flags")
+        return self
 
 
 Checker = Annotated[
@@ -155,6 +176,16 @@ class Interactor(_Strict):
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
     files: dict[str, str] = Field(default_factory=dict)
+    protocol: ValidatorProtocol = Field("testlib", description=PROTOCOL_DESCRIPTION)
+    flags: list[Annotated[str, Field(max_length=256)]] = Field(
+        default_factory=list, max_length=MAX_FLAGS, description="kattis: arguments after feedback_dir."
+    )
+
+    @model_validator(mode="after")
+    def _flags_need_kattis(self) -> Interactor:
+        if self.flags and self.protocol != "kattis":
+            raise ValueError("flags: only the kattis protocol passes flags")
+        return self
 
 
 # ------------------------------------------------------------------- tests
@@ -239,6 +270,13 @@ class Submission(_Strict):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="Function for call tests; looked up on Solution() first, then as a global.",
     )
+    passes: int = Field(
+        1,
+        ge=1,
+        le=MAX_PASSES,
+        description="Multi-pass problems: the most passes of a test. After an accepted pass the "
+        "kattis-protocol checker or interactor may write nextpass.in, the next pass's input.",
+    )
     stop_on_first_failure: bool = False
     output: OutputMode = OutputMode.failed
     output_cap_bytes: int = Field(
@@ -262,6 +300,12 @@ class Submission(_Strict):
             raise ValueError("tests: call tests need fn_name")
         if self.interactor is not None and kinds != {"stdio"}:
             raise ValueError("tests: interactive problems take stdio tests only")
+        if self.passes > 1:
+            judge = self.interactor if self.interactor is not None else self.checker
+            if getattr(judge, "protocol", None) != "kattis":
+                raise ValueError("passes: multi-pass needs a kattis-protocol checker or interactor")
+            if kinds != {"stdio"}:
+                raise ValueError("tests: multi-pass problems take stdio tests only")
         return self
 
 
