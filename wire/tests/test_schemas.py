@@ -105,3 +105,25 @@ def test_extra_files_are_plain_names_in_bounded_number_and_size() -> None:
             tests=[{}],
             checker={"kind": "program", "language": "c", "source": "x", "files": {"../t.h": ""}},
         )
+
+
+def test_kattis_protocol_flags_and_passes_are_checked() -> None:
+    base = {"language": "python3", "source": "print(1)", "tests": [{"input": "", "expected": "1"}]}
+    kattis = {"kind": "program", "language": "python3", "source": "x", "protocol": "kattis"}
+    sub = Submission.model_validate(
+        {**base, "checker": {**kattis, "flags": ["float_tolerance", "1e-6"]}, "passes": 3}
+    )
+    assert sub.passes == 3 and sub.checker.protocol == "kattis"
+    with pytest.raises(ValidationError, match="only the kattis protocol passes flags"):
+        Submission.model_validate({**base, "checker": {**kattis, "protocol": "testlib", "flags": ["x"]}})
+    with pytest.raises(ValidationError, match="multi-pass needs a kattis-protocol"):
+        Submission.model_validate({**base, "passes": 2})
+    with pytest.raises(ValidationError, match="multi-pass needs a kattis-protocol"):
+        Submission.model_validate({**base, "checker": {**kattis, "protocol": "testlib"}, "passes": 2})
+    with pytest.raises(ValidationError):
+        Submission.model_validate({**base, "checker": kattis, "passes": 0})
+    interactor = {k: v for k, v in kattis.items() if k != "kind"}
+    inter = Submission.model_validate({**base, "interactor": interactor, "passes": 2})
+    assert inter.interactor is not None and inter.interactor.protocol == "kattis"
+    with pytest.raises(ValidationError):
+        Submission.model_validate({**base, "checker": {**kattis, "protocol": "domjudge"}})

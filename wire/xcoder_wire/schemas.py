@@ -140,17 +140,72 @@ class FloatsChecker(_Strict):
     rel_tol: float = Field(1e-6, ge=0)
 
 
+class KattisChecker(_Strict):
+    """The Kattis/DOMjudge default output validator, flag for flag (checkers/kattis.py).
+
+    Tokens compare case-insensitively unless `case_sensitive`; whitespace runs must match
+    byte for byte with `space_change_sensitive`. A tolerance turns on float comparison: a
+    token of the answer that is a finite number matches a finite number within the absolute
+    OR the relative tolerance; every other token (NaN, inf, words) is compared as a string.
+    `float_tolerance` sets both tolerances, each unless given on its own.
+    """
+
+    kind: Literal["kattis"] = "kattis"
+    case_sensitive: bool = False
+    space_change_sensitive: bool = False
+    float_tolerance: float | None = Field(None, ge=0)
+    float_absolute_tolerance: float | None = Field(None, ge=0)
+    float_relative_tolerance: float | None = Field(None, ge=0)
+
+    @property
+    def abs_tol(self) -> float | None:
+        return (
+            self.float_absolute_tolerance
+            if self.float_absolute_tolerance is not None
+            else self.float_tolerance
+        )
+
+    @property
+    def rel_tol(self) -> float | None:
+        return (
+            self.float_relative_tolerance
+            if self.float_relative_tolerance is not None
+            else self.float_tolerance
+        )
+
+
+ValidatorProtocol = Literal["testlib", "kattis"]
+PROTOCOL_DESCRIPTION = (
+    "testlib: run as `checker input output answer` (an interactor: `interactor input answer`), "
+    "exit 0 AC, 1 WA, 2 PE. kattis: the Kattis output-validator protocol, `validator input answer "
+    "feedback_dir [flags]` with the output (or the solution) on stdin, exit 42 AC, 43 WA; "
+    "feedback_dir/judgemessage.txt is the message."
+)
+MAX_FLAGS = 64
+MAX_PASSES = 100
+
+
 class ProgramChecker(_Strict):
-    """A custom checker run sandboxed as `checker input output answer` (testlib exit codes)."""
+    """A custom checker run sandboxed (testlib exit codes, or the Kattis validator protocol)."""
 
     kind: Literal["program"] = "program"
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
     files: SourceFiles  # e.g. a testlib.h you supply
+    protocol: ValidatorProtocol = Field("testlib", description=PROTOCOL_DESCRIPTION)
+    flags: list[Annotated[str, Field(max_length=256)]] = Field(
+        default_factory=list, max_length=MAX_FLAGS, description="kattis: arguments after feedback_dir."
+    )
+
+    @model_validator(mode="after")
+    def _flags_need_kattis(self) -> ProgramChecker:
+        if self.flags and self.protocol != "kattis":
+            raise ValueError("flags: only the kattis protocol passes flags")
+        return self
 
 
 Checker = Annotated[
-    TokensChecker | ExactChecker | LinesChecker | FloatsChecker | ProgramChecker,
+    TokensChecker | ExactChecker | LinesChecker | FloatsChecker | KattisChecker | ProgramChecker,
     Field(discriminator="kind"),
 ]
 
@@ -165,6 +220,16 @@ class Interactor(_Strict):
     language: str
     source: str = Field(min_length=1, max_length=MAX_SOURCE_BYTES)
     files: SourceFiles
+    protocol: ValidatorProtocol = Field("testlib", description=PROTOCOL_DESCRIPTION)
+    flags: list[Annotated[str, Field(max_length=256)]] = Field(
+        default_factory=list, max_length=MAX_FLAGS, description="kattis: arguments after feedback_dir."
+    )
+
+    @model_validator(mode="after")
+    def _flags_need_kattis(self) -> Interactor:
+        if self.flags and self.protocol != "kattis":
+            raise ValueError("flags: only the kattis protocol passes flags")
+        return self
 
 
 # ------------------------------------------------------------------- tests
@@ -279,6 +344,13 @@ class Submission(_Strict):
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="Function for call tests; looked up on Solution() first, then as a global.",
     )
+    passes: int = Field(
+        1,
+        ge=1,
+        le=MAX_PASSES,
+        description="Multi-pass problems: the most passes of a test. After an accepted pass the "
+        "kattis-protocol checker or interactor may write nextpass.in, the next pass's input.",
+    )
     stop_on_first_failure: bool = False
     output: OutputMode = OutputMode.failed
     output_cap_bytes: int = Field(
@@ -302,6 +374,12 @@ class Submission(_Strict):
             raise ValueError("tests: call tests need fn_name")
         if self.interactor is not None and kinds != {"stdio"}:
             raise ValueError("tests: interactive problems take stdio tests only")
+        if self.passes > 1:
+            judge = self.interactor if self.interactor is not None else self.checker
+            if getattr(judge, "protocol", None) != "kattis":
+                raise ValueError("passes: multi-pass needs a kattis-protocol checker or interactor")
+            if kinds != {"stdio"}:
+                raise ValueError("tests: multi-pass problems take stdio tests only")
         return self
 
 

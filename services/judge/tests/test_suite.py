@@ -70,7 +70,7 @@ def test_suite_covers_what_the_engine_must_do() -> None:
         )
         assert need <= seen, f"{lang}: no verdicts/ case expects {sorted(need - seen)}"
     kinds = {c.data.get("checker", {}).get("kind", "tokens") for c in groups.get("checkers", [])}
-    assert {"tokens", "exact", "lines", "floats", "program"} <= kinds
+    assert {"tokens", "exact", "lines", "floats", "kattis", "program"} <= kinds
 
 
 # ------------------------------------------------- the harness's own checks can fail

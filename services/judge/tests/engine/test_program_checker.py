@@ -3,7 +3,14 @@ reason checker_error (the checker failed on this output), never SE."""
 
 from __future__ import annotations
 
-from xcoder_judge.engine.program_checker import program_verdict
+from xcoder_judge.engine.program_checker import (
+    feedback_files,
+    feedback_tar,
+    kattis_argv,
+    kattis_signal,
+    kattis_verdict,
+    program_verdict,
+)
 from xcoder_wire.schemas import Verdict
 
 
@@ -21,3 +28,30 @@ def test_testlib_exit_codes() -> None:
     )
     assert program_verdict(7, None, "").reason == "checker_error"
     assert program_verdict(1, None, "wrong").reason is None
+
+
+def test_kattis_exit_codes() -> None:
+    assert kattis_verdict(42, None, "").verdict == Verdict.AC
+    wa = kattis_verdict(43, None, "expected 3")
+    assert (wa.verdict, wa.reason, wa.message) == (Verdict.WA, None, "expected 3")
+    for code, signal, what in ((0, None, "exit code 0"), (1, None, "exit code 1"), (None, 9, "signal 9")):
+        o = kattis_verdict(code, signal, "")
+        assert (o.verdict, o.reason) == (Verdict.WA, "checker_error") and what in o.message
+    # through the shell wrapper a validator's signal N arrives as exit status 128 + N
+    assert "signal 11" in kattis_verdict(139, None, "").message
+    assert (
+        kattis_signal(141, None) == 13 and kattis_signal(None, 13) == 13 and kattis_signal(43, None) is None
+    )
+    assert "no feedback directory" in kattis_verdict(97, None, "").message
+
+
+def test_feedback_directory_round_trip_and_garbage() -> None:
+    files = {"judgemessage.txt": b"hi\n", "nextpass.in": b"again 6\n"}
+    assert feedback_files(feedback_tar(files)) == files
+    assert feedback_files(b"") == {} and feedback_files(b"not a tar") == {}
+
+
+def test_the_wrapper_quotes_flags_and_keeps_the_validator_argv_apart() -> None:
+    argv = kattis_argv(["/prog/main"], ["float_tolerance", "1e-6", "a b;rm -rf /"])
+    assert argv[:2] == ["/bin/sh", "-c"] and argv[3:] == ["kattis-validator", "/prog/main"]
+    assert "'a b;rm -rf /'" in argv[2] and '"$d/" float_tolerance 1e-6' in argv[2]

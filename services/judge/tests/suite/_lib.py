@@ -38,6 +38,7 @@ _TOP_KEYS = {
     "files",
     "template",
     "fn_name",
+    "passes",
     "stop_on_first_failure",
     "output",
     "output_cap_bytes",
@@ -100,7 +101,7 @@ _HOST_KEYS = {
 }
 _PARITY_KEYS = {"compare_stdout", "compare_stderr", "distinct_stdout", "known_stdout_offsets", "note"}
 _DISTINCT_VALUES = (True, False, "same", "warm-per-slot")
-_PROGRAM_KEYS = {"language", "source", "files"}
+_PROGRAM_KEYS = {"language", "source", "files", "protocol", "flags"}
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Z0-9_]+)\}\}")
 
@@ -447,11 +448,13 @@ def _program(case: Case, sec: dict[str, Any], values: dict[str, str], templ: boo
     files = {name: case.read(path) for name, path in sec.get("files", {}).items()}
     if templ:
         files = {name: render(text, values) for name, text in files.items()}
-    return {
+    out = {
         "language": sec["language"],
         "source": render(src, values) if templ else src,
         "files": files,
     }
+    out.update({k: sec[k] for k in ("protocol", "flags") if k in sec})
+    return out
 
 
 def submission_payload(case: Case, values: dict[str, str]) -> dict[str, Any]:
@@ -478,6 +481,8 @@ def submission_payload(case: Case, values: dict[str, str]) -> dict[str, Any]:
         payload["compile_limits"] = dict(d["compile_limits"])
     if "fn_name" in d:
         payload["fn_name"] = d["fn_name"]
+    if "passes" in d:
+        payload["passes"] = d["passes"]
     if "checker" in d:
         chk = dict(d["checker"])
         if chk.get("kind") == "program":

@@ -39,7 +39,18 @@ from xcoder_wire.verdicts import overall_verdict
 
 from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
 from xcoder_judge.engine.languages import Toolchain
-from xcoder_judge.engine.program_checker import CHECKER_ERROR, checker_failed, program_verdict
+from xcoder_judge.engine.program_checker import (
+    CHECKER_ERROR,
+    KATTIS_RESULT_FD,
+    KATTIS_STATE_FD,
+    checker_failed,
+    feedback_files,
+    feedback_tar,
+    kattis_argv,
+    kattis_signal,
+    kattis_verdict,
+    program_verdict,
+)
 from xcoder_judge.engine.sandbox import pyvalues
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
@@ -187,7 +198,10 @@ class Judge:
             )
             if interactor is None:
                 raise SubmissionRejected("interactor", ires.output[:COMPILE_OUTPUT_CAP])
-        results = self._run_tests(sub, program, checker, interactor, priority, cancel)
+        if sub.passes > 1:
+            results = self._run_multipass(sub, program, checker, interactor, priority, cancel)
+        else:
+            results = self._run_tests(sub, program, checker, interactor, priority, cancel)
         passed = sum(1 for r in results if r.verdict == Verdict.AC)
         return SubmissionResult(
             verdict=overall_verdict(results),
@@ -354,6 +368,127 @@ class Judge:
                 ordered[r.index] = TestResult(index=r.index, id=r.id, verdict=Verdict.SK)
         return ordered
 
+    def _run_multipass(
+        self,
+        sub: Submission,
+        program: Program,
+        checker: Program | None,
+        interactor: Program | None,
+        priority: int,
+        cancel: threading.Event | None,
+    ) -> list[TestResult]:
+        """Multi-pass problems, test by test: after an accepted pass the validator's
+        nextpass.in is the next pass's input, and its feedback directory carries over (as
+        problemtools runs them). No verdict after `passes` passes is the validator's failure."""
+        results: list[TestResult] = []
+        failed = False
+        for i, test in enumerate(sub.tests):
+            if failed or (cancel is not None and cancel.is_set()):
+                results.append(TestResult(index=i, id=test.id, verdict=Verdict.SK))
+                continue
+            r = self._multipass_test(sub, i, program, checker, interactor, priority)
+            results.append(r)
+            failed = sub.stop_on_first_failure and r.verdict != Verdict.AC
+        return results
+
+    def _multipass_test(
+        self,
+        sub: Submission,
+        i: int,
+        program: Program,
+        checker: Program | None,
+        interactor: Program | None,
+        priority: int,
+    ) -> TestResult:
+        test = sub.tests[i]
+        assert isinstance(test, StdioTest)
+        state: dict[str, bytes] = {}
+        current = test
+        slowest: TestResult | None = None
+        for n in range(1, sub.passes + 1):
+            try:
+                o, rep, files = self._one_pass(sub, current, state, program, checker, interactor, priority)
+            except SlotError as e:
+                return TestResult(index=i, id=test.id, verdict=Verdict.SE, message=f"pass {n}: {e}")
+            r = self._test_result(sub, i, rep, o.verdict, f"pass {n}: {o.message}".rstrip(": "), o.reason)
+            if slowest is not None and slowest.time_s > r.time_s:
+                r.time_s, r.wall_s = slowest.time_s, max(slowest.wall_s, r.wall_s)
+            slowest = r
+            if o.verdict != Verdict.AC:
+                if "nextpass.in" in files:
+                    o = checker_failed("wrote nextpass.in without accepting")
+                    r.verdict, r.reason = o.verdict, o.reason
+                    r.message = f"pass {n}: {o.message}"
+                return r
+            if "nextpass.in" not in files:
+                return r
+            nxt = files.pop("nextpass.in").decode("utf-8", "replace")
+            current = test.model_copy(update={"input": nxt})
+            state = files
+        o = checker_failed(f"no verdict within {sub.passes} passes")
+        assert slowest is not None
+        slowest.verdict, slowest.reason, slowest.message = o.verdict, o.reason, o.message
+        return slowest
+
+    def _one_pass(
+        self,
+        sub: Submission,
+        test: StdioTest,
+        state: dict[str, bytes],
+        program: Program,
+        checker: Program | None,
+        interactor: Program | None,
+        priority: int,
+    ) -> tuple[checkers.CheckOutcome, ProcReport, dict[str, bytes]]:
+        """One pass of one test: the run, the validator's outcome and its feedback files."""
+        progs = {"/prog": program.artifact.key, "/aux": interactor.artifact.key if interactor else None}
+        runs = self._runs_for(sub, test, program, interactor)
+        if interactor is not None:
+            runs[1].fds_in[KATTIS_STATE_FD] = feedback_tar(state)
+        res = self.sandbox.run(RunRequest([runs], progs=progs), priority)
+        reports = res.reports[0]
+        sol = reports[0]
+        mle_markers = self.toolchain(sub.language).language.mle_markers
+        verdict, message = run_verdict(sol, sub.limits, test, mle_markers)
+        if interactor is not None:
+            assert sub.interactor is not None
+            o = interactive_verdict(verdict, message, sol, reports[1], sub.interactor.protocol)
+            return o, sol, feedback_files(reports[1].result)
+        if verdict is not None:
+            return checkers.CheckOutcome(verdict, message), sol, {}
+        assert checker is not None and isinstance(sub.checker, ProgramChecker)
+        tc = checker.toolchain
+        argv = tc.fill(tc.language.run, prog="/prog", **self._run_values(CHECKER_LIMITS, checker))
+        proc = Proc(
+            limits=self._limits(CHECKER_LIMITS, 64 << 10),
+            argv=kattis_argv(argv, sub.checker.flags),
+            stdin=sol.stdout,
+            fds_in={
+                3: test.input.encode(),
+                4: (test.expected or "").encode(),
+                KATTIS_STATE_FD: feedback_tar(state),
+            },
+            result_fd=KATTIS_RESULT_FD,
+            uid="aux",
+            env=dict(tc.language.env),
+        )
+        cres = self.sandbox.run(
+            RunRequest([[proc]], progs={"/prog": checker.artifact.key, "/aux": None}), priority
+        )
+        crep = cres.reports[0][0]
+        text = crep.stderr.decode("utf-8", "replace").strip()[:500]
+        if crep.setup_error:
+            return (
+                checkers.CheckOutcome(
+                    Verdict.SE, f"sandbox set-up failed for the checker: {crep.setup_error}"
+                ),
+                sol,
+                {},
+            )
+        if crep.killed_for or crep.oom:
+            return checker_failed(f"{crep.killed_for or 'memory'} limit"), sol, {}
+        return kattis_verdict(crep.exit_code, crep.signal, text), sol, feedback_files(crep.result)
+
     def _limits(self, limits: Limits, output_cap: int) -> ProcLimits:
         out = int(limits.output_mb * MiB)
         return ProcLimits(
@@ -424,6 +559,10 @@ class Judge:
             cgroup="aux",
             env=dict(itc.language.env),
         )
+        assert sub.interactor is not None
+        if sub.interactor.protocol == "kattis":
+            inter.argv = kattis_argv(argv, sub.interactor.flags)
+            inter.result_fd = KATTIS_RESULT_FD
         return [sol, inter]
 
     def _tester_proc(self, sub: Submission, test: AssertTest) -> Proc:
@@ -470,7 +609,8 @@ class Judge:
                 out[i] = self._test_result(sub, i, sol, o.verdict, o.message, o.reason)
                 continue
             if len(reports) == 2:
-                o = interactive_verdict(verdict, message, sol, reports[1])
+                protocol = sub.interactor.protocol if sub.interactor is not None else "testlib"
+                o = interactive_verdict(verdict, message, sol, reports[1], protocol)
                 out[i] = self._test_result(sub, i, sol, o.verdict, o.message, o.reason)
                 continue
             if verdict is None:
@@ -500,20 +640,25 @@ class Judge:
     ) -> dict[int, TestResult]:
         tc = checker.toolchain
         argv = tc.fill(tc.language.run, prog="/prog", **self._run_values(CHECKER_LIMITS, checker))
+        assert isinstance(sub.checker, ProgramChecker)
+        kattis = sub.checker.protocol == "kattis"
         runs = []
         for i, rep in items:
             test = sub.tests[i]
-            runs.append(
-                [
-                    Proc(
-                        limits=self._limits(CHECKER_LIMITS, 64 << 10),
-                        argv=[*argv, "/proc/self/fd/3", "/proc/self/fd/4", "/proc/self/fd/5"],
-                        fds_in={3: test.input.encode(), 4: rep.stdout, 5: (test.expected or "").encode()},
-                        uid="aux",
-                        env=dict(tc.language.env),
-                    )
-                ]
+            answer = (test.expected or "").encode()
+            proc = Proc(
+                limits=self._limits(CHECKER_LIMITS, 64 << 10),
+                argv=[*argv, "/proc/self/fd/3", "/proc/self/fd/4", "/proc/self/fd/5"],
+                fds_in={3: test.input.encode(), 4: rep.stdout, 5: answer},
+                uid="aux",
+                env=dict(tc.language.env),
             )
+            if kattis:  # input on fd 3, answer on fd 4, the output on stdin (program_checker.py)
+                proc.argv = kattis_argv(argv, sub.checker.flags)
+                proc.fds_in = {3: test.input.encode(), 4: answer}
+                proc.stdin = rep.stdout
+                proc.result_fd = KATTIS_RESULT_FD
+            runs.append([proc])
         out: dict[int, TestResult] = {}
         try:
             res = self.sandbox.run(
@@ -531,7 +676,7 @@ class Judge:
             elif crep.killed_for or crep.oom:
                 o = checker_failed(f"{crep.killed_for or 'memory'} limit")
             else:
-                o = program_verdict(crep.exit_code, crep.signal, message)
+                o = (kattis_verdict if kattis else program_verdict)(crep.exit_code, crep.signal, message)
             out[i] = self._test_result(sub, i, rep, o.verdict, o.message, o.reason)
         for i, rep in items:
             out.setdefault(i, self._test_result(sub, i, rep, Verdict.SE, "checker did not run"))
@@ -617,44 +762,57 @@ def run_verdict(
 
 
 def interactive_verdict(
-    sol: Verdict | None, sol_message: str, sol_rep: ProcReport, inter: ProcReport
+    sol: Verdict | None,
+    sol_message: str,
+    sol_rep: ProcReport,
+    inter: ProcReport,
+    protocol: str = "testlib",
 ) -> checkers.CheckOutcome:
-    """Combine the solution's run with the interactor's decision, in this order:
+    """Combine the solution's run with the interactor's decision as Kattis does: whichever
+    process ends first decides. In this order (docs/problem-packages.md#interactive-verdicts):
 
-    1. the run was stopped from outside (time, output): the solution's limit verdict;
-    2. the interactor itself failed (crash, limits, testlib "fail", an undefined exit code):
-       WA with reason checker_error (see program_checker.program_verdict); its set-up failed: SE;
-    3. the solution went over a limit: TLE, MLE, OLE;
-    4. the solution crashed on its own: RE. Dying of a broken pipe or of end of input
-       (SIGPIPE, BrokenPipeError, EOFError) is not on its own: the interactor had hung up;
-    5. the interactor rejected the answer: WA or PE;
-    6. otherwise the solution's own verdict, or AC.
+    1. a sandbox failure of either process: SE;
+    2. the run was stopped from outside (time, output) while the interactor still ran: the
+       solution's limit verdict;
+    3. the interactor failed (crash, its own limits, testlib "fail", an exit code its protocol
+       does not define): WA with reason checker_error. Except a SIGPIPE after the solution
+       ended: it wrote to a solution that had gone, so the solution is judged (its own
+       verdict, else WA);
+    4. the interactor ended first and rejected the answer: its WA or PE, whatever the solution
+       did next (crashed on the closed pipe in any language, read end of input, spun until
+       its time limit);
+    5. the solution's own verdict: TLE, MLE, OLE, RE (also when it ended first and the
+       interactor then rejected, and after an accepting interactor);
+    6. the interactor's verdict: AC, WA or PE.
     """
     Outcome = checkers.CheckOutcome
+    kattis = protocol == "kattis"
     message = inter.stderr.decode("utf-8", "replace").strip()[:500]
     if sol == Verdict.SE:
         return Outcome(sol, sol_message)
-    if inter.killed_for and sol is not None:
-        return Outcome(sol, sol_message)
     if inter.setup_error:
         return Outcome(Verdict.SE, f"sandbox set-up failed for the interactor: {inter.setup_error}")
-    if inter.oom or inter.killed_for:
+    exited = inter.exit_code is not None  # on its own: a process the run's kill ends has a signal
+    if inter.killed_for and not exited and sol is not None:
+        return Outcome(sol, sol_message)
+    if inter.oom or (inter.killed_for and not exited):
         o = checker_failed(f"{inter.killed_for or 'memory'} limit: {message}".strip().rstrip(":"))
         return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
-    o = program_verdict(inter.exit_code, inter.signal, message)
+    solution_first = sol_rep.ended <= inter.ended
+    died_of = kattis_signal(inter.exit_code, inter.signal) if kattis else inter.signal
+    if died_of == signal.SIGPIPE and solution_first:
+        if sol is not None:
+            return Outcome(sol, sol_message)
+        return Outcome(Verdict.WA, "the solution ended before the interaction did")
+    o = (kattis_verdict if kattis else program_verdict)(inter.exit_code, inter.signal, message)
     if o.reason == CHECKER_ERROR:
         return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
-    if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):
-        return Outcome(sol, sol_message)
-    hung_up = sol_rep.signal == signal.SIGPIPE or any(
-        marker in sol_rep.stderr for marker in (b"BrokenPipeError", b"EOFError")
-    )
-    if sol == Verdict.RE and not hung_up:
-        return Outcome(sol, sol_message)
-    if o.verdict != Verdict.AC:
+    if o.verdict != Verdict.AC and not solution_first:
         return Outcome(o.verdict, o.message or "the interactor rejected the answer")
     if sol is not None:
         return Outcome(sol, sol_message)
+    if o.verdict != Verdict.AC:
+        return Outcome(o.verdict, o.message or "the interactor rejected the answer")
     return Outcome(Verdict.AC)
 
 

@@ -95,6 +95,7 @@ class ProcReport:
     stdout_len: int
     stderr_len: int
     setup_error: str | None
+    ended: float = 0.0  # the supervisor's monotonic clock when the process was reaped
 
 
 @dataclass
@@ -192,6 +193,7 @@ def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
         stdout_len=r["stdout_len"],
         stderr_len=r["stderr_len"],
         setup_error=r["setup_error"],
+        ended=r.get("ended", 0.0),
     )
 
 

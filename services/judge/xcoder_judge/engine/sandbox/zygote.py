@@ -822,6 +822,7 @@ class Box:
             "signal": os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None,
             "cpu_s": round(cpu, 6),
             "wall_s": round(ended - p["started"], 6),
+            "ended": ended,  # monotonic: which process of a run ended first (interactive verdicts)
             "mem_kb": (cg.peak_bytes() // 1024) if cg is not None else p["maxrss"],
             "oom": bool(cg is not None and cg.oom_kills() > 0),
             "stdout_len": p["stdout_len"],

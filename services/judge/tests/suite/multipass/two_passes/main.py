@@ -1,0 +1,2 @@
+words = input().split()
+print(2 * int(words[-1]))
