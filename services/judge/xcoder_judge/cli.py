@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -96,6 +97,9 @@ def _settings_error(exc: ValidationError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Whatever the launcher blocked (a supervisor, a shell's background job), the judge's own
+    # processes must take SIGTERM and SIGINT; serve's api and worker inherit this empty mask.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     args = build_parser().parse_args(argv)
     try:
         settings = _load_settings(args)

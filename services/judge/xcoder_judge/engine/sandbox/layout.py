@@ -35,6 +35,7 @@ PROGRAM_ENV = {
     "LC_ALL": "C.UTF-8",
     "HOME": "/tmp",
     "TMPDIR": "/tmp",
+    "TZ": "UTC",  # local time is the same on every node, whatever its /etc/localtime says
 }
 
 

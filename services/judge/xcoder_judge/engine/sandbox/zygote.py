@@ -25,6 +25,7 @@ import signal
 import socket
 import time
 
+import launch_state
 import protocol
 import pyrunner
 import pytester
@@ -877,6 +878,7 @@ def raise_stack_limit():
 
 
 def main():
+    launch_warnings = launch_state.normalise()  # before anything can inherit the launcher's state
     raise_stack_limit()
     fd = int(os.environ.pop("XCODER_BOX_FD"))
     sock = socket.socket(fileno=fd)
@@ -891,6 +893,7 @@ def main():
             keeper(child)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     box = Box(sock, header, blobs[0] if blobs else b"")
+    box.warnings.extend(launch_warnings)
     try:
         box.setup()
         box.preload()
@@ -920,7 +923,16 @@ if __name__ == "__main__":
     _path, _harness = _launch.path, _launch.harness
     _ns = pyrunner.install(
         _launch.prepared,
-        forget=("protocol", "pyrunner", "pytester", "pyvalues", "zygote", "box_os", "box_cgroup"),
+        forget=(
+            "launch_state",
+            "protocol",
+            "pyrunner",
+            "pytester",
+            "pyvalues",
+            "zygote",
+            "box_os",
+            "box_cgroup",
+        ),
     )
     if _launch.recursion_counter:
         # Measure what exec() costs from right here, then give the solution's module frame

@@ -33,3 +33,6 @@ print("descriptors beyond stdio", inherited)
 print("stdio", [os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).split(":")[0] for fd in (0, 1, 2)])
 print("blocking", [os.get_blocking(fd) for fd in (0, 1, 2)])
 print("session leader", os.getsid(0) == os.getpid(), "group leader", os.getpgrp() == os.getpid())
+print("cpus", len(os.sched_getaffinity(0)), "scheduler", os.sched_getscheduler(0), os.sched_getparam(0).sched_priority)
+print("personality", hex(__import__("ctypes").CDLL(None).personality(0xFFFFFFFF)))  # the query value
+print("time zone", time.tzname, time.timezone, time.strftime("%z", time.localtime(0)))

@@ -1,0 +1,162 @@
+"""One known process state for every box, whatever started the judge.
+
+A box and everything it forks inherit the judge's process attributes: signal dispositions and
+mask, rlimits, umask, nice value and scheduling policy, CPU affinity, personality, timer slack.
+A judge started by nohup, a supervisor, a container's init or a developer's terminal would
+otherwise hand each of those to the programs it runs, and the same submission would behave
+differently depending on how the judge was launched. `normalise()` runs first thing in every
+box, before any run or warm interpreter exists, and puts each attribute where a fresh
+`python3 solution.py` under default conditions would find it (docs/judge-engine.md lists them).
+The environment needs nothing here: a box gets a fixed one (layout.PROGRAM_ENV).
+
+The engine side calls `standard_streams()` before it starts boxes. Stdlib only, Python 3.8
+compatible: the box imports it under the interpreter that runs solutions.
+"""
+
+import ctypes
+import os
+import resource
+import signal
+
+UMASK = 0o022
+NICE = 0
+PER_LINUX = 0  # personality(2): no ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, ...
+PR_SET_TIMERSLACK = 29  # value 0: the default slack of the kernel
+INF = resource.RLIM_INFINITY
+
+# The rlimits a box starts from (soft, hard). A run then lowers CPU, STACK, FSIZE, NOFILE, CORE,
+# MEMLOCK, MSGQUEUE (and AS, NPROC without cgroups) to its own limits; the rest stay as here.
+# Fixed values, not the launcher's, nor ones the kernel sizes from the machine's RAM, and low
+# enough that a judge without CAP_SYS_RESOURCE (a container's root) can usually set them.
+# STACK's soft limit is left alone: zygote.raise_stack_limit re-executes the box with it
+# raised to this hard limit, so the memory layout matches (see there).
+RLIMITS = {
+    "RLIMIT_AS": (INF, INF),
+    "RLIMIT_CORE": (0, 0),
+    "RLIMIT_CPU": (INF, INF),
+    "RLIMIT_DATA": (INF, INF),
+    "RLIMIT_FSIZE": (INF, INF),
+    "RLIMIT_LOCKS": (INF, INF),
+    "RLIMIT_MEMLOCK": (8 << 20, 8 << 20),
+    "RLIMIT_MSGQUEUE": (819200, 819200),
+    "RLIMIT_NICE": (0, 0),
+    "RLIMIT_NOFILE": (4096, 4096),
+    "RLIMIT_NPROC": (1 << 14, 1 << 14),  # per uid, and each slot has its own
+    "RLIMIT_RSS": (INF, INF),
+    "RLIMIT_RTPRIO": (0, 0),
+    "RLIMIT_RTTIME": (INF, INF),
+    "RLIMIT_SIGPENDING": (1 << 15, 1 << 15),
+    "RLIMIT_STACK": (None, INF),
+}
+
+# What CPython itself installs at start-up (Python/pylifecycle.c, Modules/signalmodule.c) when
+# it finds every disposition at its default: everything else stays SIG_DFL.
+CPYTHON_IGNORES = ("SIGPIPE", "SIGXFSZ")
+
+
+def _lt(a, b):
+    """a < b for rlimit values, where RLIM_INFINITY is the largest."""
+    if a == b:
+        return False
+    if a == INF:
+        return False
+    return b == INF or a < b
+
+
+def _signals(warnings):
+    """Default dispositions, then CPython's own, then an empty mask.
+
+    A signal pending from the launcher (sent while it was blocked there) is discarded first:
+    setting a pending signal to SIG_IGN drops it, so unblocking cannot deliver it to the box.
+    """
+    sigs = [s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)]
+    for s in signal.sigpending():
+        signal.signal(s, signal.SIG_IGN)
+    for s in sigs:
+        try:
+            signal.signal(s, signal.SIG_DFL)
+        except (OSError, ValueError, RuntimeError):  # a signal the C library keeps for itself
+            pass
+    for name in CPYTHON_IGNORES:
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    left = sorted(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+    if left:
+        warnings.append("signals still blocked: %s" % left)
+
+
+def _rlimits(warnings):
+    for name, (soft, hard) in sorted(RLIMITS.items()):
+        res = getattr(resource, name, None)
+        if res is None:
+            continue
+        cur_soft, cur_hard = resource.getrlimit(res)
+        if soft is None:
+            soft = cur_soft
+        try:
+            resource.setrlimit(res, (soft, hard))
+            continue
+        except (OSError, ValueError):
+            pass
+        # Raising a hard limit takes CAP_SYS_RESOURCE: keep the launcher's, and say so.
+        warnings.append("%s: hard limit %s is below %s and cannot be raised" % (name, cur_hard, hard))
+        try:
+            resource.setrlimit(res, (cur_hard if _lt(cur_hard, soft) else soft, cur_hard))
+        except (OSError, ValueError) as e:
+            warnings.append("%s: %s" % (name, e))
+
+
+def _scheduling(warnings):
+    try:
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+    except OSError as e:
+        warnings.append("scheduling policy: %s" % e)
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, NICE)
+    except OSError as e:
+        warnings.append("nice %d: %s (now %d)" % (NICE, e, os.getpriority(os.PRIO_PROCESS, 0)))
+    # Every CPU this machine has; the kernel narrows it to what the judge's cpuset allows.
+    try:
+        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)) | os.sched_getaffinity(0))
+    except OSError as e:
+        warnings.append("CPU affinity: %s" % e)
+
+
+def _kernel(warnings):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.personality.argtypes = [ctypes.c_ulong]
+    if libc.personality(PER_LINUX) == -1:
+        warnings.append("personality: %s" % os.strerror(ctypes.get_errno()))
+    if libc.prctl(PR_SET_TIMERSLACK, ctypes.c_ulong(0), 0, 0, 0) != 0:
+        warnings.append("timer slack: %s" % os.strerror(ctypes.get_errno()))
+
+
+def normalise():
+    """Put this (single-threaded) process in the documented start state; return warnings.
+
+    Idempotent: the box calls it again after re-executing itself.
+    """
+    warnings = []
+    _signals(warnings)
+    _rlimits(warnings)
+    os.umask(UMASK)
+    _scheduling(warnings)
+    _kernel(warnings)
+    return warnings
+
+
+def standard_streams():
+    """Open /dev/null on any of fds 0-2 the judge was started without.
+
+    Otherwise the next socket or pipe the judge opens takes that number, and a box would be
+    handed it as its stdin, stdout or stderr.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
