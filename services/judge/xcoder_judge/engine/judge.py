@@ -28,6 +28,7 @@ from xcoder_wire.schemas import (
     CompileResult,
     Limits,
     OutputMode,
+    Priority,
     ProgramChecker,
     StdioTest,
     Submission,
@@ -42,6 +43,7 @@ from xcoder_judge.engine.languages import Toolchain
 from xcoder_judge.engine.program_checker import CHECKER_ERROR, checker_failed, program_verdict
 from xcoder_judge.engine.sandbox import pyvalues
 from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox.scheduling import Flow
 from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
 from xcoder_judge.engine.settings import EngineSettings
 
@@ -121,12 +123,14 @@ class Judge:
         """Reject what this node cannot judge (SubmissionError, a ValueError naming the field)."""
         return self.toolchains[check_submission(sub, self.offer()).language]
 
-    def judge(self, sub: Submission, cancel: threading.Event | None = None) -> SubmissionResult:
+    def judge(
+        self, sub: Submission, cancel: threading.Event | None = None, caller: str | None = None
+    ) -> SubmissionResult:
         tc = self.validate(sub)
         sub_id = sub.id or uuid.uuid4().hex
-        priority = self._next_priority()
+        flow = self._flow(sub, caller)
         try:
-            return self._judge(sub, sub_id, tc, priority, cancel)
+            return self._judge(sub, sub_id, tc, flow, cancel)
         except SubmissionRejected:
             raise
         except SandboxFailure as e:
@@ -147,15 +151,17 @@ class Judge:
                 message=f"judge error: {type(e).__name__}: {e}",
             )
 
-    def _next_priority(self) -> int:
+    def _flow(self, sub: Submission, caller: str | None) -> Flow:
+        """What the slots' scheduler knows of this call: class, caller, arrival number."""
         with self._seq_lock:
             self._seq += 1
-            return self._seq
+            seq = self._seq
+        return Flow(rank=0 if sub.priority is Priority.interactive else 1, caller=caller, seq=seq)
 
     def _judge(
-        self, sub: Submission, sub_id: str, tc: Toolchain, priority: int, cancel: threading.Event | None
+        self, sub: Submission, sub_id: str, tc: Toolchain, flow: Flow, cancel: threading.Event | None
     ) -> SubmissionResult:
-        program, compile_result = self._build(tc, sub.source, {}, sub.compile_limits, priority)
+        program, compile_result = self._build(tc, sub.source, {}, sub.compile_limits, flow)
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
@@ -169,7 +175,7 @@ class Judge:
                 sub.checker.source,
                 sub.checker.files,
                 CompileLimits(),
-                priority,
+                flow,
             )
             if checker is None:
                 raise SubmissionRejected("checker", cres.output[:COMPILE_OUTPUT_CAP])
@@ -179,11 +185,11 @@ class Judge:
                 sub.interactor.source,
                 sub.interactor.files,
                 CompileLimits(),
-                priority,
+                flow,
             )
             if interactor is None:
                 raise SubmissionRejected("interactor", ires.output[:COMPILE_OUTPUT_CAP])
-        results = self._run_tests(sub, program, checker, interactor, priority, cancel)
+        results = self._run_tests(sub, program, checker, interactor, flow, cancel)
         passed = sum(1 for r in results if r.verdict == Verdict.AC)
         return SubmissionResult(
             verdict=overall_verdict(results),
@@ -203,7 +209,7 @@ class Judge:
     # ------------------------------------------------------------------ building
 
     def _build(
-        self, tc: Toolchain, source: str, files: dict[str, str], limits: CompileLimits, priority: int
+        self, tc: Toolchain, source: str, files: dict[str, str], limits: CompileLimits, flow: Flow
     ) -> tuple[Program | None, CompileResult]:
         lang = tc.language
         name = lang.file_name(source)
@@ -215,7 +221,7 @@ class Judge:
         )  # fmt: skip
         started = time.monotonic()
         art = self.cache.get_or_build(
-            key, lambda: self._compile(tc, key, name, source, files, template, limits, priority)
+            key, lambda: self._compile(tc, key, name, source, files, template, limits, flow)
         )
         result = CompileResult(
             ok=art.ok,
@@ -236,7 +242,7 @@ class Judge:
         files: dict[str, str],
         template: tuple[str, ...],
         limits: CompileLimits,
-        priority: int,
+        flow: Flow,
     ) -> Artifact:
         lang = tc.language
         files_in = {fname: text.encode() for fname, text in files.items()}
@@ -269,7 +275,7 @@ class Judge:
             collect = list(lang.artifacts)
         started = time.monotonic()
         try:
-            res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), priority)
+            res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), flow)
         except SlotError as e:
             return Artifact(key, False, str(e), 0.0, False, {"system_error": True})  # not cached
         elapsed = time.monotonic() - started
@@ -304,7 +310,7 @@ class Judge:
         program: Program,
         checker: Program | None,
         interactor: Program | None,
-        priority: int,
+        flow: Flow,
         cancel: threading.Event | None,
     ) -> list[TestResult]:
         n = len(sub.tests)
@@ -315,7 +321,7 @@ class Judge:
         for idx in batches:
             runs = [self._runs_for(sub, sub.tests[i], program, interactor) for i in idx]
             req = RunRequest(runs, progs=progs, stop_on_failure=sub.stop_on_first_failure)
-            futures.append((idx, self.sandbox.submit(req, priority)))
+            futures.append((idx, self.sandbox.submit(req, flow)))
         results: dict[int, TestResult] = {}
         stop = False
         for idx, fut in futures:
@@ -331,7 +337,7 @@ class Judge:
                 for i in idx:
                     results[i] = TestResult(index=i, id=sub.tests[i].id, verdict=Verdict.SE, message=str(e))
                 continue
-            outcome = self._evaluate(sub, idx, res, checker, priority)
+            outcome = self._evaluate(sub, idx, res, checker, flow)
             results.update(outcome)
             if sub.stop_on_first_failure and any(r.verdict != Verdict.AC for r in outcome.values()):
                 stop = True
@@ -449,7 +455,7 @@ class Judge:
     # ------------------------------------------------------------------ verdicts
 
     def _evaluate(
-        self, sub: Submission, idx: list[int], res: RunResult, checker: Program | None, priority: int
+        self, sub: Submission, idx: list[int], res: RunResult, checker: Program | None, flow: Flow
     ) -> dict[int, TestResult]:
         out: dict[int, TestResult] = {}
         to_check: list[tuple[int, ProcReport]] = []
@@ -473,7 +479,7 @@ class Judge:
                 verdict, message = self._check(sub, test, sol)
             out[i] = self._test_result(sub, i, sol, verdict, message)
         if to_check and checker is not None:
-            out.update(self._run_checker(sub, to_check, checker, priority))
+            out.update(self._run_checker(sub, to_check, checker, flow))
         return out
 
     def _check(self, sub: Submission, test, rep: ProcReport) -> tuple[Verdict, str]:
@@ -489,7 +495,7 @@ class Judge:
         return o.verdict, o.message
 
     def _run_checker(
-        self, sub: Submission, items: list[tuple[int, ProcReport]], checker: Program, priority: int
+        self, sub: Submission, items: list[tuple[int, ProcReport]], checker: Program, flow: Flow
     ) -> dict[int, TestResult]:
         tc = checker.toolchain
         argv = tc.fill(tc.language.run, prog="/prog", **self._run_values(CHECKER_LIMITS, checker))
@@ -510,7 +516,7 @@ class Judge:
         out: dict[int, TestResult] = {}
         try:
             res = self.sandbox.run(
-                RunRequest(runs, progs={"/prog": checker.artifact.key, "/aux": None}), priority
+                RunRequest(runs, progs={"/prog": checker.artifact.key, "/aux": None}), flow
             )
         except SlotError as e:
             return {i: self._test_result(sub, i, rep, Verdict.SE, f"checker: {e}") for i, rep in items}

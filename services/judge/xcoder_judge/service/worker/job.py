@@ -29,7 +29,7 @@ def judge_submission(payload: str) -> str:
     timeout_s = float(job.timeout) if job is not None and job.timeout else 3600.0
     with rt.watchdog.guard(job.id if job else submission_id, timeout_s) as cancel:
         try:
-            result = rt.engine.judge(submission, cancel=cancel)
+            result = rt.engine.judge(submission, cancel=cancel, caller=_caller(job))
         except ValueError as exc:
             result = _system_error(submission, f"cannot judge this submission here: {exc}")
         except Exception as exc:
@@ -63,6 +63,12 @@ def _system_error(submission: Submission, message: str) -> SubmissionResult:
         language=submission.language,
         message=message,
     )
+
+
+def _caller(job: Job | None) -> str | None:
+    """Who sent the submission (the API key's fingerprint), for the slots' fair turns."""
+    caller = job.meta.get("caller") if job is not None else None
+    return str(caller) if caller else None
 
 
 def _attempt(job: Job) -> int:
