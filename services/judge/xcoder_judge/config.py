@@ -50,7 +50,7 @@ class Settings(BaseSettings, EngineSettings):
         "worker may run; 0 = never split.",
     )
     chunks_in_flight: int = Field(
-        4, ge=1, le=1024, description="Chunks of one submission queued or running at once."
+        2, ge=1, le=1024, description="Chunks of one submission queued or running at once."
     )
     compat_time_s: float = Field(
         10.0, gt=0, le=MAX_TIME_S, description="code-judge compat: time limit per run."

@@ -86,8 +86,11 @@ def _system_error(submission: Submission, message: str) -> SubmissionResult:
 
 
 def _caller(job: Job | None) -> str | None:
-    """Who sent the submission (the API key's fingerprint), for the slots' fair turns."""
-    caller = job.meta.get("caller") if job is not None else None
+    """Whose turn on the slots this job takes: the API key's fingerprint when known, else the
+    chunked submission it belongs to (its chunks share one turn, as one submission would)."""
+    if job is None:
+        return None
+    caller = job.meta.get("caller") or job.meta.get("parent")
     return str(caller) if caller else None
 
 
