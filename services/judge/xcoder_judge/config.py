@@ -42,6 +42,16 @@ class Settings(BaseSettings, EngineSettings):
         None, ge=1, le=4096, description="Submissions a worker judges at once; default 2 × slots."
     )
     worker_name: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    chunk_tests: int = Field(
+        256,
+        ge=0,
+        le=100000,
+        description="Submissions with more tests are split into chunks of this many, which any "
+        "worker may run; 0 = never split.",
+    )
+    chunks_in_flight: int = Field(
+        2, ge=1, le=1024, description="Chunks of one submission queued or running at once."
+    )
     compat_time_s: float = Field(
         10.0, gt=0, le=MAX_TIME_S, description="code-judge compat: time limit per run."
     )

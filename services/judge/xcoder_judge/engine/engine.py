@@ -130,16 +130,24 @@ class Engine:
 
     # ------------------------------------------------------------------ judging
 
-    def judge(self, submission: Submission, *, cancel: threading.Event | None = None) -> SubmissionResult:
+    def judge(
+        self,
+        submission: Submission,
+        *,
+        cancel: threading.Event | None = None,
+        caller: str | None = None,
+    ) -> SubmissionResult:
         """Compile once, run every test across the slots, check, and return verdicts.
 
         Never raises for anything the program did; a failure of the judge itself comes back
         as verdict SE with a message. Raises ValueError (message names the field) for input
         the engine cannot judge (unknown language, call tests for a language without a harness).
+        `caller` names who sent it (any stable string): with the `fair` scheduling policy,
+        callers take turns on the slots, so one caller's flood does not starve another.
         """
         if self._judge is None:
             raise RuntimeError("Engine.start() first")
-        return self._judge.judge(submission, cancel)
+        return self._judge.judge(submission, cancel, caller)
 
     def languages(self) -> list[LanguageInfo]:
         return [

@@ -28,6 +28,7 @@ from xcoder_wire.schemas import (
     CompileResult,
     Limits,
     OutputMode,
+    Priority,
     ProgramChecker,
     StdioTest,
     Submission,
@@ -53,6 +54,7 @@ from xcoder_judge.engine.program_checker import (
 )
 from xcoder_judge.engine.sandbox import pyvalues
 from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox.scheduling import Flow
 from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
 from xcoder_judge.engine.settings import EngineSettings
 
@@ -132,12 +134,14 @@ class Judge:
         """Reject what this node cannot judge (SubmissionError, a ValueError naming the field)."""
         return self.toolchains[check_submission(sub, self.offer()).language]
 
-    def judge(self, sub: Submission, cancel: threading.Event | None = None) -> SubmissionResult:
+    def judge(
+        self, sub: Submission, cancel: threading.Event | None = None, caller: str | None = None
+    ) -> SubmissionResult:
         tc = self.validate(sub)
         sub_id = sub.id or uuid.uuid4().hex
-        priority = self._next_priority()
+        flow = self._flow(sub, caller)
         try:
-            return self._judge(sub, sub_id, tc, priority, cancel)
+            return self._judge(sub, sub_id, tc, flow, cancel)
         except SubmissionRejected:
             raise
         except SandboxFailure as e:
@@ -158,19 +162,21 @@ class Judge:
                 message=f"judge error: {type(e).__name__}: {e}",
             )
 
-    def _next_priority(self) -> int:
+    def _flow(self, sub: Submission, caller: str | None) -> Flow:
+        """What the slots' scheduler knows of this call: class, caller, arrival number."""
         with self._seq_lock:
             self._seq += 1
-            return self._seq
+            seq = self._seq
+        return Flow(rank=0 if sub.priority is Priority.interactive else 1, caller=caller, seq=seq)
 
     def _judge(
-        self, sub: Submission, sub_id: str, tc: Toolchain, priority: int, cancel: threading.Event | None
+        self, sub: Submission, sub_id: str, tc: Toolchain, flow: Flow, cancel: threading.Event | None
     ) -> SubmissionResult:
         clash = taken_file_name(tc, sub.source, sub.files)
         if clash:
             program, compile_result = None, CompileResult(ok=False, output=clash)
         else:
-            program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, priority)
+            program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, flow)
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
@@ -184,7 +190,7 @@ class Judge:
                 sub.checker.source,
                 sub.checker.files,
                 CompileLimits(),
-                priority,
+                flow,
             )
             if checker is None:
                 raise SubmissionRejected("checker", cres.output[:COMPILE_OUTPUT_CAP])
@@ -194,14 +200,14 @@ class Judge:
                 sub.interactor.source,
                 sub.interactor.files,
                 CompileLimits(),
-                priority,
+                flow,
             )
             if interactor is None:
                 raise SubmissionRejected("interactor", ires.output[:COMPILE_OUTPUT_CAP])
         if sub.passes > 1:
-            results = self._run_multipass(sub, program, checker, interactor, priority, cancel)
+            results = self._run_multipass(sub, program, checker, interactor, flow, cancel)
         else:
-            results = self._run_tests(sub, program, checker, interactor, priority, cancel)
+            results = self._run_tests(sub, program, checker, interactor, flow, cancel)
         passed = sum(1 for r in results if r.verdict == Verdict.AC)
         return SubmissionResult(
             verdict=overall_verdict(results),
@@ -221,7 +227,7 @@ class Judge:
     # ------------------------------------------------------------------ building
 
     def _build(
-        self, tc: Toolchain, source: str, files: dict[str, str], limits: CompileLimits, priority: int
+        self, tc: Toolchain, source: str, files: dict[str, str], limits: CompileLimits, flow: Flow
     ) -> tuple[Program | None, CompileResult]:
         lang = tc.language
         name = lang.file_name(source)
@@ -233,7 +239,7 @@ class Judge:
         )  # fmt: skip
         started = time.monotonic()
         art = self.cache.get_or_build(
-            key, lambda: self._compile(tc, key, name, source, files, template, limits, priority)
+            key, lambda: self._compile(tc, key, name, source, files, template, limits, flow)
         )
         result = CompileResult(
             ok=art.ok,
@@ -254,7 +260,7 @@ class Judge:
         files: dict[str, str],
         template: tuple[str, ...],
         limits: CompileLimits,
-        priority: int,
+        flow: Flow,
     ) -> Artifact:
         lang = tc.language
         files_in = {fname: text.encode() for fname, text in files.items()}
@@ -290,7 +296,7 @@ class Judge:
             collect += sorted(files)
         started = time.monotonic()
         try:
-            res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), priority)
+            res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), flow)
         except SlotError as e:
             return Artifact(key, False, str(e), 0.0, False, {"system_error": True})  # not cached
         elapsed = time.monotonic() - started
@@ -325,7 +331,7 @@ class Judge:
         program: Program,
         checker: Program | None,
         interactor: Program | None,
-        priority: int,
+        flow: Flow,
         cancel: threading.Event | None,
     ) -> list[TestResult]:
         n = len(sub.tests)
@@ -336,7 +342,7 @@ class Judge:
         for idx in batches:
             runs = [self._runs_for(sub, sub.tests[i], program, interactor) for i in idx]
             req = RunRequest(runs, progs=progs, stop_on_failure=sub.stop_on_first_failure)
-            futures.append((idx, self.sandbox.submit(req, priority)))
+            futures.append((idx, self.sandbox.submit(req, flow)))
         results: dict[int, TestResult] = {}
         stop = False
         for idx, fut in futures:
@@ -352,7 +358,7 @@ class Judge:
                 for i in idx:
                     results[i] = TestResult(index=i, id=sub.tests[i].id, verdict=Verdict.SE, message=str(e))
                 continue
-            outcome = self._evaluate(sub, idx, res, checker, priority)
+            outcome = self._evaluate(sub, idx, res, checker, flow)
             results.update(outcome)
             if sub.stop_on_first_failure and any(r.verdict != Verdict.AC for r in outcome.values()):
                 stop = True
@@ -374,7 +380,7 @@ class Judge:
         program: Program,
         checker: Program | None,
         interactor: Program | None,
-        priority: int,
+        flow: Flow,
         cancel: threading.Event | None,
     ) -> list[TestResult]:
         """Multi-pass problems, test by test: after an accepted pass the validator's
@@ -386,7 +392,7 @@ class Judge:
             if failed or (cancel is not None and cancel.is_set()):
                 results.append(TestResult(index=i, id=test.id, verdict=Verdict.SK))
                 continue
-            r = self._multipass_test(sub, i, program, checker, interactor, priority)
+            r = self._multipass_test(sub, i, program, checker, interactor, flow)
             results.append(r)
             failed = sub.stop_on_first_failure and r.verdict != Verdict.AC
         return results
@@ -398,7 +404,7 @@ class Judge:
         program: Program,
         checker: Program | None,
         interactor: Program | None,
-        priority: int,
+        flow: Flow,
     ) -> TestResult:
         test = sub.tests[i]
         assert isinstance(test, StdioTest)
@@ -407,7 +413,7 @@ class Judge:
         slowest: TestResult | None = None
         for n in range(1, sub.passes + 1):
             try:
-                o, rep, files = self._one_pass(sub, current, state, program, checker, interactor, priority)
+                o, rep, files = self._one_pass(sub, current, state, program, checker, interactor, flow)
             except SlotError as e:
                 return TestResult(index=i, id=test.id, verdict=Verdict.SE, message=f"pass {n}: {e}")
             r = self._test_result(sub, i, rep, o.verdict, f"pass {n}: {o.message}".rstrip(": "), o.reason)
@@ -438,14 +444,14 @@ class Judge:
         program: Program,
         checker: Program | None,
         interactor: Program | None,
-        priority: int,
+        flow: Flow,
     ) -> tuple[checkers.CheckOutcome, ProcReport, dict[str, bytes]]:
         """One pass of one test: the run, the validator's outcome and its feedback files."""
         progs = {"/prog": program.artifact.key, "/aux": interactor.artifact.key if interactor else None}
         runs = self._runs_for(sub, test, program, interactor)
         if interactor is not None:
             runs[1].fds_in[KATTIS_STATE_FD] = feedback_tar(state)
-        res = self.sandbox.run(RunRequest([runs], progs=progs), priority)
+        res = self.sandbox.run(RunRequest([runs], progs=progs), flow)
         reports = res.reports[0]
         sol = reports[0]
         mle_markers = self.toolchain(sub.language).language.mle_markers
@@ -473,7 +479,7 @@ class Judge:
             env=dict(tc.language.env),
         )
         cres = self.sandbox.run(
-            RunRequest([[proc]], progs={"/prog": checker.artifact.key, "/aux": None}), priority
+            RunRequest([[proc]], progs={"/prog": checker.artifact.key, "/aux": None}), flow
         )
         crep = cres.reports[0][0]
         text = crep.stderr.decode("utf-8", "replace").strip()[:500]
@@ -595,7 +601,7 @@ class Judge:
     # ------------------------------------------------------------------ verdicts
 
     def _evaluate(
-        self, sub: Submission, idx: list[int], res: RunResult, checker: Program | None, priority: int
+        self, sub: Submission, idx: list[int], res: RunResult, checker: Program | None, flow: Flow
     ) -> dict[int, TestResult]:
         out: dict[int, TestResult] = {}
         to_check: list[tuple[int, ProcReport]] = []
@@ -620,7 +626,7 @@ class Judge:
                 verdict, message = self._check(sub, test, sol)
             out[i] = self._test_result(sub, i, sol, verdict, message)
         if to_check and checker is not None:
-            out.update(self._run_checker(sub, to_check, checker, priority))
+            out.update(self._run_checker(sub, to_check, checker, flow))
         return out
 
     def _check(self, sub: Submission, test, rep: ProcReport) -> tuple[Verdict, str]:
@@ -636,7 +642,7 @@ class Judge:
         return o.verdict, o.message
 
     def _run_checker(
-        self, sub: Submission, items: list[tuple[int, ProcReport]], checker: Program, priority: int
+        self, sub: Submission, items: list[tuple[int, ProcReport]], checker: Program, flow: Flow
     ) -> dict[int, TestResult]:
         tc = checker.toolchain
         argv = tc.fill(tc.language.run, prog="/prog", **self._run_values(CHECKER_LIMITS, checker))
@@ -662,7 +668,7 @@ class Judge:
         out: dict[int, TestResult] = {}
         try:
             res = self.sandbox.run(
-                RunRequest(runs, progs={"/prog": checker.artifact.key, "/aux": None}), priority
+                RunRequest(runs, progs={"/prog": checker.artifact.key, "/aux": None}), flow
             )
         except SlotError as e:
             return {i: self._test_result(sub, i, rep, Verdict.SE, f"checker: {e}") for i, rep in items}

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from xcoder_judge.engine.sandbox.scheduling import Policy
+
 
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -38,6 +40,11 @@ class EngineSettings(BaseModel):
     pch: bool = Field(True, description="Use a precompiled <bits/stdc++.h> for C++.")
     self_test: bool = Field(True, description="Drop languages whose echo self-test fails at start-up.")
     compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
+    scheduling: Policy = Field(
+        "fair",
+        description="Which waiting batch a free slot runs next: `fair` (interactive first, then "
+        "callers and submissions in turn) or `fifo` (oldest submission first).",
+    )
 
     @classmethod
     def of(cls, settings: EngineSettings) -> EngineSettings:

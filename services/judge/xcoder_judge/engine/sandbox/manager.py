@@ -15,7 +15,8 @@ from pathlib import Path
 
 from xcoder_judge.engine.sandbox import launch_state, layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
-from xcoder_judge.engine.sandbox.pool import SlotPool
+from xcoder_judge.engine.sandbox.pool import ANONYMOUS, SlotPool
+from xcoder_judge.engine.sandbox.scheduling import Flow
 from xcoder_judge.engine.sandbox.slot import BoxConfig, RunRequest, RunResult, Slot, SlotError
 from xcoder_judge.engine.settings import EngineSettings
 from xcoder_wire.schemas import Capabilities
@@ -105,7 +106,7 @@ class Sandbox:
             uids = {"main": s.sandbox_uid + i, "aux": s.sandbox_uid + AUX_UID_OFFSET + i}
             slots.append(Slot(i, config, uids, files))
         self._start_slots(slots)
-        self.pool = SlotPool(slots)
+        self.pool = SlotPool(slots, s.scheduling)
 
     def _start_slots(self, slots: list[Slot]) -> None:
         errors: list[str] = []
@@ -134,12 +135,12 @@ class Sandbox:
 
     # ------------------------------------------------------------------ use
 
-    def submit(self, req: RunRequest, priority: int = 0) -> Future[RunResult]:
+    def submit(self, req: RunRequest, flow: Flow = ANONYMOUS) -> Future[RunResult]:
         assert self.pool is not None, "Sandbox.start() first"
-        return self.pool.submit(req, priority)
+        return self.pool.submit(req, flow)
 
-    def run(self, req: RunRequest, priority: int = 0) -> RunResult:
-        return self.submit(req, priority).result()
+    def run(self, req: RunRequest, flow: Flow = ANONYMOUS) -> RunResult:
+        return self.submit(req, flow).result()
 
     @property
     def slots_total(self) -> int:

@@ -1,30 +1,29 @@
-"""The slot pool: one thread per slot takes batches from a shared priority queue.
+"""The slot pool: one thread per slot takes requests from one shared queue.
 
-Older submissions go first (the priority is the submission's arrival order), so a submission's
-tests finish together instead of being interleaved with every newcomer's. A box failure is
-retried once on a fresh box; a second failure is handed back as SlotError.
+Which request a free slot takes next is the scheduling policy's choice (scheduling.py): by
+default classes first, then callers and submissions in turn. A box failure is retried once on a
+fresh box; a second failure is handed back as SlotError.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import queue
 import threading
 from concurrent.futures import Future
 
+from xcoder_judge.engine.sandbox.scheduling import Flow, Policy, RequestQueue, make_queue
 from xcoder_judge.engine.sandbox.slot import RunRequest, RunResult, Slot, SlotError
 
 log = logging.getLogger(__name__)
 
-_STOP = object()
+# What a request is for when nobody said: an interactive submission of its own.
+ANONYMOUS = Flow(rank=0, caller=None, seq=0)
 
 
 class SlotPool:
-    def __init__(self, slots: list[Slot]) -> None:
+    def __init__(self, slots: list[Slot], policy: Policy = "fair") -> None:
         self.slots = slots
-        self._queue: queue.PriorityQueue = queue.PriorityQueue()
-        self._seq = itertools.count()
+        self._queue: RequestQueue[tuple[RunRequest, Future[RunResult]]] = make_queue(policy)
         self._busy = 0
         self._busy_lock = threading.Lock()
         self._threads = [
@@ -38,16 +37,17 @@ class SlotPool:
     def busy(self) -> int:
         return self._busy
 
-    def submit(self, req: RunRequest, priority: int = 0) -> Future[RunResult]:
+    def submit(self, req: RunRequest, flow: Flow = ANONYMOUS) -> Future[RunResult]:
         fut: Future[RunResult] = Future()
-        self._queue.put((priority, next(self._seq), req, fut))
+        self._queue.put(flow, (req, fut))
         return fut
 
     def _serve(self, slot: Slot) -> None:
         while True:
-            _, _, req, fut = self._queue.get()
-            if req is _STOP:
+            taken = self._queue.get()
+            if taken is None:
                 return
+            req, fut = taken
             if not fut.set_running_or_notify_cancel():
                 continue
             with self._busy_lock:
@@ -69,8 +69,7 @@ class SlotPool:
             return slot.run(req)
 
     def close(self) -> None:
-        for _ in self._threads:
-            self._queue.put((-1, next(self._seq), _STOP, None))
+        self._queue.close()
         for t in self._threads:
             t.join(timeout=30)
         for slot in self.slots:

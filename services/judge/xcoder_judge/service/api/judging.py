@@ -145,6 +145,8 @@ class Judging:
                     retries=settings.job_retries,
                     result_ttl_s=settings.result_ttl_s,
                     connection=self._s.redis,
+                    chunk_tests=settings.chunk_tests,
+                    in_flight=settings.chunks_in_flight,
                 )
             )
         return specs

@@ -15,11 +15,11 @@ from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.jobspec import DIGEST_FIELD, JobSpec
 
 # KEYS: [1], [2] the queue lists whose lengths count towards the bound; [3] RQ's set of queue
-# keys; then one (job hash, queue list) pair per job.
-# ARGV: [1] the bound, [2] the job count; then per job: job id, digest, field count f and the
-# f field/value pairs.
-# Returns {{-2, i, ...}} when jobs i, ... reuse an id with another digest, {{-1, depth}} when the new
-# jobs do not fit (in both cases nothing is written), else one code per job: 1 enqueued,
+# keys; then one (hash, queue list) pair per hash: a job, or a chunked submission's state.
+# ARGV: [1] the bound, [2] the hash count; then per hash: job id, digest, push flag (1: put the
+# id on the queue), field count f and the f field/value pairs.
+# Returns {{-2, i, ...}} when hashes i, ... reuse an id with another digest, {{-1, depth}} when the
+# new jobs do not fit (in both cases nothing is written), else one code per hash: 1 written,
 # 0 already there with the same digest.
 _ENQUEUE_LUA = f"""
 local limit = tonumber(ARGV[1])
@@ -32,12 +32,12 @@ for i = 1, n do
     known = redis.call('HGET', key, '{DIGEST_FIELD}') or ''
   end
   if known == nil then
-    fresh = fresh + 1
+    if ARGV[pos + 2] == '1' then fresh = fresh + 1 end
     seen[key] = digest
   elseif known ~= digest then
     conflicts[#conflicts + 1] = i
   end
-  pos = pos + 3 + 2 * tonumber(ARGV[pos + 2])
+  pos = pos + 4 + 2 * tonumber(ARGV[pos + 3])
 end
 if #conflicts > 1 then return conflicts end
 local depth = redis.call('LLEN', KEYS[1]) + redis.call('LLEN', KEYS[2])
@@ -46,16 +46,18 @@ local codes = {{}}
 pos = 3
 for i = 1, n do
   local key, queue = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
-  local nfields = tonumber(ARGV[pos + 2])
+  local nfields = tonumber(ARGV[pos + 3])
   if redis.call('EXISTS', key) == 1 then
     codes[i] = 0
   else
-    redis.call('HSET', key, unpack(ARGV, pos + 3, pos + 2 + 2 * nfields))
-    redis.call('RPUSH', queue, ARGV[pos])
-    redis.call('SADD', KEYS[3], queue)
+    redis.call('HSET', key, unpack(ARGV, pos + 4, pos + 3 + 2 * nfields))
+    if ARGV[pos + 2] == '1' then
+      redis.call('RPUSH', queue, ARGV[pos])
+      redis.call('SADD', KEYS[3], queue)
+    end
     codes[i] = 1
   end
-  pos = pos + 3 + 2 * nfields
+  pos = pos + 4 + 2 * nfields
 end
 return codes
 """
@@ -95,17 +97,24 @@ class Enqueuer:
             keys.queue_key(keys.PRIORITIES[1]),
             keys.all_queues_key(),
         ]
-        args: list[object] = [max_queue, len(specs)]
-        for spec in specs:
-            script_keys.append(keys.job_key(spec.job_id))
+        hashes = [h for spec in specs for h in spec.flattened()]
+        args: list[object] = [max_queue, len(hashes)]
+        for spec in hashes:
+            script_keys.append(spec.hash_key)
             script_keys.append(keys.queue_key(spec.priority))
-            args.extend((spec.job_id, spec.digest, len(spec.fields)))
+            args.extend((spec.job_id, spec.digest, 1 if spec.push else 0, len(spec.fields)))
             for field, value in spec.fields.items():
                 args.append(field)
                 args.append(value)
         codes = await self._script(keys=script_keys, args=args)
         if codes and codes[0] == -2:
-            raise IdConflict(sorted({specs[int(i) - 1].submission_id for i in codes[1:]}))
+            raise IdConflict(sorted({hashes[int(i) - 1].submission_id for i in codes[1:]}))
         if codes and codes[0] == -1:
             raise QueueFull(depth=int(codes[1]), limit=max_queue, incoming=len(specs))
-        return [code == 1 for code in codes]
+        # A submission's own code is its first hash's (its job, or its chunked parent).
+        out: list[bool] = []
+        at = 0
+        for spec in specs:
+            out.append(codes[at] == 1)
+            at += 1 + len(spec.children)
+        return out

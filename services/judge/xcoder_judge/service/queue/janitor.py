@@ -23,10 +23,11 @@ from rq.job_lifecycle import record_job_failure
 from rq.queue import Queue
 from rq.registry import StartedJobRegistry, clean_registries
 from rq.worker_registration import clean_worker_registry
-from xcoder_wire.schemas import Priority, Verdict
+from xcoder_wire.schemas import Priority, SubmissionResult, Verdict
 
 from xcoder_judge.service.metrics.record import record_job
-from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue import chunks, keys
+from xcoder_judge.service.queue.ids import submission_id_for
 from xcoder_judge.service.queue.jobspec import SERIALIZER
 from xcoder_judge.service.queue.notify import publish_done
 
@@ -130,6 +131,9 @@ class Janitor:
             for job_id, job in zip(job_ids, jobs, strict=True):
                 if job is not None and job.get_status(refresh=False) == JobStatus.FAILED:
                     log.warning("janitor: job %s failed: its workers died on every attempt", job_id)
+                    if chunks.parent_of(job) is not None:
+                        self._lost_chunk(job)  # its parent counts once, when merged
+                        continue
                     language = str(job.meta.get("language", ""))
                     record_job(
                         pipe, verdict=Verdict.SE.value, language=language, queue_wait_s=None, judge_s=None
@@ -138,6 +142,24 @@ class Janitor:
                     log.warning("janitor: job %s re-queued on %s after its worker died", job_id, queue.name)
                 publish_done(pipe, job_id)
             pipe.execute()
+
+    def _lost_chunk(self, job: Job) -> None:
+        """A chunk RQ gave up on: its tests are SE in the parent's result, which can now end."""
+        attempts = int(job.meta.get("retries", 0)) + 1
+        result = SubmissionResult(
+            id=submission_id_for(str(job.meta["parent"])),
+            verdict=Verdict.SE,
+            score=0.0,
+            passed=0,
+            total=int(job.meta.get("tests", 0)),
+            language=str(job.meta.get("language", "")),
+            attempts=attempts,
+            message=(
+                f"the judge lost part of this submission: the worker running it stopped responding "
+                f"on all {attempts} attempt(s); resubmit it"
+            ),
+        )
+        chunks.complete(self._redis, job, result.model_dump_json(), result_ttl_s=job.result_ttl or 3600)
 
     def _prune_dead_workers(self) -> None:
         names = [raw.decode() for raw in self._redis.smembers(keys.workers_key())]

@@ -1,6 +1,12 @@
-"""One RQ job per submission: how the API describes it and how much time it may take.
+"""The RQ jobs of a submission: how the API describes them and how much time each may take.
 
-The API builds the job with RQ's own `Job` class (no I/O), so the hash it writes is exactly what
+A submission is one RQ job, unless it has more than `chunk_tests` tests: then it is split into
+chunks of consecutive tests, each an ordinary RQ job that any worker may run, under a parent job
+that no worker runs and that holds the merged result once every chunk is done (chunks.py). Only
+the first `in_flight` chunks are queued at once; each finished chunk queues the next, so a large
+submission never floods the queue ahead of later ones.
+
+The API builds the jobs with RQ's own `Job` class (no I/O), so the hash it writes is exactly what
 RQ's workers read. Jobs are JSON-serialized, never pickled: the API process must not unpickle
 anything a Redis client could have written.
 """
@@ -39,6 +45,17 @@ class JobSpec:
     priority: Priority
     digest: str
     fields: dict[str, Any]  # the RQ job hash, ready for HSET
+    push: bool = True  # put the id on its queue (False: a chunked parent, a chunk queued later)
+    key: str = ""  # the hash to write when it is not the RQ job hash of `job_id`
+    children: tuple[JobSpec, ...] = ()  # a chunked submission's state hash and chunks
+
+    @property
+    def hash_key(self) -> str:
+        return self.key or keys.job_key(self.job_id)
+
+    def flattened(self) -> list[JobSpec]:
+        """This hash and its children's, in the order they are written."""
+        return [self, *self.children]
 
 
 def submission_digest(submission: Submission) -> str:
@@ -63,6 +80,11 @@ def job_timeout_s(submission: Submission) -> int:
     return math.ceil(compile_s + per_test * len(submission.tests)) + _TIMEOUT_SLACK_S
 
 
+def chunk_job_id(parent_job_id: str, index: int) -> str:
+    """`<parent>_c<k>`: no client id maps to it (a client's `_` is escaped as `_5F`)."""
+    return f"{parent_job_id}_c{index}"
+
+
 def build_job_spec(
     submission: Submission,
     *,
@@ -71,32 +93,101 @@ def build_job_spec(
     retries: int,
     result_ttl_s: int,
     connection: Any,
+    chunk_tests: int = 0,
+    in_flight: int = 4,
 ) -> JobSpec:
-    """The RQ job for `submission` (already validated, language canonical).
+    """The RQ job(s) for `submission` (already validated, language canonical).
 
-    `connection` is only stored on the `Job` object; building the hash does no I/O.
+    With `chunk_tests` > 0 and more tests than that, a parent and its chunks (module docstring).
+    `connection` is only stored on the `Job` objects; building the hashes does no I/O.
     """
     job_id = job_id_for(submission_id)
-    queue_name = keys.queue_name(submission.priority)
-    payload = submission.model_copy(update={"id": submission_id}).model_dump_json()
+    full = submission.model_copy(update={"id": submission_id})
+    n = len(submission.tests)
+    meta: dict[str, Any] = {"language": submission.language, "tests": n, "retries": retries}
+    if chunk_tests <= 0 or n <= chunk_tests:
+        fields = _job_fields(full, job_id, full.model_dump_json(), meta, retries, result_ttl_s, connection)
+        fields[DIGEST_FIELD] = digest
+        return JobSpec(
+            submission_id=submission_id,
+            job_id=job_id,
+            priority=submission.priority,
+            digest=digest,
+            fields=fields,
+        )
+    count = math.ceil(n / chunk_tests)
+    parent_fields = _job_fields(full, job_id, "", {**meta, "chunks": count}, 0, result_ttl_s, connection)
+    parent_fields[DIGEST_FIELD] = digest
+    state = JobSpec(
+        submission_id=submission_id,
+        job_id=job_id,
+        priority=submission.priority,
+        digest=digest,
+        fields={"next": min(count, in_flight), "count": count, DIGEST_FIELD: digest},
+        push=False,
+        key=keys.chunk_state_key(job_id),
+    )
+    chunks: list[JobSpec] = []
+    for k in range(count):
+        offset = k * chunk_tests
+        part = full.model_copy(update={"tests": full.tests[offset : offset + chunk_tests]})
+        chunk_id = chunk_job_id(job_id, k)
+        chunk_meta = {
+            **meta,
+            "tests": len(part.tests),
+            "parent": job_id,
+            "chunk": k,
+            "chunks": count,
+            "offset": offset,
+        }
+        fields = _job_fields(
+            part, chunk_id, part.model_dump_json(), chunk_meta, retries, result_ttl_s, connection
+        )
+        fields[DIGEST_FIELD] = digest
+        chunks.append(
+            JobSpec(
+                submission_id=submission_id,
+                job_id=chunk_id,
+                priority=submission.priority,
+                digest=digest,
+                fields=fields,
+                push=k < in_flight,
+            )
+        )
+    return JobSpec(
+        submission_id=submission_id,
+        job_id=job_id,
+        priority=submission.priority,
+        digest=digest,
+        fields=parent_fields,
+        push=False,
+        children=(state, *chunks),
+    )
+
+
+def _job_fields(
+    submission: Submission,
+    job_id: str,
+    payload: str,
+    meta: dict[str, Any],
+    retries: int,
+    result_ttl_s: int,
+    connection: Any,
+) -> dict[str, Any]:
     job = Job.create(
         JUDGE_FUNCTION,
         args=[payload],
         connection=connection,
         id=job_id,
-        origin=queue_name,
+        origin=keys.queue_name(submission.priority),
         timeout=job_timeout_s(submission),
         result_ttl=result_ttl_s,
         failure_ttl=result_ttl_s,
         serializer=SERIALIZER,
         status=JobStatus.QUEUED,
-        description=f"judge {submission_id}",
+        description=f"judge {submission.id}",
         retry=Retry(max=retries, enqueue_at_front=True) if retries > 0 else None,
-        meta={"language": submission.language, "tests": len(submission.tests), "retries": retries},
+        meta=meta,
     )
     job.enqueued_at = now()
-    fields = job.to_dict()
-    fields[DIGEST_FIELD] = digest
-    return JobSpec(
-        submission_id=submission_id, job_id=job_id, priority=submission.priority, digest=digest, fields=fields
-    )
+    return job.to_dict()

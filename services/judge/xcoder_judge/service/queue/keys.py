@@ -83,6 +83,17 @@ def result_key(job_id: str) -> str:
 # ------------------------------------------------------------------ service keys
 
 
+def chunk_state_key(parent_job_id: str) -> str:
+    """Hash of a chunked submission: `next` (the next chunk to queue), `stop` (the first chunk
+    that failed), the digest; its chunks' results are in `chunk_results_key`."""
+    return f"{PREFIX}:chunks:{parent_job_id}"
+
+
+def chunk_results_key(parent_job_id: str) -> str:
+    """Hash chunk index → that chunk's SubmissionResult JSON (its own test indices)."""
+    return f"{PREFIX}:chunks:{parent_job_id}:results"
+
+
 def done_channel() -> str:
     """Pub/sub channel on which a job id is published whenever its job may have ended."""
     return f"{PREFIX}:done"

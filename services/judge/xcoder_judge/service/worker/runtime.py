@@ -18,7 +18,9 @@ from xcoder_judge.service.worker.watchdog import Watchdog
 class JudgeEngine(Protocol):
     """What the worker needs from `xcoder_judge.engine.Engine`."""
 
-    def judge(self, submission: Submission, *, cancel: threading.Event | None = None) -> SubmissionResult: ...
+    def judge(
+        self, submission: Submission, *, cancel: threading.Event | None = None, caller: str | None = None
+    ) -> SubmissionResult: ...
 
     @property
     def slots_total(self) -> int: ...
