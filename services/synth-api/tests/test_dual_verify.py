@@ -16,6 +16,7 @@ import pytest
 import yaml
 from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, VerifyDropped, verify_task
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
+from xcoder_synth.verify.vote import VoteRules
 
 from .helpers import candidate_set, input_set, stdio_task
 
@@ -100,27 +101,32 @@ def test_the_stalling_program_fails_exactly_the_inputs_with_a_zero(mixed_pool_re
     assert outcome.passed == zero_free < len(result.tests)  # TLE on every zero, right elsewhere
 
 
-def test_split_pool_abstains_on_the_contested_inputs(live_judge):
+def test_split_pool_abstains_on_the_contested_inputs_under_the_plain_rule(live_judge):
     correct = list(MAXSUB["correct"].values())
     floor = MAXSUB["floor_variants"]
     arrays = [[1, 2, 3], [-3, -1, -2], [5, -10, 5], [-4], [2, 0, -1, 4], [-7, -8]]
     task = stdio_task("maxsub-split")
-    result = _verify(
-        live_judge,
-        task,
-        candidate_set(task.id, correct + floor),
-        input_set(task.id, [as_stdin(a) for a in arrays]),
-    )
-    assert isinstance(result, VerifiedTask)
+    inputs = input_set(task.id, [as_stdin(a) for a in arrays])
+    cands = candidate_set(task.id, correct + floor)
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    result = _verify(live_judge, task, cands, inputs, plain)
+    # The kept tests cannot tell a floor program from a correct one: no golden by position.
+    assert isinstance(result, VerifyDropped) and result.reason == "tests_not_discriminating"
     status = {d.input_id: d for d in result.decisions}
-    for a, ti_id in zip(
-        arrays, [t.id for t in input_set(task.id, [as_stdin(a) for a in arrays]).inputs], strict=True
-    ):
-        d = status[ti_id]
+    for a, ti in zip(arrays, inputs.inputs, strict=True):
+        d = status[ti.id]
         if all(x < 0 for x in a):
             assert (d.kept, d.reason, d.votes, d.voters) == (False, "abstain_tie", 8, 16)
         else:
             assert d.kept and d.agreement == 1.0
+    # The floor pool holds renamed copies (one family, one vote) and programs that earn less
+    # weight: the reliability vote labels the contested inputs, with the correct answer.
+    weighted = _verify(live_judge, task, cands, inputs)
+    assert isinstance(weighted, VerifiedTask)
+    labels = {t.input: t.output.strip() for t in weighted.tests}
+    assert labels == {as_stdin(a): str(best_subarray(a)) for a in arrays}
+    floor_families = {o.family for o in weighted.candidates[8:]}
+    assert len(floor_families) < len(floor)
 
 
 def test_low_agreement_abstains_without_a_tie(live_judge):
@@ -129,11 +135,16 @@ def test_low_agreement_abstains_without_a_tie(live_judge):
     arrays = [[-3, -1, -2], [1, 2, 3], [4, 5], [6], [3, 3, 3]]
     task = stdio_task("maxsub-low")
     inputs = input_set(task.id, [as_stdin(a) for a in arrays])
-    result = _verify(live_judge, task, candidate_set(task.id, pool), inputs)
-    assert isinstance(result, VerifiedTask)
-    first = next(d for d in result.decisions if d.input_id == inputs.inputs[0].id)
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    result = _verify(live_judge, task, candidate_set(task.id, pool), inputs, plain)
+    decisions = {d.input_id: d for d in result.decisions}
+    first = decisions[inputs.inputs[0].id]
     assert (first.reason, first.votes, first.voters) == ("abstain_low_agreement", 7, 16)
-    assert len(result.tests) == 4
+    assert sum(d.kept for d in result.decisions) == 4
+    # Weighted by reliability, the 7 correct programs outweigh the 9 that disagree there.
+    weighted = _verify(live_judge, task, candidate_set(task.id, pool), inputs)
+    assert isinstance(weighted, VerifiedTask)
+    assert {t.input: t.output.strip() for t in weighted.tests}[inputs.inputs[0].data] == "-1"
 
 
 def test_checker_aware_voting_for_real_answers(live_judge):
@@ -146,7 +157,8 @@ def test_checker_aware_voting_for_real_answers(live_judge):
     assert {d.votes for d in res.decisions if d.input_id == res.tests[1].id} == {4}  # 1.6666… in 4 formats
     tokens = stdio_task("average-tokens")
     split = _verify(live_judge, tokens, candidate_set(tokens.id, programs), input_set(tokens.id, datas))
-    assert isinstance(split, VerifyDropped) and split.reason == "too_few_tests"
+    # Formats split the vote: too few labels, or labels that cannot tell the formats apart.
+    assert isinstance(split, VerifyDropped) and split.reason in ("too_few_tests", "tests_not_discriminating")
 
 
 def test_a_statement_example_that_contradicts_the_vote_drops_the_task(live_judge):

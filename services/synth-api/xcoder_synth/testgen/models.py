@@ -34,6 +34,7 @@ class TestInput(BaseModel):
 class Program(BaseModel):
     code: str
     provenance: Provenance
+    language: str = Field("python3", description="Judge language id.")
 
 
 class TestPlan(BaseModel):
