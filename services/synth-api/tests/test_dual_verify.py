@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, VerifyDropped, verify_task
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 from xcoder_synth.verify.vote import VoteRules
@@ -173,3 +174,109 @@ def test_a_statement_example_that_contradicts_the_vote_drops_the_task(live_judge
         live_judge, task, candidate_set(task.id, correct), input_set(task.id, datas, stated={0: "6\n"})
     )
     assert isinstance(ok, VerifiedTask)
+
+
+CPP = yaml.safe_load((Path(__file__).parents[3] / "bench" / "synth" / "label_pools.yaml").read_text())[
+    "maxsub_cpp"
+]
+
+
+def _pool(task_id: str, programs: list[tuple[str, str]]) -> CandidateSet:
+    """A candidate set with a language per program."""
+    from xcoder_synth.solutions.fingerprint import family_fingerprint
+    from xcoder_synth.solutions.sample import Candidate
+    from xcoder_synth.solutions.syntax import fingerprint
+
+    from .helpers import PROV
+
+    return CandidateSet(
+        id=task_id,
+        candidates=[
+            Candidate(
+                id=f"{task_id}-c{i:02d}",
+                task_id=task_id,
+                index=i,
+                endpoint="test",
+                sample=i,
+                language=lang,
+                code=code,
+                response=f"```cpp\n{code}```\n",
+                fingerprint=fingerprint(code, lang),
+                family=family_fingerprint(code, lang),
+                provenance=PROV,
+            )
+            for i, (code, lang) in enumerate(programs)
+        ],
+    )
+
+
+def test_a_cpp_pool_where_renamed_copies_of_a_wrong_program_outnumber_the_correct_ones(live_judge):
+    arrays = maxsub_inputs()[:16]
+    task = stdio_task("maxsub-cpp")
+    programs = [(c, "cpp17") for c in CPP["floor_copies"]] + [(CPP["wrong"]["floor_at_zero"], "cpp17")]
+    programs += [(CPP["correct"]["kadane"], "cpp17"), (CPP["correct"]["brute"], "cpp17")]
+    datas = [as_stdin(a) for a in arrays]
+    inputs = input_set(task.id, datas)
+    result = _verify(live_judge, task, _pool(task.id, programs), inputs)
+    assert isinstance(result, VerifiedTask), result
+    expected = {as_stdin(a): str(best_subarray(a)) for a in arrays}
+    assert len(result.tests) >= 10 and all(t.output.strip() == expected[t.input] for t in result.tests)
+    by_id = {f"maxsub-cpp-c{i:02d}": i for i in range(len(programs))}
+    assert by_id[result.golden_candidate_id] in (4, 5) and result.golden_language == "cpp17"
+    outcomes = {by_id[o.candidate_id]: o for o in result.candidates}
+    assert len({outcomes[i].family for i in range(4)}) == 1  # four renamed copies: one family
+    assert not any(outcomes[i].passed_all for i in range(4))
+    # The plain rule (every distinct program one vote) labels the negative arrays 0 and elects
+    # a floor program: the failure this rule set exists for.
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    wrong = _verify(live_judge, task, _pool(task.id, programs), inputs, plain)
+    assert isinstance(wrong, VerifiedTask) and by_id[wrong.golden_candidate_id] in range(4)
+
+
+def test_the_oracle_vetoes_a_wrong_majority_on_small_inputs(live_judge):
+    from xcoder_synth.testgen.models import Program
+
+    from .helpers import PROV
+
+    # Three differently written floor-at-zero programs against one correct program: on arrays
+    # of negative numbers the wrong answer (0) has three of four votes.
+    floor = MAXSUB["floor_variants"]
+    pool = [floor[2], floor[3], floor[6], MAXSUB["correct"]["kadane"]]
+    arrays = [[1, 2], [-3, -1], [4, -1, 2], [-2], [-5, -4, -9], [3], [-1, 5, -1]]
+    task = stdio_task("maxsub-oracle")
+    inputs = input_set(task.id, [as_stdin(a) for a in arrays])
+    cfg = CFG.model_copy(update={"min_tests": 5})
+    without = _verify(live_judge, task, candidate_set(task.id, pool), inputs, cfg)
+    assert isinstance(without, VerifyDropped) or without.golden_candidate_id != "maxsub-oracle-c03"
+    oracle = Program(code=MAXSUB["correct"]["brute_slices"], provenance=PROV)
+
+    async def go():
+        gateway = JudgeGateway(url=live_judge.url, max_concurrency=4, timeout_s=600)
+        try:
+            return await verify_task(gateway, task, candidate_set(task.id, pool), inputs, cfg, oracle=oracle)
+        finally:
+            await gateway.aclose()
+
+    result = asyncio.run(go())
+    assert isinstance(result, VerifiedTask), result
+    assert result.oracle == "used" and result.golden_candidate_id == "maxsub-oracle-c03"
+    assert {t.input: t.output.strip() for t in result.tests} == {
+        as_stdin(a): str(best_subarray(a)) for a in arrays
+    }
+    negative = next(d for d in result.decisions if d.input_id == inputs.inputs[4].id)
+    assert negative.oracle == "agrees" and negative.votes == 1 and negative.kept
+
+
+def test_an_example_decides_even_when_its_vote_abstains(live_judge):
+    # Two correct and two floor programs: the all-negative example is a 2-2 tie, yet it is
+    # labelled with the stated answer and the floor programs cannot be golden.
+    pool = [MAXSUB["floor_variants"][2], MAXSUB["floor_variants"][3], *list(MAXSUB["correct"].values())[:2]]
+    arrays = [[-3, -1, -2], [1, 2, 3], [4, -1, 4], [2], [5, 5]]
+    task = stdio_task("maxsub-example-tie")
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    inputs = input_set(task.id, [as_stdin(a) for a in arrays], stated={0: "-1\n"})
+    result = _verify(live_judge, task, candidate_set(task.id, pool), inputs, plain)
+    assert isinstance(result, VerifiedTask), result
+    first = next(d for d in result.decisions if d.input_id == inputs.inputs[0].id)
+    assert first.kept and first.votes == 2
+    assert result.golden_candidate_id in ("maxsub-example-tie-c02", "maxsub-example-tie-c03")

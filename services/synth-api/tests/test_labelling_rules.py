@@ -96,6 +96,29 @@ def test_an_example_is_labelled_with_its_stated_answer_even_when_the_vote_abstai
     assert nobody.votes[0].status == "sample_mismatch" and nobody.votes[0].label is None
 
 
+def test_a_candidate_wrong_on_an_example_has_no_vote_anywhere():
+    # Three programs that agree with each other (whole-array sum) and fail the example outvote
+    # two correct ones everywhere else under a plain vote.
+    truth = ["7", "6", "-1", "3"]
+    bug = ["6", "6", "-3", "1"]
+    matrix = [row(bug)] * 3 + [row(truth)] * 2
+    fam = [0, 1, 2, 3, 4]
+    stated = ["7", None, None, None]
+    plain = label_inputs(
+        matrix,
+        TOKENS,
+        min_agreement=0.5,
+        min_votes=2,
+        family=fam,
+        stated=stated,
+        rules=VoteRules(method="plain"),
+    )
+    assert [v.label for v in plain.votes] == ["7", "6", "-3", "1"]
+    vetoed = label_inputs(matrix, TOKENS, min_agreement=0.5, min_votes=2, family=fam, stated=stated)
+    assert [v.label for v in vetoed.votes] == truth
+    assert [r.weight for r in vetoed.reliabilities][:3] == [0.0, 0.0, 0.0]
+
+
 def test_the_golden_must_reproduce_every_example():
     points = [TestPoint(id="ex", source="example", agreement=0.5)] + [
         TestPoint(id=f"t{i}", source="random", agreement=1.0) for i in range(6)

@@ -12,7 +12,8 @@ plain majority:
   ``anchor_weight`` times;
 - the brute-force oracle, where it ran, votes with ``oracle_share`` × the families' total weight;
 - a statement example is labelled with its stated answer when any voter or the oracle
-  reproduces it (else ``sample_mismatch``), whatever the vote;
+  reproduces it (else ``sample_mismatch``), whatever the vote; a candidate that gets an example
+  wrong is known wrong and has no vote anywhere (``example_veto``);
 - the winning group must be strictly first, hold ``min_votes`` independent supporters
   (families, the oracle) and ``min_agreement`` of ALL weight (failed runs count against it).
 
@@ -62,6 +63,11 @@ class VoteRules(BaseModel):
     anchor_weight: float = Field(3.0, ge=1, description="Weight of examples and oracle-backed inputs.")
     max_weight: float = Field(4.6, gt=0, description="Largest family weight (log-odds of 0.99).")
     oracle_share: float = Field(1.0, ge=0, description="Oracle vote / total family weight.")
+    example_veto: bool = Field(
+        True,
+        description="A candidate that gets a statement example wrong is known wrong: it has no vote "
+        "(unless every candidate does).",
+    )
 
 
 class Vote(BaseModel):
@@ -227,7 +233,18 @@ def label_inputs(
         with_oracle = outs + ([(ORACLE, o.stdout or "")] if o is not None and o.ran else [])
         columns.append((group_outputs(with_oracle, same), len(outs)))
 
-    weights = {f: 1.0 for f in fam_ids}
+    # Known wrong: a candidate that does not reproduce a statement example has no vote; a family
+    # keeps the share of its members that reproduce every example.
+    passing = [
+        all(
+            stated[i] is None or (matrix[v][i].ran and same(matrix[v][i].stdout or "", stated[i] or ""))
+            for i in range(n_inputs)
+        )
+        for v in range(n_voters)
+    ]
+    veto = rules.example_veto and rules.method != "plain" and any(passing)
+    factor = {f: (sum(passing[v] for v in members[f]) / len(members[f]) if veto else 1.0) for f in fam_ids}
+    weights = {f: factor[f] for f in fam_ids}
     used = weights
     votes: list[Vote] = []
     rounds = 0
