@@ -280,3 +280,49 @@ def test_an_example_decides_even_when_its_vote_abstains(live_judge):
     first = next(d for d in result.decisions if d.input_id == inputs.inputs[0].id)
     assert first.kept and first.votes == 2
     assert result.golden_candidate_id in ("maxsub-example-tie-c02", "maxsub-example-tie-c03")
+
+
+PAIRSUM = POOLS["pairsum"]
+PAIRSUM_INPUTS = [
+    "4 6\n1 5 3 3\n",  # pairs (1,2) and (3,4): the correct programs print different ones
+    "5 10\n5 1 9 2 8\n",  # (2,3), (4,5); 5+5 only with the same index
+    "3 7\n1 2 3\n",  # none
+    "6 0\n-1 1 -2 2 -3 3\n",  # three pairs
+    "2 4\n2 2\n",  # one pair
+    "5 8\n4 1 7 3 5\n",  # (2,3), (4,5); 4+4 only with the same index
+    "4 3\n2 5 1 0\n",  # (1,3) only, not adjacent
+    "3 2\n1 9 1\n",  # (1,3) only
+]
+
+
+def _pairsum_task(source: str):
+    from xcoder_synth.tasks.models import CheckerSpec
+
+    task = stdio_task("pairsum")
+    return task.model_copy(update={"checker": CheckerSpec(kind="program", source=source)})
+
+
+def test_a_task_with_many_valid_answers_votes_by_checker_acceptance(live_judge):
+    programs = list(PAIRSUM["correct"].values()) + list(PAIRSUM["wrong"].values())
+    inputs = input_set("pairsum", PAIRSUM_INPUTS, stated={0: "3 4\n"})
+    by_tokens = _verify(live_judge, stdio_task("pairsum"), candidate_set("pairsum", programs), inputs)
+    # Token equality: a valid alternative answer counts as wrong (the example's "3 4" rules out
+    # the program that prints "1 2"), or the task is dropped.
+    assert isinstance(by_tokens, VerifyDropped) or not all(o.passed_all for o in by_tokens.candidates[:3])
+    task = _pairsum_task(PAIRSUM["checker"])
+    result = _verify(live_judge, task, candidate_set("pairsum", programs), inputs)
+    assert isinstance(result, VerifiedTask), result
+    assert result.golden_candidate_id in {f"pairsum-c{i:02d}" for i in range(3)}
+    assert [o.passed_all for o in result.candidates] == [True, True, True, False, False]
+    assert len(result.tests) == len(PAIRSUM_INPUTS)
+    several = next(d for d in result.decisions if d.input_id == inputs.inputs[3].id)
+    assert several.kept and several.votes == 5  # "1 2", "5 6", …: different texts, all accepted
+
+
+def test_a_checker_that_accepts_anything_is_refused(live_judge):
+    programs = list(PAIRSUM["correct"].values()) + list(PAIRSUM["wrong"].values())
+    inputs = input_set("pairsum", PAIRSUM_INPUTS, stated={0: "3 4\n"})
+    res = _verify(
+        live_judge, _pairsum_task(PAIRSUM["accept_all_checker"]), candidate_set("pairsum", programs), inputs
+    )
+    assert isinstance(res, VerifyDropped) and res.reason == "checker_invalid" and "mutated" in res.detail

@@ -202,6 +202,7 @@ class WriteStage(Stage):
             item,
             min_examples=t.min_examples,
             banned_terms=tuple(t.banned_terms),
+            multi_answer=t.multi_answer,
             attempts=ctx.config.llm.parse_attempts,
         )
         if isinstance(result, ParseFailure):

@@ -21,11 +21,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from xcoder_client.testcases import parse_tests
+from xcoder_wire.schemas import ProgramChecker
 
 from xcoder_synth.solutions.fingerprint import family_fingerprint, family_tokens
 from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.tasks.models import TaskRecord
 from xcoder_synth.testgen.models import InputSet, Program, TestInput
+from xcoder_synth.verify.acceptance import checker_sames
 from xcoder_synth.verify.compare import equivalence, judge_checker
 from xcoder_synth.verify.families import behaviour_classes, families
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway, RunOutcome
@@ -156,13 +158,8 @@ async def _run_oracle(
         tag=f"oracle-{task.id}",
         languages=[oracle.language],
     )
-    same = equivalence(judge_checker(task))
     out = list(none)
     for i, o in zip(where, row, strict=True):
-        ti = inputs[i]
-        if ti.stated_output is not None and not (o.ran and same(o.stdout or "", ti.stated_output)):
-            # An oracle that gets the statement's own example wrong is no evidence at all.
-            return none, f"set_aside: wrong on example {ti.id}"
         out[i] = o
     return out, "used"
 
@@ -183,7 +180,7 @@ async def verify_task(
             detail=f"{len(voters)} distinct usable candidate(s) < {cfg.min_candidates}",
         )
     checker = judge_checker(task)
-    same = equivalence(checker)
+    same = None if isinstance(checker, ProgramChecker) else equivalence(checker)
     matrix = await gateway.run(
         _programs(task, [c.code or "" for c in voters]),
         [ti.data for ti in inputs.inputs],
@@ -193,7 +190,34 @@ async def verify_task(
         languages=[c.language for c in voters],
     )
     oracle_row, oracle_status = await _run_oracle(gateway, task, oracle, inputs.inputs, cfg)
-    behaviour = behaviour_classes(matrix, same)
+    stated = [ti.stated_output for ti in inputs.inputs]
+    if same is None:
+        outputs = [
+            {row[i].stdout or "" for row in matrix if row[i].ran}
+            | ({oracle_row[i].stdout or ""} if oracle_row[i] is not None and oracle_row[i].ran else set())  # type: ignore[union-attr]
+            for i in range(len(inputs.inputs))
+        ]
+        sames, relation = await checker_sames(
+            gateway,
+            task_id=task.id,
+            checker=checker.model_dump(),
+            inputs=[ti.data for ti in inputs.inputs],
+            outputs=outputs,
+            stated=stated,
+            limits=cfg.limits,
+        )
+        if not relation.valid:
+            return VerifyDropped(reason="checker_invalid", detail=relation.detail[:500])
+    else:
+        sames = [same] * len(inputs.inputs)
+    for i, o in enumerate(oracle_row):
+        s_i = stated[i]
+        if o is not None and s_i is not None and not (o.ran and sames[i](o.stdout or "", s_i)):
+            # An oracle that gets the statement's own example wrong is no evidence at all.
+            oracle_row = [None] * len(inputs.inputs)
+            oracle_status = f"set_aside: wrong on example {inputs.inputs[i].id}"
+            break
+    behaviour = behaviour_classes(matrix, sames)
     family = (
         list(range(len(voters)))
         if cfg.votes.method == "plain"
@@ -206,11 +230,11 @@ async def verify_task(
     )
     ballot = label_inputs(
         matrix,
-        same,
+        sames,
         min_agreement=cfg.min_agreement,
         min_votes=cfg.min_votes,
         family=family,
-        stated=[ti.stated_output for ti in inputs.inputs],
+        stated=stated,
         oracle=oracle_row,
         rules=cfg.votes,
     )
@@ -257,7 +281,7 @@ async def verify_task(
         for i, v in labelled
     ]
     passes = [
-        [row[i].ran and same(row[i].stdout or "", v.label or "") for i, v in labelled] for row in matrix
+        [row[i].ran and sames[i](row[i].stdout or "", v.label or "") for i, v in labelled] for row in matrix
     ]
     weight_of_family = {r.family: r.weight for r in ballot.reliabilities}
     size_of_family = {r.family: len(r.members) for r in ballot.reliabilities}
@@ -268,7 +292,7 @@ async def verify_task(
         agree = sum(
             1
             for i in oracle_inputs
-            if row[i].ran and same(row[i].stdout or "", oracle_row[i].stdout or "")  # type: ignore[union-attr]
+            if row[i].ran and sames[i](row[i].stdout or "", oracle_row[i].stdout or "")  # type: ignore[union-attr]
         )
         profiles.append(
             Profile(

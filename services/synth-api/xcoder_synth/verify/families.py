@@ -47,13 +47,15 @@ def same_outcome(a: RunOutcome, b: RunOutcome, same: Same) -> bool:
     return not a.ran and not b.ran
 
 
-def behaviour_classes(matrix: Sequence[Sequence[RunOutcome]], same: Same) -> list[int]:
+def behaviour_classes(matrix: Sequence[Sequence[RunOutcome]], same: Same | Sequence[Same]) -> list[int]:
     """Class index per voter; equal indices = equivalent outcomes on every input."""
+    n_inputs = len(matrix[0]) if matrix else 0
+    sames = [same] * n_inputs if callable(same) else list(same)
     reps: list[int] = []
     out: list[int] = []
     for v, row in enumerate(matrix):
         for k, r in enumerate(reps):
-            if all(same_outcome(x, y, same) for x, y in zip(row, matrix[r], strict=True)):
+            if all(same_outcome(x, y, s) for x, y, s in zip(row, matrix[r], sames, strict=True)):
                 out.append(k)
                 break
         else:

@@ -132,6 +132,42 @@ class JudgeGateway:
             matrix.append(row)
         return matrix
 
+    async def accepts(
+        self,
+        items: list[tuple[str, str, list[str]]],
+        *,
+        checker: dict[str, Any],
+        limits: ExecLimits,
+        tag: str,
+    ) -> list[list[bool]]:
+        """For each (input, output, references): does the checker accept ``output`` on ``input``
+        with each reference as the answer? The output is printed by a one-line program of ours
+        (the candidate is not run again); the checker runs in the judge."""
+        if not items:
+            return []
+        submissions = []
+        for data, output, refs in items:
+            source = f"import sys\n\nsys.stdin.read()\nsys.stdout.write({output!r})\n"
+            tests = [{"kind": "stdio", "input": data, "expected": r} for r in refs]
+            key = digest([source, data, refs, checker, limits.model_dump()])[:40]
+            submissions.append(
+                Submission(
+                    id=f"synth-{tag}-{key}"[:128],
+                    language=LANGUAGE,
+                    source=source,
+                    tests=tests,
+                    checker=checker,
+                    limits=limits.client(),
+                    priority="bulk",
+                )
+            )
+        results = await self._judge(submissions)
+        out: list[list[bool]] = []
+        for (_, _, refs), result in zip(items, results, strict=True):
+            by_index = {t.index: t for t in result.tests}
+            out.append([i in by_index and by_index[i].verdict.value == "AC" for i in range(len(refs))])
+        return out
+
     async def judge_suite(
         self,
         code: str,

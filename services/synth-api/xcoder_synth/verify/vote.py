@@ -207,7 +207,7 @@ class Ballot(BaseModel):
 
 def label_inputs(
     matrix: Sequence[Sequence[RunOutcome]],
-    same: Same,
+    same: Same | Sequence[Same],
     *,
     min_agreement: float,
     min_votes: int,
@@ -216,10 +216,14 @@ def label_inputs(
     oracle: Sequence[RunOutcome | None] | None = None,
     rules: VoteRules | None = None,
 ) -> Ballot:
-    """Votes for every input; ``matrix[voter][input]``, ``oracle[input]`` (None: not run there)."""
+    """Votes for every input; ``matrix[voter][input]``, ``oracle[input]`` (None: not run there).
+
+    ``same`` is one relation, or one per input (checker programs: ``verify/acceptance.py``).
+    """
     rules = rules or VoteRules()
     n_voters = len(matrix)
     n_inputs = len(matrix[0]) if matrix else (len(stated) if stated is not None else 0)
+    sames = [same] * n_inputs if callable(same) else list(same)
     family = list(family) if family is not None else list(range(n_voters))
     stated = list(stated) if stated is not None else [None] * n_inputs
     oracle = list(oracle) if oracle is not None else [None] * n_inputs
@@ -231,13 +235,13 @@ def label_inputs(
         outs = [(v, matrix[v][i].stdout or "") for v in range(n_voters) if matrix[v][i].ran]
         o = oracle[i]
         with_oracle = outs + ([(ORACLE, o.stdout or "")] if o is not None and o.ran else [])
-        columns.append((group_outputs(with_oracle, same), len(outs)))
+        columns.append((group_outputs(with_oracle, sames[i]), len(outs)))
 
     # Known wrong: a candidate that does not reproduce a statement example has no vote; a family
     # keeps the share of its members that reproduce every example.
     passing = [
         all(
-            stated[i] is None or (matrix[v][i].ran and same(matrix[v][i].stdout or "", stated[i] or ""))
+            stated[i] is None or (matrix[v][i].ran and sames[i](matrix[v][i].stdout or "", stated[i] or ""))
             for i in range(n_inputs)
         )
         for v in range(n_voters)
@@ -262,7 +266,7 @@ def label_inputs(
                 family=family,
                 oracle_weight=oracle_weight,
                 stated=stated[i],
-                same=same,
+                same=sames[i],
                 min_agreement=min_agreement,
                 min_votes=min_votes,
             )
