@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, VerifyDropped, verify_task
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
+from xcoder_synth.verify.vote import VoteRules
 
 from .helpers import candidate_set, input_set, stdio_task
 
@@ -100,27 +102,32 @@ def test_the_stalling_program_fails_exactly_the_inputs_with_a_zero(mixed_pool_re
     assert outcome.passed == zero_free < len(result.tests)  # TLE on every zero, right elsewhere
 
 
-def test_split_pool_abstains_on_the_contested_inputs(live_judge):
+def test_split_pool_abstains_on_the_contested_inputs_under_the_plain_rule(live_judge):
     correct = list(MAXSUB["correct"].values())
     floor = MAXSUB["floor_variants"]
     arrays = [[1, 2, 3], [-3, -1, -2], [5, -10, 5], [-4], [2, 0, -1, 4], [-7, -8]]
     task = stdio_task("maxsub-split")
-    result = _verify(
-        live_judge,
-        task,
-        candidate_set(task.id, correct + floor),
-        input_set(task.id, [as_stdin(a) for a in arrays]),
-    )
-    assert isinstance(result, VerifiedTask)
+    inputs = input_set(task.id, [as_stdin(a) for a in arrays])
+    cands = candidate_set(task.id, correct + floor)
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    result = _verify(live_judge, task, cands, inputs, plain)
+    # The kept tests cannot tell a floor program from a correct one: no golden by position.
+    assert isinstance(result, VerifyDropped) and result.reason == "tests_not_discriminating"
     status = {d.input_id: d for d in result.decisions}
-    for a, ti_id in zip(
-        arrays, [t.id for t in input_set(task.id, [as_stdin(a) for a in arrays]).inputs], strict=True
-    ):
-        d = status[ti_id]
+    for a, ti in zip(arrays, inputs.inputs, strict=True):
+        d = status[ti.id]
         if all(x < 0 for x in a):
             assert (d.kept, d.reason, d.votes, d.voters) == (False, "abstain_tie", 8, 16)
         else:
             assert d.kept and d.agreement == 1.0
+    # The floor pool holds renamed copies (one family, one vote) and programs that earn less
+    # weight: the reliability vote labels the contested inputs, with the correct answer.
+    weighted = _verify(live_judge, task, cands, inputs)
+    assert isinstance(weighted, VerifiedTask)
+    labels = {t.input: t.output.strip() for t in weighted.tests}
+    assert labels == {as_stdin(a): str(best_subarray(a)) for a in arrays}
+    floor_families = {o.family for o in weighted.candidates[8:]}
+    assert len(floor_families) < len(floor)
 
 
 def test_low_agreement_abstains_without_a_tie(live_judge):
@@ -129,11 +136,16 @@ def test_low_agreement_abstains_without_a_tie(live_judge):
     arrays = [[-3, -1, -2], [1, 2, 3], [4, 5], [6], [3, 3, 3]]
     task = stdio_task("maxsub-low")
     inputs = input_set(task.id, [as_stdin(a) for a in arrays])
-    result = _verify(live_judge, task, candidate_set(task.id, pool), inputs)
-    assert isinstance(result, VerifiedTask)
-    first = next(d for d in result.decisions if d.input_id == inputs.inputs[0].id)
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    result = _verify(live_judge, task, candidate_set(task.id, pool), inputs, plain)
+    decisions = {d.input_id: d for d in result.decisions}
+    first = decisions[inputs.inputs[0].id]
     assert (first.reason, first.votes, first.voters) == ("abstain_low_agreement", 7, 16)
-    assert len(result.tests) == 4
+    assert sum(d.kept for d in result.decisions) == 4
+    # Weighted by reliability, the 7 correct programs outweigh the 9 that disagree there.
+    weighted = _verify(live_judge, task, candidate_set(task.id, pool), inputs)
+    assert isinstance(weighted, VerifiedTask)
+    assert {t.input: t.output.strip() for t in weighted.tests}[inputs.inputs[0].data] == "-1"
 
 
 def test_checker_aware_voting_for_real_answers(live_judge):
@@ -146,7 +158,8 @@ def test_checker_aware_voting_for_real_answers(live_judge):
     assert {d.votes for d in res.decisions if d.input_id == res.tests[1].id} == {4}  # 1.6666… in 4 formats
     tokens = stdio_task("average-tokens")
     split = _verify(live_judge, tokens, candidate_set(tokens.id, programs), input_set(tokens.id, datas))
-    assert isinstance(split, VerifyDropped) and split.reason == "too_few_tests"
+    # Formats split the vote: too few labels, or labels that cannot tell the formats apart.
+    assert isinstance(split, VerifyDropped) and split.reason in ("too_few_tests", "tests_not_discriminating")
 
 
 def test_a_statement_example_that_contradicts_the_vote_drops_the_task(live_judge):
@@ -161,3 +174,155 @@ def test_a_statement_example_that_contradicts_the_vote_drops_the_task(live_judge
         live_judge, task, candidate_set(task.id, correct), input_set(task.id, datas, stated={0: "6\n"})
     )
     assert isinstance(ok, VerifiedTask)
+
+
+CPP = yaml.safe_load((Path(__file__).parents[3] / "bench" / "synth" / "label_pools.yaml").read_text())[
+    "maxsub_cpp"
+]
+
+
+def _pool(task_id: str, programs: list[tuple[str, str]]) -> CandidateSet:
+    """A candidate set with a language per program."""
+    from xcoder_synth.solutions.fingerprint import family_fingerprint
+    from xcoder_synth.solutions.sample import Candidate
+    from xcoder_synth.solutions.syntax import fingerprint
+
+    from .helpers import PROV
+
+    return CandidateSet(
+        id=task_id,
+        candidates=[
+            Candidate(
+                id=f"{task_id}-c{i:02d}",
+                task_id=task_id,
+                index=i,
+                endpoint="test",
+                sample=i,
+                language=lang,
+                code=code,
+                response=f"```cpp\n{code}```\n",
+                fingerprint=fingerprint(code, lang),
+                family=family_fingerprint(code, lang),
+                provenance=PROV,
+            )
+            for i, (code, lang) in enumerate(programs)
+        ],
+    )
+
+
+def test_a_cpp_pool_where_renamed_copies_of_a_wrong_program_outnumber_the_correct_ones(live_judge):
+    arrays = maxsub_inputs()[:16]
+    task = stdio_task("maxsub-cpp")
+    programs = [(c, "cpp17") for c in CPP["floor_copies"]] + [(CPP["wrong"]["floor_at_zero"], "cpp17")]
+    programs += [(CPP["correct"]["kadane"], "cpp17"), (CPP["correct"]["brute"], "cpp17")]
+    datas = [as_stdin(a) for a in arrays]
+    inputs = input_set(task.id, datas)
+    result = _verify(live_judge, task, _pool(task.id, programs), inputs)
+    assert isinstance(result, VerifiedTask), result
+    expected = {as_stdin(a): str(best_subarray(a)) for a in arrays}
+    assert len(result.tests) >= 10 and all(t.output.strip() == expected[t.input] for t in result.tests)
+    by_id = {f"maxsub-cpp-c{i:02d}": i for i in range(len(programs))}
+    assert by_id[result.golden_candidate_id] in (4, 5) and result.golden_language == "cpp17"
+    outcomes = {by_id[o.candidate_id]: o for o in result.candidates}
+    assert len({outcomes[i].family for i in range(4)}) == 1  # four renamed copies: one family
+    assert not any(outcomes[i].passed_all for i in range(4))
+    # The plain rule (every distinct program one vote) labels the negative arrays 0 and elects
+    # a floor program: the failure this rule set exists for.
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    wrong = _verify(live_judge, task, _pool(task.id, programs), inputs, plain)
+    assert isinstance(wrong, VerifiedTask) and by_id[wrong.golden_candidate_id] in range(4)
+
+
+def test_the_oracle_vetoes_a_wrong_majority_on_small_inputs(live_judge):
+    from xcoder_synth.testgen.models import Program
+
+    from .helpers import PROV
+
+    # Three differently written floor-at-zero programs against one correct program: on arrays
+    # of negative numbers the wrong answer (0) has three of four votes.
+    floor = MAXSUB["floor_variants"]
+    pool = [floor[2], floor[3], floor[6], MAXSUB["correct"]["kadane"]]
+    arrays = [[1, 2], [-3, -1], [4, -1, 2], [-2], [-5, -4, -9], [3], [-1, 5, -1]]
+    task = stdio_task("maxsub-oracle")
+    inputs = input_set(task.id, [as_stdin(a) for a in arrays])
+    cfg = CFG.model_copy(update={"min_tests": 5})
+    without = _verify(live_judge, task, candidate_set(task.id, pool), inputs, cfg)
+    assert isinstance(without, VerifyDropped) or without.golden_candidate_id != "maxsub-oracle-c03"
+    oracle = Program(code=MAXSUB["correct"]["brute_slices"], provenance=PROV)
+
+    async def go():
+        gateway = JudgeGateway(url=live_judge.url, max_concurrency=4, timeout_s=600)
+        try:
+            return await verify_task(gateway, task, candidate_set(task.id, pool), inputs, cfg, oracle=oracle)
+        finally:
+            await gateway.aclose()
+
+    result = asyncio.run(go())
+    assert isinstance(result, VerifiedTask), result
+    assert result.oracle == "used" and result.golden_candidate_id == "maxsub-oracle-c03"
+    assert {t.input: t.output.strip() for t in result.tests} == {
+        as_stdin(a): str(best_subarray(a)) for a in arrays
+    }
+    negative = next(d for d in result.decisions if d.input_id == inputs.inputs[4].id)
+    assert negative.oracle == "agrees" and negative.votes == 1 and negative.kept
+
+
+def test_an_example_decides_even_when_its_vote_abstains(live_judge):
+    # Two correct and two floor programs: the all-negative example is a 2-2 tie, yet it is
+    # labelled with the stated answer and the floor programs cannot be golden.
+    pool = [MAXSUB["floor_variants"][2], MAXSUB["floor_variants"][3], *list(MAXSUB["correct"].values())[:2]]
+    arrays = [[-3, -1, -2], [1, 2, 3], [4, -1, 4], [2], [5, 5]]
+    task = stdio_task("maxsub-example-tie")
+    plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
+    inputs = input_set(task.id, [as_stdin(a) for a in arrays], stated={0: "-1\n"})
+    result = _verify(live_judge, task, candidate_set(task.id, pool), inputs, plain)
+    assert isinstance(result, VerifiedTask), result
+    first = next(d for d in result.decisions if d.input_id == inputs.inputs[0].id)
+    assert first.kept and first.votes == 2
+    assert result.golden_candidate_id in ("maxsub-example-tie-c02", "maxsub-example-tie-c03")
+
+
+PAIRSUM = POOLS["pairsum"]
+PAIRSUM_INPUTS = [
+    "4 6\n1 5 3 3\n",  # pairs (1,2) and (3,4): the correct programs print different ones
+    "5 10\n5 1 9 2 8\n",  # (2,3), (4,5); 5+5 only with the same index
+    "3 7\n1 2 3\n",  # none
+    "6 0\n-1 1 -2 2 -3 3\n",  # three pairs
+    "2 4\n2 2\n",  # one pair
+    "5 8\n4 1 7 3 5\n",  # (2,3), (4,5); 4+4 only with the same index
+    "4 3\n2 5 1 0\n",  # (1,3) only, not adjacent
+    "3 2\n1 9 1\n",  # (1,3) only
+]
+
+
+def _pairsum_task(source: str):
+    from xcoder_synth.tasks.models import CheckerSpec
+
+    task = stdio_task("pairsum")
+    return task.model_copy(update={"checker": CheckerSpec(kind="program", source=source)})
+
+
+def test_a_task_with_many_valid_answers_votes_by_checker_acceptance(live_judge):
+    programs = list(PAIRSUM["correct"].values()) + list(PAIRSUM["wrong"].values())
+    inputs = input_set("pairsum", PAIRSUM_INPUTS, stated={0: "3 4\n"})
+    by_tokens = _verify(live_judge, stdio_task("pairsum"), candidate_set("pairsum", programs), inputs)
+    # Token equality: a valid alternative answer counts as wrong (the example's "3 4" rules out
+    # the program that prints "1 2"), or the task is dropped.
+    assert isinstance(by_tokens, VerifyDropped) or not all(o.passed_all for o in by_tokens.candidates[:3])
+    task = _pairsum_task(PAIRSUM["checker"])
+    result = _verify(live_judge, task, candidate_set("pairsum", programs), inputs)
+    assert isinstance(result, VerifiedTask), result
+    assert result.golden_candidate_id in {f"pairsum-c{i:02d}" for i in range(3)}
+    assert [o.passed_all for o in result.candidates] == [True, True, True, False, False]
+    assert len(result.tests) == len(PAIRSUM_INPUTS)
+    several = next(d for d in result.decisions if d.input_id == inputs.inputs[3].id)
+    assert several.kept and several.votes == 5  # "1 2", "5 6", …: different texts, all accepted
+
+
+def test_a_checker_that_accepts_anything_is_refused(live_judge):
+    programs = list(PAIRSUM["correct"].values()) + list(PAIRSUM["wrong"].values())
+    inputs = input_set("pairsum", PAIRSUM_INPUTS, stated={0: "3 4\n"})
+    res = _verify(
+        live_judge, _pairsum_task(PAIRSUM["accept_all_checker"]), candidate_set("pairsum", programs), inputs
+    )
+    assert isinstance(res, VerifyDropped) and res.reason == "checker_invalid" and "mutated" in res.detail

@@ -129,3 +129,66 @@ def test_style_quota_matches_the_mix_exactly_and_is_reproducible():
     assert assign_styles(list(reversed(ids)), StyleMix()) == styles
     three = assign_styles(ids[:3], StyleMix(codeforces=1, leetcode=1, atcoder=1))
     assert sorted(three.values()) == ["atcoder", "codeforces", "leetcode"]
+
+
+_PAIRSUM_REPLY = {
+    "title": "Two Lanterns",
+    "legend": "Given n brightness values and a target t, find two different lanterns whose total is t.",
+    "input_format": "n t on the first line, then n integers.",
+    "output_format": "Print two indices i < j with a_i + a_j = t (any such pair), or -1 if there is none.",
+    "constraints": ["2 <= n <= 2*10^5", "|a_i|, |t| <= 10^9"],
+    "examples": [
+        {"input": "4 6\n1 5 3 3\n", "output": "1 2\n", "explanation": "1 + 5 = 6 (3 4 is also correct)."},
+        {"input": "3 7\n1 2 3\n", "output": "-1\n", "explanation": "no pair sums to 7."},
+    ],
+    "answer": "exact",
+    "tolerance": None,
+    "unique_answer": False,
+    "checker": "import sys\nsys.exit(0)\n",
+}
+
+
+def _write_with(tmp_path, reply: dict, *, multi_answer: bool):
+    import json
+    import uuid
+
+    tmp_path = tmp_path / uuid.uuid4().hex  # a fresh response cache per reply
+    tmp_path.mkdir()
+
+    import yaml
+    from xcoder_synth.testing.replay import ReplayServer, load_rules
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        yaml.safe_dump(
+            [
+                {"name": p, "prompt": p, "response": json.dumps(reply)}
+                for p in ("tasks.write.codeforces", "tasks.write.codeforces.checker")
+            ]
+        )
+    )
+    with ReplayServer(load_rules([rules])) as server:
+
+        async def go():
+            p = pool(server.url, tmp_path)
+            try:
+                return await write_task(p.get("default"), selection("codeforces"), multi_answer=multi_answer)
+            finally:
+                await p.aclose()
+
+        return asyncio.run(go())
+
+
+def test_a_task_with_several_valid_answers_needs_multi_answer_and_a_checker(tmp_path):
+    refused = _write_with(tmp_path, _PAIRSUM_REPLY, multi_answer=False)
+    assert isinstance(refused, ParseFailure) and "several correct outputs" in refused.detail
+    task = _write_with(tmp_path, _PAIRSUM_REPLY, multi_answer=True)
+    assert isinstance(task, TaskRecord) and task.checker.kind == "program"
+    assert task.checker.judge_checker() == {
+        "kind": "program",
+        "language": "python3",
+        "source": "import sys\nsys.exit(0)\n",
+    }
+    assert task.provenance["write"].prompt_id == "tasks.write.codeforces.checker"
+    no_checker = _write_with(tmp_path, {**_PAIRSUM_REPLY, "checker": None}, multi_answer=True)
+    assert isinstance(no_checker, ParseFailure) and "no checker program" in no_checker.detail

@@ -30,7 +30,9 @@ def test_stdio_plan(replay, tmp_path):
     assert {ti.source for ti in plan.prompted} == {"prompted"}
     assert plan.generator is not None and "random.Random(int(seed))" in plan.generator.code
     assert len(plan.validators) == 2 and "6 <= n" in plan.validators[0].code
-    assert set(plan.provenance) == {"generator", "inputs"}
+    assert set(plan.provenance) == {"generator", "inputs", "oracle"}
+    assert plan.oracle is not None and "for j in range(n)" in plan.oracle.code
+    assert plan.oracle.provenance.prompt_id == "testgen.oracle"
 
 
 def test_call_plan_converts_named_arguments_and_drops_mismatched_ones(replay, tmp_path):
@@ -40,6 +42,12 @@ def test_call_plan_converts_named_arguments_and_drops_mismatched_ones(replay, tm
     examples = example_inputs(task)
     assert [e.data for e in examples] == ['["aabab"]', '["aaa"]', '["ba"]']
     assert [json.loads(e.stated_output) for e in examples] == [4, 0, 2]
+    assert plan.oracle is not None and "def longestBalanced" in plan.oracle.code
+
+
+def test_no_oracle_when_not_asked(replay, tmp_path):
+    _, plan = _plan(replay, tmp_path, "codeforces", prompted_count=0, oracle=False)
+    assert plan.oracle is None and "oracle" not in plan.provenance
 
 
 def test_oversized_prompted_inputs_are_noted(replay, tmp_path):

@@ -101,10 +101,12 @@ def test_golden_must_also_pass_the_holdout():
     assert choice.position == 1  # …and is rejected by the hold-out
 
 
-def test_no_golden_below_the_thresholds_and_ties_go_to_the_earlier_candidate():
+def test_no_golden_below_the_thresholds_and_no_tie_goes_to_the_earlier_candidate():
     points = _points(6)
     weak = [True, False, True, False, True, False]
     choice = choose_golden([weak, weak], points, GoldenConfig())
     assert choice.position is None and "best candidate scores" in choice.reason
     relaxed = GoldenConfig(min_selection_score=0.0, min_holdout_pass=0.0)
-    assert choose_golden([weak, weak], points, relaxed).position == 0
+    # Two different programs (behaviour classes 0 and 1) with equal passes: neither wins by position.
+    tied = choose_golden([weak, weak], points, relaxed)
+    assert tied.position is None and tied.code == "tests_not_discriminating"

@@ -78,6 +78,10 @@ class TasksConfig(_Strict):
     max_selected: int = Field(12, ge=1)
     min_examples: int = Field(2, ge=1)
     banned_terms: list[str] = Field(default_factory=lambda: list(DEFAULT_BANNED_TERMS))
+    multi_answer: bool = Field(
+        False,
+        description="Allow stdio tasks with several valid answers; the model then writes a checker program.",
+    )
 
 
 class TestgenConfig(_Strict):

@@ -29,7 +29,7 @@ from xcoder_synth.tasks.styles import assign_styles
 from xcoder_synth.tasks.write import write_task
 from xcoder_synth.testgen.materialize import Dropped as InputsDropped
 from xcoder_synth.testgen.materialize import materialize
-from xcoder_synth.testgen.models import InputSet, TestPlan
+from xcoder_synth.testgen.models import InputSet, Program, TestPlan
 from xcoder_synth.testgen.plan import plan_tests
 from xcoder_synth.verify.dual import VerifyDropped, verify_task
 
@@ -202,6 +202,7 @@ class WriteStage(Stage):
             item,
             min_examples=t.min_examples,
             banned_terms=tuple(t.banned_terms),
+            multi_answer=t.multi_answer,
             attempts=ctx.config.llm.parse_attempts,
         )
         if isinstance(result, ParseFailure):
@@ -315,17 +316,23 @@ class InputsStage(Stage):
 class VerifyStage(Stage):
     name = "verify"
     needs = ("inputs",)
-    description = "dual verification: vote labels, golden solution with hold-out, final check (judge)"
+    description = (
+        "dual verification: weighted vote with the oracle, golden solution with hold-out, final check (judge)"
+    )
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
         inputs = ctx.store.by_id("inputs", InputSet)
         cands = ctx.store.by_id("solve", CandidateSet)
+        plans = ctx.store.by_id("testgen", TestPlan)
         for t in _surviving_tasks(ctx, "inputs"):
-            yield t.id, (t, cands[t.id], inputs[t.id])
+            plan = plans.get(t.id)
+            yield t.id, (t, cands[t.id], inputs[t.id], plan.oracle if plan else None)
 
-    async def process(self, ctx: StageContext, item: tuple[TaskRecord, CandidateSet, InputSet]) -> Outcome:
-        task, cands, inputs = item
-        result = await verify_task(ctx.judge, task, cands, inputs, ctx.config.verify)
+    async def process(
+        self, ctx: StageContext, item: tuple[TaskRecord, CandidateSet, InputSet, Program | None]
+    ) -> Outcome:
+        task, cands, inputs, oracle = item
+        result = await verify_task(ctx.judge, task, cands, inputs, ctx.config.verify, oracle=oracle)
         if isinstance(result, VerifyDropped):
             return Dropped(
                 reason=result.reason,

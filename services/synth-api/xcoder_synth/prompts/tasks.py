@@ -109,14 +109,45 @@ Answer with a single JSON object:
 """
 
 
-def write(style: str, features: list[tuple[list[str], str]], strategy: str, scenario: str) -> RenderedPrompt:
+_MULTI_ANSWER_RULE = """- If some inputs have several correct outputs ("print any valid answer"), set
+  "unique_answer": false and write a "checker": a Python 3 program run as
+  `checker <input file> <output file> <answer file>`. It reads the input, the contestant's
+  output and the jury's answer (one correct output); it exits 0 if the contestant's output is a
+  correct answer for the input (for optimisation tasks: valid and as good as the jury's), 1 if it
+  is wrong or malformed, and 3 if the jury's answer itself is invalid. Otherwise set
+  "unique_answer": true and "checker": null."""
+
+_CHECKER_FIELD = """ "checker": null or "<the checker program>","""
+
+
+def write(
+    style: str,
+    features: list[tuple[list[str], str]],
+    strategy: str,
+    scenario: str,
+    *,
+    multi_answer: bool = False,
+) -> RenderedPrompt:
+    """The writing prompt; ``multi_answer`` (stdio styles) allows several valid outputs with a
+    checker program (its own prompt id ``tasks.write.<style>.checker``)."""
     if style not in _STYLE_RULES:
         raise ValueError(f"unknown style {style!r}")
     shape = _CALL_SHAPE if style == "leetcode" else _STDIO_SHAPE
+    rules = _COMMON_RULES
+    prompt_id = f"{WRITE_ID}.{style}"
+    if multi_answer and style != "leetcode":
+        rules = rules.replace(
+            '- The correct output for every valid input must be unique: no "print any valid answer".',
+            _MULTI_ANSWER_RULE,
+        )
+        shape = shape.replace(
+            ' "unique_answer": true}', _CHECKER_FIELD + '\n "unique_answer": true or false}'
+        )
+        prompt_id += ".checker"
     user = f"""{_STYLE_RULES[style].strip()}
 
-Rules:{_COMMON_RULES}
+Rules:{rules}
 {shape.strip()}
 
 {_plan(features, strategy, scenario)}"""
-    return render(f"{WRITE_ID}.{style}", WRITE_VERSION, _SETTER_SYSTEM, user)
+    return render(prompt_id, WRITE_VERSION, _SETTER_SYSTEM, user)

@@ -1,4 +1,5 @@
-"""Prompts of test-input synthesis: hand-written inputs, a generator program, an input validator."""
+"""Prompts of test-input synthesis: hand-written inputs, a generator program, an input validator,
+and a brute-force oracle (independent evidence for the vote on small inputs)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from xcoder_synth.tasks.models import TaskRecord
 INPUTS_ID, INPUTS_VERSION = "testgen.inputs", "1"
 GENERATOR_ID, GENERATOR_VERSION = "testgen.generator", "1"
 VALIDATOR_ID, VALIDATOR_VERSION = "testgen.validator", "1"
+ORACLE_ID, ORACLE_VERSION = "testgen.oracle", "1"
 
 _TESTER_SYSTEM = """
 You prepare test data for competitive-programming problems. You read the statement and its
@@ -93,3 +95,37 @@ Give the complete program in a single ```python code block.
 {task.statement}
 """
     return render(VALIDATOR_ID, VALIDATOR_VERSION, _TESTER_SYSTEM, user)
+
+
+_ORACLE_SYSTEM = """
+You write reference solutions that are slow but certainly correct. You never optimise: you
+enumerate every possibility the statement allows and check each one literally.
+"""
+
+
+def oracle(task: TaskRecord) -> RenderedPrompt:
+    if task.io == "call":
+        assert task.entry_point is not None
+        answer = (
+            f"Implement `class Solution` with the method `{task.entry_point.signature.rstrip(':')}`. "
+            "The method is called directly: do not read input or print the result."
+        )
+    else:
+        answer = "The program reads the input from standard input and prints the answer to standard output."
+    user = f"""
+Write a deliberately naive, obviously correct brute-force solution in Python 3 for the problem
+below. It will only be run on very small inputs (a few elements), so ignore the time limits:
+
+- enumerate every candidate answer, subset, pair, order or split the statement allows, and
+  check each one directly against the definition in the statement;
+- no clever algorithm, no data structure beyond lists and dictionaries, no shortcuts that
+  need a proof;
+- {answer}
+- Use only the standard library.
+
+Give the complete program in a single ```python code block.
+
+### Problem
+{task.statement}
+"""
+    return render(ORACLE_ID, ORACLE_VERSION, _ORACLE_SYSTEM, user)

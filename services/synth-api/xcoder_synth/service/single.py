@@ -10,6 +10,7 @@ from xcoder_client.extract import extract_code
 from xcoder_synth.ids import stable_id
 from xcoder_synth.llm.models import Provenance
 from xcoder_synth.settings import get_settings
+from xcoder_synth.solutions.fingerprint import family_fingerprint, fence_language, language_id
 from xcoder_synth.solutions.sample import Candidate, CandidateSet
 from xcoder_synth.solutions.syntax import fingerprint, syntax_problem
 from xcoder_synth.tasks.models import CheckerSpec, EntryPoint, TaskRecord
@@ -41,11 +42,18 @@ class CandidateIn(BaseModel):
         None, description="Program source; or give `response` and the code is extracted."
     )
     response: str | None = None
+    language: str | None = Field(
+        None,
+        description="Judge language id or alias (cpp17, c++, java, pypy3, …); default: the fence tag of "
+        "`response`, else Python 3.",
+    )
 
     @model_validator(mode="after")
     def _one(self) -> CandidateIn:
         if not (self.code or self.response):
             raise ValueError("give code or response")
+        if self.language is not None:
+            self.language = language_id(self.language)
         return self
 
 
@@ -87,18 +95,20 @@ def _candidates(task: TaskRecord, given: list[CandidateIn]) -> CandidateSet:
     first: dict[str, str] = {}
     for i, c in enumerate(given):
         code = c.code
+        language = c.language or (fence_language(c.response) if c.response and code is None else "python3")
         reason = detail = None
         if code is None:
-            ext = extract_code(c.response or "", "python")
+            ext = extract_code(c.response or "", language)
             code = ext.code
             if code is None:
                 reason, detail = f"extract_{ext.status.value}", ""
         if code is not None:
-            problem = syntax_problem(code, fn_name=task.fn_name)
+            problem = syntax_problem(code, fn_name=task.fn_name, language=language)
             if problem:
                 reason, detail = problem.split(":", 1)[0], problem
-        cid = stable_id("api-candidate", task.id, i, code)
-        fp = fingerprint(code) if code is not None and reason is None else None
+        parts: list[object] = [task.id, i, code] + ([language] if language != "python3" else [])
+        cid = stable_id("api-candidate", *parts)
+        fp = fingerprint(code, language) if code is not None and reason is None else None
         out.append(
             Candidate(
                 id=cid,
@@ -106,9 +116,11 @@ def _candidates(task: TaskRecord, given: list[CandidateIn]) -> CandidateSet:
                 index=i,
                 endpoint="api",
                 sample=i,
+                language=language,
                 code=code if reason is None else None,
                 response=c.response,
                 fingerprint=fp,
+                family=family_fingerprint(code, language) if fp and code is not None else None,
                 duplicate_of=first.get(fp) if fp else None,
                 reject_reason=reason,
                 reject_detail=detail,

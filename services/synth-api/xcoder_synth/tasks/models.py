@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from xcoder_synth.llm import Provenance
 
@@ -71,15 +71,27 @@ class EntryPoint(BaseModel):
 
 
 class CheckerSpec(BaseModel):
-    """How outputs are compared, in the judge's checker vocabulary (tokens or floats)."""
+    """How outputs are compared, in the judge's checker vocabulary (tokens, floats, or a checker
+    program for tasks with many valid answers: testlib protocol, ``checker input output answer``,
+    exit 0 accepted, 1 wrong, 2 presentation error)."""
 
-    kind: Literal["tokens", "floats"] = "tokens"
+    kind: Literal["tokens", "floats", "program"] = "tokens"
     abs_tol: float | None = None
     rel_tol: float | None = None
+    source: str | None = Field(None, description="Checker program source (kind program).")
+    language: str = Field("python3", description="Judge language of the checker program.")
+
+    @model_validator(mode="after")
+    def _program(self) -> CheckerSpec:
+        if self.kind == "program" and not (self.source or "").strip():
+            raise ValueError("a program checker needs its source")
+        return self
 
     def judge_checker(self) -> dict[str, Any]:
         if self.kind == "floats":
             return {"kind": "floats", "abs_tol": self.abs_tol or 1e-6, "rel_tol": self.rel_tol or 1e-6}
+        if self.kind == "program":
+            return {"kind": "program", "language": self.language, "source": self.source}
         return {"kind": "tokens"}
 
 

@@ -1,7 +1,8 @@
 """Stage 2: write a task in its style from a selection, validated into a :class:`TaskRecord`.
 
 Replies are structured (title, formats, constraints, examples, answer kind); the statement is
-rendered from them. A task that admits several correct outputs, lacks examples, uses
+rendered from them. A task that admits several correct outputs (unless ``multi_answer`` is on
+and it brings a checker program), lacks examples, uses
 real-valued results in a function-call task, or names a technique in its text fails closed.
 """
 
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from xcoder_synth.ids import stable_id
 from xcoder_synth.llm import LLMClient, ParseFailure, ask
 from xcoder_synth.prompts import tasks as prompts
+from xcoder_synth.solutions.syntax import syntax_problem
 from xcoder_synth.tasks import render
 from xcoder_synth.tasks.models import (
     CallExample,
@@ -55,6 +57,7 @@ class StdioTaskReply(BaseModel):
     answer: Literal["exact", "real"] = "exact"
     tolerance: float | None = Field(None, gt=0, le=0.1)
     unique_answer: bool
+    checker: str | None = Field(None, description="Checker program (tasks with several valid answers).")
 
 
 class CallTaskReply(BaseModel):
@@ -85,10 +88,18 @@ def task_id(selection: Selection) -> str:
     return stable_id("task", selection.config_id, selection.style)
 
 
-def _stdio_checks(min_examples: int, banned: tuple[str, ...]):
+def _stdio_checks(min_examples: int, banned: tuple[str, ...], multi_answer: bool = False):
     def check(reply: StdioTaskReply) -> None:
         if not reply.unique_answer:
-            raise ValueError("the task admits several correct outputs; voting cannot label its tests")
+            if not multi_answer:
+                raise ValueError("the task admits several correct outputs; voting cannot label its tests")
+            if not (reply.checker or "").strip():
+                raise ValueError("the task admits several correct outputs but has no checker program")
+            problem = syntax_problem(reply.checker or "")
+            if problem:
+                raise ValueError(f"checker: {problem}")
+            if reply.answer == "real":
+                raise ValueError("a checker task compares real values itself: answer must be exact")
         if len(reply.examples) < min_examples:
             raise ValueError(f"{len(reply.examples)} example(s), need >= {min_examples}")
         if len({ex.input for ex in reply.examples}) < len(reply.examples):
@@ -132,9 +143,12 @@ async def write_task(
     min_examples: int = 2,
     banned_terms: tuple[str, ...] = DEFAULT_BANNED_TERMS,
     attempts: int = 2,
+    multi_answer: bool = False,
 ) -> TaskRecord | ParseFailure:
     plan = [(f.path, f.role) for f in selection.features]
-    prompt = prompts.write(selection.style, plan, selection.integration_strategy, selection.scenario)
+    prompt = prompts.write(
+        selection.style, plan, selection.integration_strategy, selection.scenario, multi_answer=multi_answer
+    )
     common: dict[str, Any] = {
         "id": task_id(selection),
         "config_id": selection.config_id,
@@ -164,18 +178,23 @@ async def write_task(
             provenance={"select": selection.provenance, "write": result.provenance},
         )
     result = await ask(
-        client, prompt, StdioTaskReply, attempts=attempts, check=_stdio_checks(min_examples, banned_terms)
+        client,
+        prompt,
+        StdioTaskReply,
+        attempts=attempts,
+        check=_stdio_checks(min_examples, banned_terms, multi_answer),
     )
     if isinstance(result, ParseFailure):
         return result
     r = result.value
     layout = render.codeforces if selection.style == "codeforces" else render.atcoder
     statement = layout(r.title.strip(), r.legend, r.input_format, r.output_format, r.constraints, r.examples)
-    checker = (
-        CheckerSpec(kind="floats", abs_tol=r.tolerance or 1e-6, rel_tol=r.tolerance or 1e-6)
-        if r.answer == "real"
-        else CheckerSpec(kind="tokens")
-    )
+    if not r.unique_answer and r.checker:
+        checker = CheckerSpec(kind="program", source=r.checker, language="python3")
+    elif r.answer == "real":
+        checker = CheckerSpec(kind="floats", abs_tol=r.tolerance or 1e-6, rel_tol=r.tolerance or 1e-6)
+    else:
+        checker = CheckerSpec(kind="tokens")
     return TaskRecord(
         **common,
         io="stdio",

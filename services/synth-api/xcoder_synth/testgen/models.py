@@ -34,6 +34,7 @@ class TestInput(BaseModel):
 class Program(BaseModel):
     code: str
     provenance: Provenance
+    language: str = Field("python3", description="Judge language id.")
 
 
 class TestPlan(BaseModel):
@@ -45,6 +46,7 @@ class TestPlan(BaseModel):
     prompted: list[TestInput] = Field(default_factory=list)
     generator: Program | None = None
     validators: list[Program] = Field(default_factory=list, description="Alternatives, tried in order.")
+    oracle: Program | None = Field(None, description="Brute-force solution, run on small inputs in verify.")
     notes: list[str] = Field(default_factory=list, description="Why a part is missing.")
     provenance: dict[str, Provenance] = Field(default_factory=dict)
 

@@ -27,6 +27,7 @@ class PlanConfig(BaseModel):
     prompted_count: int = Field(10, ge=0, le=100)
     validator_samples: int = Field(2, ge=1, le=8, description="Validator alternatives asked for.")
     max_prompted_bytes: int = Field(4096, ge=16)
+    oracle: bool = Field(True, description="Ask for a brute-force oracle (verify runs it on small inputs).")
 
 
 def _prompted_inputs(
@@ -79,6 +80,12 @@ async def plan_tests(client: LLMClient, task: TaskRecord, cfg: PlanConfig, *, at
             for s in range(cfg.validator_samples)
         ),
     ]
+    if cfg.oracle:
+
+        def check_oracle(code: str) -> str | None:
+            return syntax_problem(code, fn_name=task.fn_name)
+
+        jobs.append(ask_code(client, prompts.oracle(task), attempts=attempts, check=check_oracle))
     if cfg.prompted_count:
         jobs.append(
             ask(
@@ -102,6 +109,13 @@ async def plan_tests(client: LLMClient, task: TaskRecord, cfg: PlanConfig, *, at
             plan.notes.append(f"validator {s}: {val.reason}: {val.detail}")
         else:
             plan.validators.append(Program(code=val.code, provenance=val.provenance))
+    if cfg.oracle:
+        orc = results[1 + cfg.validator_samples]
+        if isinstance(orc, ParseFailure):
+            plan.notes.append(f"oracle: {orc.reason}: {orc.detail}")
+        else:
+            plan.oracle = Program(code=orc.code, provenance=orc.provenance)
+            plan.provenance["oracle"] = orc.provenance
     if cfg.prompted_count:
         prompted = results[-1]
         if isinstance(prompted, ParseFailure):

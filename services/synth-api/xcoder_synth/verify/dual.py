@@ -1,11 +1,14 @@
 """Dual verification of one task: candidates label the inputs, the labels elect a golden candidate.
 
 Steps (every program runs in the judge):
-1. run every distinct usable candidate on every input (call tasks through a JSON harness);
-2. label each input by checker-aware vote, or abstain (:mod:`.vote`);
-3. compare labels with the statement's own examples (a disagreement drops the task by default,
-   synthsmith.md gap 16);
-4. choose the golden candidate by weighted pass rate with a hold-out (:mod:`.golden`);
+1. run every distinct usable candidate on every input, each in its own language (call tasks
+   through a JSON harness); run the brute-force oracle, if any, on the small inputs;
+2. group candidates into families of near-copies and behaviour classes (:mod:`.families`);
+3. label each input by a reliability-weighted, checker-aware vote, or abstain (:mod:`.vote`);
+   statement examples are labelled with their stated answer (an example no program reproduces
+   drops the task, synthsmith.md gap 16);
+4. choose the golden candidate by weighted pass rate with a hold-out; it must reproduce every
+   example, and a behaviourally different rival that ties leaves no golden (:mod:`.golden`);
 5. keep the labelled tests the golden candidate passes, with the golden output as the answer;
 6. final check: judge the golden candidate on the exported ground truth exactly as the RL
    reward will (``xcoder_client.testcases``), and require a full pass.
@@ -18,16 +21,33 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from xcoder_client.testcases import parse_tests
+from xcoder_wire.schemas import ProgramChecker
 
-from xcoder_synth.solutions.sample import Candidate, CandidateSet
+from xcoder_synth.solutions.fingerprint import family_fingerprint, family_tokens
+from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.tasks.models import TaskRecord
-from xcoder_synth.testgen.models import InputSet, TestInput
-from xcoder_synth.verify.compare import Same, equivalence, judge_checker
-from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
-from xcoder_synth.verify.golden import CandidateScore, GoldenConfig, Split, TestPoint, choose_golden
+from xcoder_synth.testgen.models import InputSet, Program, TestInput
+from xcoder_synth.verify.acceptance import checker_sames
+from xcoder_synth.verify.compare import equivalence, judge_checker
+from xcoder_synth.verify.families import behaviour_classes, families
+from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway, RunOutcome
+from xcoder_synth.verify.golden import CandidateScore, GoldenConfig, Profile, Split, TestPoint, choose_golden
 from xcoder_synth.verify.ground_truth import ground_truth
 from xcoder_synth.verify.harness import with_call_harness
-from xcoder_synth.verify.vote import Vote, label_inputs
+from xcoder_synth.verify.vote import Reliability, Vote, VoteRules, label_inputs
+
+
+class OracleConfig(BaseModel):
+    """Where the brute-force oracle runs: small inputs only, with its own limits."""
+
+    max_input_bytes: int = Field(
+        256, ge=1, description="Inputs larger than this are not given to the oracle."
+    )
+    sources: list[str] = Field(
+        default_factory=lambda: ["example", "prompted", "random"],
+        description="Input sources the oracle runs on (size permitting).",
+    )
+    limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
 
 
 class VerifyConfig(BaseModel):
@@ -38,6 +58,8 @@ class VerifyConfig(BaseModel):
     on_sample_mismatch: Literal["drop_task", "drop_test"] = "drop_task"
     limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
     output_cap_bytes: int = Field(1 << 20, ge=1024, le=1 << 24)
+    votes: VoteRules = Field(default_factory=VoteRules)
+    oracle: OracleConfig = Field(default_factory=OracleConfig)
     golden: GoldenConfig = Field(default_factory=GoldenConfig)
     final_check: bool = True
 
@@ -62,13 +84,19 @@ class TestDecision(BaseModel):
     agreement: float = 0.0
     votes: int = 0
     voters: int = 0
+    support: int = Field(0, description="Independent supporters of the winning group (families, oracle).")
+    oracle: str = Field("absent", description="Oracle on this input: agrees, disagrees or absent.")
 
 
 class CandidateOutcome(BaseModel):
     candidate_id: str
     position: int | None = Field(None, description="Voter position; None for duplicates and rejected ones.")
     usable: bool
+    language: str = "python3"
     duplicate_of: str | None = None
+    family: int | None = Field(None, description="Family index (near-copies share one vote).")
+    behaviour: int | None = Field(None, description="Behaviour class index.")
+    weight: float | None = Field(None, description="Its family's reliability weight.")
     passed_all: bool = False
     passed: int = 0
     selection_score: float | None = None
@@ -85,6 +113,9 @@ class VerifiedTask(BaseModel):
     candidates: list[CandidateOutcome]
     decisions: list[TestDecision]
     agreements: list[float] = Field(description="Agreement of every input voted on (histogram source).")
+    golden_language: str = "python3"
+    reliabilities: list[Reliability] = Field(default_factory=list, description="Family weights of the vote.")
+    oracle: str = Field("none", description="none, used, or why it was set aside.")
 
 
 class VerifyDropped(BaseModel):
@@ -94,25 +125,53 @@ class VerifyDropped(BaseModel):
     agreements: list[float] = Field(default_factory=list)
 
 
-def _reason(ti: TestInput, v: Vote, same: Same) -> str:
-    """Why an input is (not) a test: the vote's status, or a contradiction with the statement."""
-    if v.label is None:
-        return v.status
-    if ti.stated_output is not None and not same(v.label, ti.stated_output):
-        return "sample_mismatch"
-    return "labelled"
-
-
-def _programs(task: TaskRecord, voters: list[Candidate]) -> list[str]:
-    codes = [c.code or "" for c in voters]
+def _programs(task: TaskRecord, codes: list[str]) -> list[str]:
     if task.io == "call":
         assert task.fn_name is not None
         return [with_call_harness(code, task.fn_name) for code in codes]
     return codes
 
 
+async def _run_oracle(
+    gateway: JudgeGateway,
+    task: TaskRecord,
+    oracle: Program | None,
+    inputs: list[TestInput],
+    cfg: VerifyConfig,
+) -> tuple[list[RunOutcome | None], str]:
+    """The oracle's outcome per input (None where it was not run), and its status."""
+    none: list[RunOutcome | None] = [None] * len(inputs)
+    if oracle is None:
+        return none, "none"
+    where = [
+        i
+        for i, ti in enumerate(inputs)
+        if ti.source in cfg.oracle.sources and len(ti.data.encode("utf-8")) <= cfg.oracle.max_input_bytes
+    ]
+    if not where:
+        return none, "no_small_inputs"
+    (row,) = await gateway.run(
+        _programs(task, [oracle.code]),
+        [inputs[i].data for i in where],
+        limits=cfg.oracle.limits,
+        output_cap_bytes=cfg.output_cap_bytes,
+        tag=f"oracle-{task.id}",
+        languages=[oracle.language],
+    )
+    out = list(none)
+    for i, o in zip(where, row, strict=True):
+        out[i] = o
+    return out, "used"
+
+
 async def verify_task(
-    gateway: JudgeGateway, task: TaskRecord, candidates: CandidateSet, inputs: InputSet, cfg: VerifyConfig
+    gateway: JudgeGateway,
+    task: TaskRecord,
+    candidates: CandidateSet,
+    inputs: InputSet,
+    cfg: VerifyConfig,
+    *,
+    oracle: Program | None = None,
 ) -> VerifiedTask | VerifyDropped:
     voters = candidates.voters
     if len(voters) < cfg.min_candidates:
@@ -121,21 +180,71 @@ async def verify_task(
             detail=f"{len(voters)} distinct usable candidate(s) < {cfg.min_candidates}",
         )
     checker = judge_checker(task)
-    same = equivalence(checker)
+    same = None if isinstance(checker, ProgramChecker) else equivalence(checker)
     matrix = await gateway.run(
-        _programs(task, voters),
+        _programs(task, [c.code or "" for c in voters]),
         [ti.data for ti in inputs.inputs],
         limits=cfg.limits,
         output_cap_bytes=cfg.output_cap_bytes,
         tag=f"vote-{task.id}",
+        languages=[c.language for c in voters],
     )
-    votes = label_inputs(matrix, same, min_agreement=cfg.min_agreement, min_votes=cfg.min_votes)
+    oracle_row, oracle_status = await _run_oracle(gateway, task, oracle, inputs.inputs, cfg)
+    stated = [ti.stated_output for ti in inputs.inputs]
+    if same is None:
+        outputs = [
+            {row[i].stdout or "" for row in matrix if row[i].ran}
+            | ({oracle_row[i].stdout or ""} if oracle_row[i] is not None and oracle_row[i].ran else set())  # type: ignore[union-attr]
+            for i in range(len(inputs.inputs))
+        ]
+        sames, relation = await checker_sames(
+            gateway,
+            task_id=task.id,
+            checker=checker.model_dump(),
+            inputs=[ti.data for ti in inputs.inputs],
+            outputs=outputs,
+            stated=stated,
+            limits=cfg.limits,
+        )
+        if not relation.valid:
+            return VerifyDropped(reason="checker_invalid", detail=relation.detail[:500])
+    else:
+        sames = [same] * len(inputs.inputs)
+    for i, o in enumerate(oracle_row):
+        s_i = stated[i]
+        if o is not None and s_i is not None and not (o.ran and sames[i](o.stdout or "", s_i)):
+            # An oracle that gets the statement's own example wrong is no evidence at all.
+            oracle_row = [None] * len(inputs.inputs)
+            oracle_status = f"set_aside: wrong on example {inputs.inputs[i].id}"
+            break
+    behaviour = behaviour_classes(matrix, sames)
+    family = (
+        list(range(len(voters)))
+        if cfg.votes.method == "plain"
+        else families(
+            [c.family or family_fingerprint(c.code or "", c.language) for c in voters],
+            [family_tokens(c.code or "", c.language) for c in voters],
+            behaviour,
+            near_copy_similarity=cfg.votes.near_copy_similarity,
+        )
+    )
+    ballot = label_inputs(
+        matrix,
+        sames,
+        min_agreement=cfg.min_agreement,
+        min_votes=cfg.min_votes,
+        family=family,
+        stated=stated,
+        oracle=oracle_row,
+        rules=cfg.votes,
+    )
+    votes = ballot.votes
     agreements = [v.agreement for v in votes]
 
     decisions: list[TestDecision] = []
     labelled: list[tuple[int, Vote]] = []
     for i, (ti, v) in enumerate(zip(inputs.inputs, votes, strict=True)):
-        reason = _reason(ti, v, same)
+        reason = v.status
         decisions.append(
             TestDecision(
                 input_id=ti.id,
@@ -145,6 +254,8 @@ async def verify_task(
                 agreement=round(v.agreement, 4),
                 votes=v.votes,
                 voters=v.voters,
+                support=v.support,
+                oracle=v.oracle,
             )
         )
         if reason == "labelled":
@@ -152,7 +263,7 @@ async def verify_task(
         elif reason == "sample_mismatch" and cfg.on_sample_mismatch == "drop_task":
             return VerifyDropped(
                 reason="sample_mismatch",
-                detail=f"the vote on example {ti.id} disagrees with the statement's answer",
+                detail=f"no candidate reproduces the statement's answer to example {ti.id}",
                 decisions=decisions,
                 agreements=agreements,
             )
@@ -170,12 +281,34 @@ async def verify_task(
         for i, v in labelled
     ]
     passes = [
-        [row[i].ran and same(row[i].stdout or "", v.label or "") for i, v in labelled] for row in matrix
+        [row[i].ran and sames[i](row[i].stdout or "", v.label or "") for i, v in labelled] for row in matrix
     ]
-    choice = choose_golden(passes, points, cfg.golden)
+    weight_of_family = {r.family: r.weight for r in ballot.reliabilities}
+    size_of_family = {r.family: len(r.members) for r in ballot.reliabilities}
+    share = [weight_of_family[family[p]] / size_of_family[family[p]] for p in range(len(voters))]
+    oracle_inputs = [i for i, o in enumerate(oracle_row) if o is not None and o.ran]
+    profiles = []
+    for p, row in enumerate(matrix):
+        agree = sum(
+            1
+            for i in oracle_inputs
+            if row[i].ran and sames[i](row[i].stdout or "", oracle_row[i].stdout or "")  # type: ignore[union-attr]
+        )
+        profiles.append(
+            Profile(
+                behaviour=behaviour[p],
+                support=sum(share[q] for q in range(len(voters)) if behaviour[q] == behaviour[p]),
+                oracle_agreement=agree / len(oracle_inputs) if oracle_inputs else 0.0,
+                key=voters[p].id,
+            )
+        )
+    choice = choose_golden(passes, points, cfg.golden, profiles)
     if choice.position is None:
         return VerifyDropped(
-            reason="no_golden", detail=choice.reason, decisions=decisions, agreements=agreements
+            reason=choice.code or "no_golden",
+            detail=choice.reason,
+            decisions=decisions,
+            agreements=agreements,
         )
     g = choice.position
     golden = voters[g]
@@ -214,7 +347,12 @@ async def verify_task(
     if cfg.final_check:
         suite = parse_tests(ground_truth(task, [(t.input, t.output) for t in tests]))
         result = await gateway.judge_suite(
-            golden.code or "", suite, checker=checker.model_dump(), limits=cfg.limits, tag=f"final-{task.id}"
+            golden.code or "",
+            suite,
+            checker=checker.model_dump(),
+            limits=cfg.limits,
+            tag=f"final-{task.id}",
+            language=golden.language,
         )
         if result.verdict.value != "AC" or result.passed != len(tests):
             return VerifyDropped(
@@ -236,7 +374,11 @@ async def verify_task(
                 candidate_id=c.id,
                 position=p,
                 usable=c.usable,
+                language=c.language,
                 duplicate_of=c.duplicate_of,
+                family=family[source_pos] if source_pos is not None else None,
+                behaviour=behaviour[source_pos] if source_pos is not None else None,
+                weight=round(share[source_pos], 4) if source_pos is not None else None,
                 passed_all=bool(source_pos is not None and c.usable and passed_all[source_pos]),
                 passed=sum(1 for k in kept_columns if passes[source_pos][k]) if source_pos is not None else 0,
                 selection_score=scores[p].selection_score if p is not None else None,
@@ -253,4 +395,7 @@ async def verify_task(
         candidates=outcomes,
         decisions=decisions,
         agreements=agreements,
+        golden_language=golden.language,
+        reliabilities=ballot.reliabilities,
+        oracle=oracle_status,
     )

@@ -19,6 +19,7 @@ from xcoder_synth.errors import JudgeUnavailable
 from xcoder_synth.ids import digest
 
 LANGUAGE = "python3"
+"""The language of SynthSmith's own programs (generators, validators, harnesses) unless told."""
 
 
 class ExecLimits(BaseModel):
@@ -70,19 +71,35 @@ class JudgeGateway:
         return results
 
     async def run(
-        self, programs: list[str], inputs: list[str], *, limits: ExecLimits, output_cap_bytes: int, tag: str
+        self,
+        programs: list[str],
+        inputs: list[str],
+        *,
+        limits: ExecLimits,
+        output_cap_bytes: int,
+        tag: str,
+        languages: list[str] | None = None,
     ) -> list[list[RunOutcome]]:
-        """Outcomes ``[program][input]``; every program runs on every input."""
+        """Outcomes ``[program][input]``; every program runs on every input.
+
+        ``languages[p]`` is program p's judge language id (default: all Python 3).
+        """
         if not programs or not inputs:
             return [[] for _ in programs]
+        langs = languages if languages is not None else [LANGUAGE] * len(programs)
+        if len(langs) != len(programs):
+            raise ValueError(f"{len(langs)} languages for {len(programs)} programs")
         tests = [{"kind": "stdio", "input": data, "expected": None} for data in inputs]
         submissions = []
-        for source in programs:
-            key = digest([source, inputs, limits.model_dump(), output_cap_bytes])[:40]
+        for source, language in zip(programs, langs, strict=True):
+            parts: list[object] = [source, inputs, limits.model_dump(), output_cap_bytes]
+            if language != LANGUAGE:
+                parts.append(language)  # Python ids stay as before: resumed runs find their results
+            key = digest(parts)[:40]
             submissions.append(
                 Submission(
                     id=f"synth-{tag}-{key}"[:128],
-                    language=LANGUAGE,
+                    language=language,
                     source=source,
                     tests=tests,
                     limits=limits.client(),
@@ -115,14 +132,61 @@ class JudgeGateway:
             matrix.append(row)
         return matrix
 
+    async def accepts(
+        self,
+        items: list[tuple[str, str, list[str]]],
+        *,
+        checker: dict[str, Any],
+        limits: ExecLimits,
+        tag: str,
+    ) -> list[list[bool]]:
+        """For each (input, output, references): does the checker accept ``output`` on ``input``
+        with each reference as the answer? The output is printed by a one-line program of ours
+        (the candidate is not run again); the checker runs in the judge."""
+        if not items:
+            return []
+        submissions = []
+        for data, output, refs in items:
+            source = f"import sys\n\nsys.stdin.read()\nsys.stdout.write({output!r})\n"
+            tests = [{"kind": "stdio", "input": data, "expected": r} for r in refs]
+            key = digest([source, data, refs, checker, limits.model_dump()])[:40]
+            submissions.append(
+                Submission(
+                    id=f"synth-{tag}-{key}"[:128],
+                    language=LANGUAGE,
+                    source=source,
+                    tests=tests,
+                    checker=checker,
+                    limits=limits.client(),
+                    priority="bulk",
+                )
+            )
+        results = await self._judge(submissions)
+        out: list[list[bool]] = []
+        for (_, _, refs), result in zip(items, results, strict=True):
+            by_index = {t.index: t for t in result.tests}
+            out.append([i in by_index and by_index[i].verdict.value == "AC" for i in range(len(refs))])
+        return out
+
     async def judge_suite(
-        self, code: str, suite: TestSuite, *, checker: dict[str, Any], limits: ExecLimits, tag: str
+        self,
+        code: str,
+        suite: TestSuite,
+        *,
+        checker: dict[str, Any],
+        limits: ExecLimits,
+        tag: str,
+        language: str = LANGUAGE,
     ) -> SubmissionResult:
         """Judge ``code`` on ``suite`` exactly as the clients will (the RL reward's path)."""
-        key = digest([code, suite.digest(), checker, limits.model_dump()])[:40]
+        parts: list[object] = [code, suite.digest(), checker, limits.model_dump()]
+        if language != LANGUAGE:
+            parts.append(language)
+        key = digest(parts)[:40]
         sub = build_submission(
             code,
             suite,
+            language=language,
             limits=limits.client(),
             checker=checker,
             priority="bulk",

@@ -7,9 +7,15 @@ X-Coder took an unweighted argmax with first-index ties and no hold-out or thres
   so contested tests and maximum-size tests count more;
 - tests are split by a hash of their id into *selection* and *hold-out* (examples always go to
   selection: they are public);
-- candidates are ranked by weighted pass rate on selection, then hold-out pass rate, then pool
-  position (deterministic); the golden one is the best that reaches ``min_selection_score``
-  and ``min_holdout_pass``.
+- a candidate is eligible only if it reproduces every statement example (a hard constraint);
+- candidates are ranked by weighted pass rate on selection, then hold-out pass rate, then
+  independent support (the weight of the family votes behind its behaviour), then oracle
+  agreement; the golden one is the best reaching ``min_selection_score`` and ``min_holdout_pass``;
+- no position tie-break: if a candidate that behaves differently (another behaviour class) ties
+  with it on every ranking key, the tests cannot tell them apart and there is no golden
+  (``tests_not_discriminating``) unless the best one has ``rival_support_ratio`` times the
+  rival's support; within one behaviour class any member is equivalent, and the smallest
+  candidate id (a content hash, not a position; measured times would make reruns differ) is taken.
 """
 
 from __future__ import annotations
@@ -31,6 +37,12 @@ class GoldenConfig(BaseModel):
         default_factory=lambda: {"example": 1.0, "prompted": 1.0, "random": 1.0, "max": 2.0}
     )
     disagreement_weight: float = Field(1.0, ge=0)
+    rival_support_ratio: float = Field(
+        2.0,
+        ge=1,
+        description="A behaviourally different candidate passing every kept test leaves no golden unless the "
+        "best one has this many times its support.",
+    )
 
 
 class TestPoint(BaseModel):
@@ -49,11 +61,15 @@ class CandidateScore(BaseModel):
     holdout_pass: float
     passed: int
     total: int
+    eligible: bool = Field(True, description="Reproduces every statement example.")
+    support: float = Field(0.0, description="Vote weight behind its behaviour class.")
+    oracle_agreement: float = Field(0.0, description="Share of oracle-run inputs where it agrees.")
 
 
 class GoldenChoice(BaseModel):
     position: int | None
     reason: str = ""
+    code: str = Field("", description="Why there is no golden: no_golden or tests_not_discriminating.")
     splits: list[Split]
     weights: list[float]
     ranking: list[CandidateScore]
@@ -83,14 +99,30 @@ def assign_splits(points: Sequence[TestPoint], holdout_fraction: float) -> list[
     return splits
 
 
+class Profile(BaseModel):
+    """What golden selection knows about a candidate besides its passes."""
+
+    behaviour: int = Field(description="Behaviour class (equal = equivalent outcomes everywhere).")
+    support: float = 0.0
+    oracle_agreement: float = 0.0
+    key: str = Field(
+        "", description="A content id (candidate id): the last tie-break within a behaviour class."
+    )
+
+
 def choose_golden(
-    passes: Sequence[Sequence[bool]], points: Sequence[TestPoint], cfg: GoldenConfig
+    passes: Sequence[Sequence[bool]],
+    points: Sequence[TestPoint],
+    cfg: GoldenConfig,
+    profiles: Sequence[Profile] | None = None,
 ) -> GoldenChoice:
     """``passes[candidate][test]``: did the candidate's output match the test's label."""
+    profiles = list(profiles) if profiles is not None else [Profile(behaviour=p) for p in range(len(passes))]
     splits = assign_splits(points, cfg.holdout_fraction)
     weights = [weight_of(p, cfg) for p in points]
     sel = [i for i, s in enumerate(splits) if s == "selection"]
     hold = [i for i, s in enumerate(splits) if s == "holdout"]
+    examples = [i for i, p in enumerate(points) if p.source == "example"]
     sel_weight = sum(weights[i] for i in sel)
     ranking: list[CandidateScore] = []
     for pos, row in enumerate(passes):
@@ -103,16 +135,61 @@ def choose_golden(
                 holdout_pass=round(hold_pass, 6),
                 passed=sum(1 for x in row if x),
                 total=len(row),
+                eligible=all(row[i] for i in examples),
+                support=round(profiles[pos].support, 6),
+                oracle_agreement=round(profiles[pos].oracle_agreement, 6),
             )
         )
-    ranking.sort(key=lambda c: (-c.selection_score, -c.holdout_pass, c.position))
-    for cand in ranking:
-        if cand.selection_score >= cfg.min_selection_score and cand.holdout_pass >= cfg.min_holdout_pass:
-            return GoldenChoice(position=cand.position, splits=splits, weights=weights, ranking=ranking)
-    best = ranking[0] if ranking else None
-    reason = (
-        f"best candidate scores {best.selection_score:.3f} on selection and {best.holdout_pass:.3f} on hold-out"
-        if best
-        else "no candidates"
+
+    def merit(c: CandidateScore) -> tuple[float, float, float, float]:
+        return (-c.selection_score, -c.holdout_pass, -c.support, -c.oracle_agreement)
+
+    ranking.sort(key=lambda c: (not c.eligible, merit(c), profiles[c.position].key))
+    qualified = [
+        c
+        for c in ranking
+        if c.eligible
+        and c.selection_score >= cfg.min_selection_score
+        and c.holdout_pass >= cfg.min_holdout_pass
+    ]
+    if qualified:
+        best = qualified[0]
+        kept = [i for i, ok in enumerate(passes[best.position]) if ok]
+        rivals = [
+            c
+            for c in ranking
+            if c.eligible
+            and profiles[c.position].behaviour != profiles[best.position].behaviour
+            and all(passes[c.position][i] for i in kept)
+        ]
+        close = [
+            c
+            for c in rivals
+            if best.support < cfg.rival_support_ratio * c.support or c.support == best.support
+        ]
+        if close:
+            return GoldenChoice(
+                position=None,
+                code="tests_not_discriminating",
+                reason=(
+                    f"candidate {close[0].position} behaves differently from the best one ({best.position}) but "
+                    f"passes every kept test, with support {close[0].support:.2f} vs {best.support:.2f}"
+                ),
+                splits=splits,
+                weights=weights,
+                ranking=ranking,
+            )
+        return GoldenChoice(position=best.position, splits=splits, weights=weights, ranking=ranking)
+    best_any = ranking[0] if ranking else None
+    if best_any is None:
+        reason = "no candidates"
+    elif not best_any.eligible:
+        reason = "no candidate reproduces every statement example"
+    else:
+        reason = (
+            f"best candidate scores {best_any.selection_score:.3f} on selection and "
+            f"{best_any.holdout_pass:.3f} on hold-out"
+        )
+    return GoldenChoice(
+        position=None, code="no_golden", reason=reason, splits=splits, weights=weights, ranking=ranking
     )
-    return GoldenChoice(position=None, reason=reason, splits=splits, weights=weights, ranking=ranking)
