@@ -14,8 +14,13 @@
 # shared namespace, no nsdelegate, no permission) is left untouched with a warning; the worker
 # then reports what it enforces (`xcoder-judge check`) and falls back to rlimits where it must.
 #
-# Settings: XCODER_JUDGE_CGROUP=none or v1 skips this (as it makes the worker skip cgroup v2).
-# XCODER_CGROUP_MOUNT (default /sys/fs/cgroup) exists for tests.
+# Before that, as root, it checks that the container has the six capabilities the sandbox needs
+# (docs/deployment.md, "What the worker needs") and stops with exit status 78, naming each one
+# missing, instead of a worker that fails later inside a slot or runs without isolation.
+#
+# Settings: XCODER_JUDGE_CGROUP=none or v1 skips the remount (as it makes the worker skip cgroup
+# v2). XCODER_JUDGE_CAPABILITY_CHECK=0 skips the capability check. XCODER_CGROUP_MOUNT (default
+# /sys/fs/cgroup) exists for tests.
 set -eu
 
 cg="${XCODER_CGROUP_MOUNT:-/sys/fs/cgroup}"
@@ -57,6 +62,43 @@ prepare_cgroup_v2() {
     say "$cg is not writable; slots fall back to rlimits."
   fi
 }
+
+# name:bit:why, as in include/uapi/linux/capability.h
+NEEDED_CAPABILITIES="
+CAP_CHOWN:0:hand input files to the slot's uid
+CAP_DAC_OVERRIDE:1:write inputs into and read outputs from the slot's /box
+CAP_KILL:5:signal sandboxed processes, which run under other uids
+CAP_SETGID:6:drop to the slot's gid
+CAP_SETUID:7:drop to the slot's uid
+CAP_SYS_ADMIN:21:create the sandbox's namespaces and mounts, pivot_root, remount the cgroup tree"
+
+check_capabilities() {
+  [ "$(id -u)" = 0 ] || return 0   # not root: the worker runs without isolation by design, and says so
+  eff="$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status 2>/dev/null || true)"
+  if [ -z "$eff" ]; then
+    say "cannot read CapEff from /proc/self/status; not checking the capabilities."
+    return 0
+  fi
+  missing=0
+  while IFS=: read -r name bit why; do
+    [ -n "$name" ] || continue
+    if [ $(( (0x$eff >> bit) & 1 )) -eq 0 ]; then
+      say "the container lacks $name (needed to $why)."
+      missing=1
+    fi
+  done <<EOF
+$NEEDED_CAPABILITIES
+EOF
+  if [ "$missing" = 1 ]; then
+    say "add it (compose: cap_add; Helm: judge.worker.sandbox.capabilities); see docs/deployment.md." \
+        "Not starting. XCODER_JUDGE_CAPABILITY_CHECK=0 starts anyway."
+    exit 78
+  fi
+}
+
+if [ "${XCODER_JUDGE_CAPABILITY_CHECK:-1}" != 0 ]; then
+  check_capabilities
+fi
 
 case "$mode" in
   none|v1) ;;

@@ -19,10 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.deploy.support import REPO
+from tests.deploy.support import CHART, REPO
 
 ENTRYPOINT = REPO / "docker" / "judge-worker-entrypoint.sh"
+CAPABILITIES = yaml.safe_load((CHART / "values.yaml").read_text())["judge"]["worker"]["sandbox"][
+    "capabilities"
+]
 
 REPORT = """\
 if mkdir "$MNT/probe" 2>/dev/null; then rmdir "$MNT/probe"; echo writable=yes; else echo writable=no; fi
@@ -81,6 +85,7 @@ def run_entrypoint(
         lines += [
             f'awk -v mp="$MNT" \'$5 == mp {{ {edit} }} {{ print }}\' /proc/self/mountinfo > "$FAKE/self/mountinfo"',
             'cp /proc/self/cgroup "$FAKE/self/cgroup"',
+            'cp /proc/self/status "$FAKE/self/status"',
             'cp /proc/sys/kernel/cap_last_cap "$FAKE/sys/kernel/cap_last_cap"',
             'mount --bind "$FAKE" /proc',
         ]
@@ -121,7 +126,9 @@ def test_shared_cgroup_namespace_is_left_alone(cgroup: Path, tmp_path: Path) -> 
 
 
 def test_without_cap_sys_admin_it_warns_and_goes_on(cgroup: Path, tmp_path: Path) -> None:
-    out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=True, drop_sys_admin=True)
+    # the capability check would stop it first (tested below); this is the remount's own fallback
+    env = {"XCODER_JUDGE_CAPABILITY_CHECK": "0"}
+    out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=True, drop_sys_admin=True, env=env)
     assert out["writable"] == "no"
     assert "could not remount" in err and "CAP_SYS_ADMIN" in err
 
@@ -137,3 +144,30 @@ def test_judge_cgroup_setting_turns_it_off(cgroup: Path, tmp_path: Path, mode: s
     out, err = run_entrypoint(cgroup, tmp_path, nsdelegate=True, env={"XCODER_JUDGE_CGROUP": mode})
     assert out["writable"] == "no"
     assert err == ""
+
+
+def _entrypoint_with(capabilities: list[str]) -> subprocess.CompletedProcess[str]:
+    """The entrypoint as root with exactly these capabilities, as a runtime's cap_drop/cap_add sets."""
+    bounding = ",".join(["-all"] + [f"+{c.lower()}" for c in capabilities])
+    cmd = ["setpriv", "--bounding-set", bounding, "--inh-caps", "-all", "--",
+           "sh", str(ENTRYPOINT), "sh", "-c", "echo ran=yes"]  # fmt: skip
+    env = {"PATH": os.environ["PATH"], "XCODER_JUDGE_CGROUP": "none"}
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=30)
+
+
+def test_the_documented_capabilities_pass_the_check() -> None:
+    assert os.geteuid() == 0, "the worker runs as root in its container; run as root, like CI"
+    proc = _entrypoint_with(CAPABILITIES)
+    assert proc.returncode == 0, proc.stderr
+    assert "ran=yes" in proc.stdout
+    assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("missing", CAPABILITIES)
+def test_a_missing_capability_stops_the_worker_naming_it(missing: str) -> None:
+    assert os.geteuid() == 0, "the worker runs as root in its container; run as root, like CI"
+    proc = _entrypoint_with([c for c in CAPABILITIES if c != missing])
+    assert proc.returncode == 78, proc.stdout + proc.stderr
+    assert "ran=yes" not in proc.stdout
+    named = [line for line in proc.stderr.splitlines() if "lacks CAP_" in line]
+    assert len(named) == 1 and f"lacks CAP_{missing} " in named[0], proc.stderr
