@@ -50,6 +50,18 @@ def test_swift_reward_uses_the_checker(live_judge, monkeypatch, place):
 
 
 @pytest.mark.parametrize("place", sorted(PLACES))
+def test_trl_rewards_use_the_checker(live_judge, place):
+    from xcoder_client.trl_reward import AsyncXCoderTRLReward, XCoderTRLReward
+
+    ground_truth, extra_info = PLACES[place]()
+    columns = {"reward_model": [{"style": "rule", "ground_truth": ground_truth}], "extra_info": [extra_info]}
+    sync = XCoderTRLReward(live_judge.url)
+    assert sync(prompts=["p"], completions=[NINE_DECIMALS], **columns) == [SCORE[place]]
+    run = AsyncXCoderTRLReward(live_judge.url)(prompts=["p"], completions=[NINE_DECIMALS], **columns)
+    assert asyncio.run(run) == [SCORE[place]]
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
 def test_the_sft_filter_keeps_a_float_answer_only_with_the_checker(live_judge, tmp_path, place):
     from xcoder_client import JudgeClient
 
