@@ -133,3 +133,16 @@ def test_training_venv_has_no_cuda_torch(train_python):
         check=True,
     )
     assert out.stdout.strip() == "None", sys.version
+
+
+def test_trl_grpo_trainer_takes_a_real_step_rewarded_by_the_judge(train_python, live_judge, tmp_path):
+    """TRL's own GRPOTrainer (0.29, ms-swift's pin) calls both rewards; correct > wrong > no code."""
+    out = probe(train_python, "trl_probe.py", [live_judge.url, str(tmp_path)], None)
+    assert out["global_step"] == 1 and out["changed"], "no optimizer step was taken"
+    assert out["names"] == ["xcoder_sync", "xcoder_async"]
+    kinds = out["kinds"]
+    assert len(kinds) == 32 and {"correct", "wrong", "no_code"} <= set(kinds)
+    expected = {"correct": 1.0, "wrong": 0.25, "no_code": 0.0}  # fraction of ADD's 4 tests passed
+    for name in out["names"]:
+        assert out["rewards"][name] == [expected[k] for k in kinds], name
+    assert {"rewards/xcoder_sync/mean", "rewards/xcoder_async/mean"} <= set(out["metrics"])
