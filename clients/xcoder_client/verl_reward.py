@@ -150,6 +150,20 @@ def compute_score(
     return run_blocking(compute_score_async(data_source, solution_str, ground_truth, extra_info, **kwargs))
 
 
+def compute_score_prime(
+    data_source: str, solution_str: str, ground_truth: Any, extra_info: dict | None = None, **kwargs: Any
+) -> float:
+    """The score alone, for verl's `prime` reward manager, which wants a float (or a tuple).
+
+    prime calls `fn(data_source, solution, ground_truth, extra_info)` in a process pool and keeps
+    `float(result)` or `float(result[0])`, so the dict the other entries return made it score
+    every row 0. It also turns any exception into a score of 0: with prime, a judge outage
+    (`on_judge_error=raise`) is logged by verl and scored 0, which the naive and dapo managers
+    never do. Prefer those; use prime only for its own algorithm.
+    """
+    return compute_score(data_source, solution_str, ground_truth, extra_info, **kwargs)["score"]
+
+
 def compute_score_batched(
     data_sources: list[str],
     solution_strs: list[str],

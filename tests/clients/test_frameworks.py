@@ -96,6 +96,15 @@ def test_verl_loads_and_scores_through_its_own_reward_manager(train_python, live
     }
 
 
+def test_verl_prime_manager_gets_floats_and_scores_each_row(train_python, live_judge):
+    """verl's PrimeRewardManager keeps float(result) or result[0]: a dict made it score all rows 0."""
+    cases, expected = verl_cases()
+    out = probe(train_python, "verl_probe.py", [live_judge.url, "compute_score_prime"], cases)
+    assert out["manager"] == "PrimeRewardManager"
+    assert out["scores"] == pytest.approx(expected)
+    assert out["acc"] == pytest.approx(expected)
+
+
 def test_swift_plugin_registers_and_scores_through_its_own_reward_code(train_python, live_judge):
     tests = json.dumps(ADD_TESTS)
     rows = [
