@@ -111,3 +111,19 @@ def test_eval_judges_with_the_rows_checker(live_judge, tmp_path, with_checker):
     )
     [judgement] = [json.loads(line) for line in (tmp_path / JUDGEMENTS).read_text().splitlines()]
     assert judgement["correct"] is with_checker
+
+
+CPP_ADD = (
+    '```cpp\n#include <cstdio>\nint main(){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}\n```\n'
+)
+
+
+@pytest.mark.parametrize(("extra_info", "score"), [({"language": "cpp"}, 1.0), ({}, 0.0)])
+def test_verl_judges_a_row_in_its_own_language(live_judge, extra_info, score):
+    """One run mixes Python and C++ rows: the row's language wins over the run's default."""
+    from clients.tests.programs import ADD_TESTS
+
+    out = asyncio.run(
+        compute_score_async("xcoder", CPP_ADD, json.dumps(ADD_TESTS), extra_info, judge_url=live_judge.url)
+    )
+    assert out["score"] == score and out["format_ok"] == score
