@@ -153,6 +153,7 @@ def run_judging(
 ) -> int:
     """Judge every sample that has no scored judgement yet; returns how many were judged now."""
     from xcoder_client import JudgeClient
+    from xcoder_client.checkers import task_checker
     from xcoder_client.extract import extract_code
     from xcoder_client.testcases import build_submission, parse_tests
     from xcoder_wire.schemas import Limits
@@ -168,7 +169,7 @@ def run_judging(
     direct: list[dict[str, Any]] = []  # no code: wrong without running anything
     pending: list[tuple[dict[str, Any], Any]] = []
     for p in problems:
-        suite = None
+        suite = checker = None
         for index, row in sorted(samples.get(p.question_id, {}).items()):
             if (p.question_id, index) in done:
                 continue
@@ -188,10 +189,13 @@ def run_judging(
             if suite is None:
                 try:
                     suite = parse_tests(p.row)
+                    checker = task_checker(p.row)
                 except ValueError as exc:
                     raise SystemExit(f"{p.question_id}: cannot read its tests: {exc}") from exc
             source = prelude + "\n" + extraction.code if prelude else extraction.code
-            submission = build_submission(source, suite, limits=limits, stop_on_first_failure=True)
+            submission = build_submission(
+                source, suite, limits=limits, checker=checker, stop_on_first_failure=True
+            )
             pending.append(({**record, "extract": "ok"}, submission))
 
     path = out_dir / JUDGEMENTS

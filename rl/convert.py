@@ -16,6 +16,9 @@ Sub-commands::
     # 3. check any verl parquet (ours, or SynthSmith's RL export) before a run
     python -m rl.convert check data/rl/train/*.parquet
 
+    # 4. the same rows for ms-swift GRPO (rl/train_grpo_swift.sh): one JSONL of messages + tests
+    python -m rl.convert swift data/rl/train --out data/swift/train.jsonl
+
 Output rows follow verl's `RLHFDataset` schema::
 
     data_source   str                         "xcoder/rl-syn" (our reward does not route on it)
@@ -509,6 +512,36 @@ def check_file(path: Path, *, max_rows: int | None = None) -> dict[str, Any]:
     return report
 
 
+# ------------------------------------------------------------------ ms-swift
+
+
+def to_swift(inputs: Sequence[Path], out: Path, *, limit: int | None = None) -> dict[str, int]:
+    """verl RL parquet files (ours or SynthSmith's) → one ms-swift GRPO JSONL (`grpo_row`)."""
+    import pyarrow.parquet as pq
+    from xcoder_client.errors import TestFormatError
+    from xcoder_client.swift_dataset import grpo_row, write_jsonl
+
+    stats: Counter[str] = Counter()
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for path in inputs:
+            for n, row in enumerate(pq.read_table(path).to_pylist()):
+                if limit is not None and n >= limit:
+                    break
+                stats["read"] += 1
+                try:
+                    converted = grpo_row(row)
+                except (TestFormatError, ValueError) as exc:
+                    stats["skipped"] += 1
+                    print(f"skip {path}#{n}: {exc}", file=sys.stderr)
+                    continue
+                stats["written"] += 1
+                yield converted
+
+    write_jsonl(rows(), out)
+    return dict(stats)
+
+
 # ------------------------------------------------------------------ download
 
 
@@ -569,6 +602,11 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("check", help="validate verl RL parquet files (ours or SynthSmith's)")
     k.add_argument("files", nargs="+", type=Path)
     k.add_argument("--max-rows", type=int, help="check only the first N rows of each file")
+
+    w = sub.add_parser("swift", help="verl RL parquet (files or folders) → ms-swift GRPO JSONL")
+    w.add_argument("inputs", nargs="+")
+    w.add_argument("--out", required=True, type=Path)
+    w.add_argument("--limit", type=int, help="convert at most N rows of each file")
     return parser
 
 
@@ -607,6 +645,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.report:
             args.report.write_text(json.dumps(report, indent=2) + "\n")
         return 0 if report["stats"].get("written") else 1
+    if args.command == "swift":
+        try:
+            inputs = expand_inputs(args.inputs)
+        except (FileNotFoundError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        stats = to_swift(inputs, args.out, limit=args.limit)
+        print(f"{args.out}: " + ", ".join(f"{k}={v}" for k, v in sorted(stats.items())), file=sys.stderr)
+        return 0 if stats.get("written") else 1
     # check
     bad = 0
     for path in args.files:

@@ -75,6 +75,10 @@ VAL_BEFORE_TRAIN="${VAL_BEFORE_TRAIN:-True}"
 
 die() { echo "train_grpo.sh: $*" >&2; exit 2; }
 
+# A Hydra quoted string: without quotes Hydra reads nan, inf, null, true, 1e3 ... as non-strings
+# (ON_JUDGE_ERROR=nan became a float and the reward kwargs were rejected).
+hq() { local v=${1//\\/\\\\}; v=${v//\'/\\\'}; printf "'%s'" "$v"; }
+
 # "a.parquet,dir/" -> "['a.parquet','dir/x.parquet','dir/y.parquet']" (Hydra list; folders expanded, sorted)
 hydra_files() {
   local what="$1" spec="$2" out="" item f found
@@ -144,13 +148,13 @@ ARGS=(
   reward.custom_reward_function.path="$REWARD_FN_PATH"
   reward.custom_reward_function.name="$REWARD_FN_NAME"
   reward.num_workers="$REWARD_WORKERS"
-  +reward.custom_reward_function.reward_kwargs.judge_url="$JUDGE_URL"
+  +reward.custom_reward_function.reward_kwargs.judge_url="$(hq "$JUDGE_URL")"
   +reward.custom_reward_function.reward_kwargs.max_concurrency="$JUDGE_CONCURRENCY"
-  +reward.custom_reward_function.reward_kwargs.reward="$REWARD_SHAPE"
+  +reward.custom_reward_function.reward_kwargs.reward="$(hq "$REWARD_SHAPE")"
   +reward.custom_reward_function.reward_kwargs.max_tests="$MAX_TESTS"
   +reward.custom_reward_function.reward_kwargs.time_limit_s="$JUDGE_TIME_LIMIT"
   +reward.custom_reward_function.reward_kwargs.memory_mb="$JUDGE_MEMORY_MB"
-  +reward.custom_reward_function.reward_kwargs.on_judge_error="$ON_JUDGE_ERROR"
+  +reward.custom_reward_function.reward_kwargs.on_judge_error="$(hq "$ON_JUDGE_ERROR")"
   trainer.logger="$LOGGER"
   trainer.project_name="$PROJECT_NAME"
   trainer.experiment_name="$EXPERIMENT_NAME"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A CPU-only training-stack virtualenv: verl 0.9.1 + ms-swift 4.6.0 + CPU torch + xcoder-client
-# (with xcoder-wire, the judge's models it depends on).
+# A CPU-only training-stack virtualenv: verl 0.9.1 + ms-swift 4.6.0 (which brings TRL 0.29) +
+# OpenRLHF 0.11.2's Python code + CPU torch + xcoder-client (with xcoder-wire, the judge's models
+# it depends on).
 #
 #   clients/scripts/setup-train-venv.sh [VENV_DIR]     (default: clients/.venv-train)
 #
@@ -23,12 +24,15 @@ command -v "$python" >/dev/null || python=python3
 TORCH_VERSION="${TORCH_VERSION:-2.13.0}"
 VERL_VERSION="${VERL_VERSION:-0.9.1}"
 SWIFT_VERSION="${SWIFT_VERSION:-4.6.0}"
+OPENRLHF_VERSION="${OPENRLHF_VERSION:-0.11.2}"
 
 check() {
   "$venv/bin/python" - <<PY 2>/dev/null
 import importlib.metadata as md, sys
-import verl, swift, xcoder_wire, xcoder_client, msgspec  # noqa: F401
-sys.exit(0 if (md.version("verl"), md.version("ms-swift")) == ("$VERL_VERSION", "$SWIFT_VERSION") else 1)
+import verl, swift, trl, xcoder_wire, xcoder_client, msgspec  # noqa: F401
+import openrlhf.utils.agent  # noqa: F401
+want = ("$VERL_VERSION", "$SWIFT_VERSION", "$OPENRLHF_VERSION")
+sys.exit(0 if (md.version("verl"), md.version("ms-swift"), md.version("openrlhf")) == want else 1)
 PY
 }
 
@@ -50,6 +54,10 @@ start=$(date +%s)
 # msgspec: ms-swift 4.6's GRPO code (swift.rlhf_trainers.utils) imports it without declaring it
 # (vLLM usually brings it in); without it `--reward_funcs` cannot even be resolved.
 "$venv/bin/pip" install -q "torch==$TORCH_VERSION" "verl==$VERL_VERSION" "ms-swift==$SWIFT_VERSION" msgspec
+# OpenRLHF without its dependencies: they pin CUDA-only packages (flash-attn, deepspeed, vllm). Its
+# reward-calling code (openrlhf.utils.agent) needs only aiohttp, torch, transformers and pylatexenc.
+"$venv/bin/pip" install -q --no-deps "openrlhf==$OPENRLHF_VERSION"
+"$venv/bin/pip" install -q pylatexenc aiohttp
 # The wire package first: the client depends on it by name.
 "$venv/bin/pip" install -q -e "$wire" -e "$clients"
 check || { echo "train venv at $venv does not import verl/swift/xcoder_wire/xcoder_client" >&2; exit 1; }

@@ -4,6 +4,7 @@ Input: JSONL, one task per line::
 
     {"id"?: ..., "query": "..." | "messages": [...], "response": "..." | "responses": [...],
      "tests": <any format xcoder_client.testcases reads>}   # or X-Coder / LCB test columns
+    # optional checker, wherever xcoder_client.checkers finds it ("checker", "extra_info", ...)
 
 Every candidate is judged on ALL the task's tests unless `max_tests` is set. A candidate
 passes when its pass rate reaches `min_pass_rate` (default 1.0: every test). Counts:
@@ -34,6 +35,7 @@ from typing import Any, BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB, Priority
 
+from xcoder_client.checkers import task_checker
 from xcoder_client.client import JudgeClient
 from xcoder_client.errors import TestFormatError
 from xcoder_client.progress import progress_bar
@@ -317,7 +319,11 @@ class RejectionSampler:
                 messages = _query_messages(record)
                 suite = parse_tests(record)  # once per task, shared by its candidates
                 task_id = _task_id(record)
-                plans = [(r, plan_rollout(r, suite, config, task_id=task_id)) for r in _responses(record)]
+                checker = task_checker(record)
+                plans = [
+                    (r, plan_rollout(r, suite, config, task_id=task_id, checker=checker))
+                    for r in _responses(record)
+                ]
             except (TestFormatError, json.JSONDecodeError) as exc:
                 stats.bad_records += 1
                 text = line.decode("utf-8", "replace")[:2000]

@@ -11,15 +11,15 @@ from __future__ import annotations
 import enum
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from xcoder_wire.schemas import (
     MAX_MEMORY_MB,
     MAX_TIME_S,
     MIN_MEMORY_MB,
-    Checker,
     Limits,
     OutputMode,
     Priority,
@@ -28,9 +28,11 @@ from xcoder_wire.schemas import (
     Verdict,
 )
 
+from xcoder_client.checkers import parse_checker
+from xcoder_client.errors import TestFormatError
 from xcoder_client.extract import Extraction, extract_code
+from xcoder_client.languages import resolve_language
 from xcoder_client.testcases import (
-    TestFormatError,
     TestSuite,
     build_submission,
     parse_tests,
@@ -131,24 +133,57 @@ class RewardOutcome:
         }
 
 
+def task_language(row: Mapping[str, Any] | None = None, *, extra_info: Any = None) -> str | None:
+    """A row's own solution language: its `language` column, else `extra_info.language`.
+
+    Datasets mix Python and C++ tasks; a row that names its language is extracted and judged in
+    it, whatever the run's default. Raises TestFormatError for a language we do not know.
+    """
+    values = [row.get("language") if isinstance(row, Mapping) else None]
+    for info in (row.get("extra_info") if isinstance(row, Mapping) else None, extra_info):
+        if isinstance(info, str) and info.lstrip().startswith("{"):
+            try:
+                info = json.loads(info)
+            except json.JSONDecodeError:
+                info = None
+        values.append(info.get("language") if isinstance(info, Mapping) else None)
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            try:
+                return resolve_language(value).name
+            except ValueError as exc:
+                raise TestFormatError(f"language: {exc}") from exc
+    return None
+
+
 def plan_rollout(
-    response: str, tests: Any, config: RewardConfig, *, task_id: Any = None, checker: Any = None
+    response: str,
+    tests: Any,
+    config: RewardConfig,
+    *,
+    task_id: Any = None,
+    checker: Any = None,
+    language: str | None = None,
 ) -> RolloutPlan:
     """Extract the program from `response` and build its submission on the task's test subset.
 
+    `language` is the row's own language (`task_language`); None: the config's.
+
     `checker` is the task's own output checker (a judge checker object, or its JSON), e.g. a
-    float tolerance; without one the judge's default token comparison applies.
+    float tolerance, as `xcoder_client.checkers.task_checker` finds it in the row; without one
+    the judge's default token comparison applies.
     Raises TestFormatError when `tests` or `checker` cannot be understood (a dataset problem).
     """
     suite = parse_tests(tests)
     subset = select_tests(suite, config.max_tests, key=suite_key(suite, task_id))
-    extraction = extract_code(response, config.language, allow_unterminated=config.allow_unterminated)
+    language = language or config.language
+    extraction = extract_code(response, language, allow_unterminated=config.allow_unterminated)
     if extraction.code is None:
         return RolloutPlan(extraction, subset, None)
     submission = build_submission(
         extraction.code,
         subset,
-        language=config.language,
+        language=language,
         limits=config.limits(),
         checker=parse_checker(checker),
         stop_on_first_failure=config.shape is RewardShape.binary,
@@ -156,21 +191,6 @@ def plan_rollout(
         priority=config.priority,
     )
     return RolloutPlan(extraction, subset, submission)
-
-
-_CHECKER = TypeAdapter(Checker)
-
-
-def parse_checker(value: Any) -> Checker | None:
-    """A task's checker from a dataset column: a dict, its JSON text, or nothing."""
-    if value is None or value == "":
-        return None
-    try:
-        if isinstance(value, str | bytes):
-            value = json.loads(value)
-        return _CHECKER.validate_python(value)
-    except (ValueError, ValidationError) as exc:
-        raise TestFormatError(f"checker: not a judge checker: {exc}") from exc
 
 
 def score_rollout(

@@ -19,16 +19,23 @@ call and closed after it: never a client from a dead event loop.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from xcoder_wire.schemas import SubmissionResult
 
 from xcoder_client.async_client import AsyncJudgeClient
+from xcoder_client.batch_reward import (
+    ROW_COLUMNS,
+    RowColumns,
+    judge_nothing,
+    judge_plans,
+    needs_judge,
+    plan_batch,
+    row_tests,
+)
 from xcoder_client.errors import JudgeUnavailable
 from xcoder_client.extract import extract_code
-from xcoder_client.reward import RewardConfig, RewardShape, RolloutPlan, plan_rollout, score_rollout
+from xcoder_client.reward import RewardConfig, RewardShape
 from xcoder_client.settings import read_env
 
 try:
@@ -41,24 +48,6 @@ except ImportError:  # ms-swift absent: the same contract on plain bases, so the
 
     class AsyncORM(ORM):  # type: ignore[no-redef]
         pass
-
-
-ROW_COLUMNS = (
-    "input_output",
-    "selected_uts",
-    "prompter_type",
-    "public_test_cases",
-    "private_test_cases",
-    "metadata",
-    "verification_info",
-    "inputs",
-    "outputs",
-    "fn_name",
-    "test_cases",
-    "ground_truth",
-    "reward_model",
-)
-"""Dataset columns read (together, as one row) when there is no tests column."""
 
 
 class SwiftRewardOptions(BaseModel):
@@ -85,25 +74,6 @@ class SwiftRewardOptions(BaseModel):
         )
 
 
-def _column(kwargs: Mapping[str, Any], name: str, i: int) -> Any:
-    values = kwargs.get(name)
-    return (
-        values[i]
-        if isinstance(values, Sequence) and not isinstance(values, str) and i < len(values)
-        else None
-    )
-
-
-def row_tests(kwargs: Mapping[str, Any], i: int, tests_column: str = "tests") -> Any:
-    """The test data of row `i` of a swift reward batch, or None if the row has none."""
-    tests = _column(kwargs, tests_column, i)
-    if tests is not None:
-        return tests
-    row = {name: _column(kwargs, name, i) for name in ROW_COLUMNS}
-    row = {k: v for k, v in row.items() if v is not None}
-    return row if set(row) - {"prompter_type", "metadata", "fn_name"} else None
-
-
 class XCoderJudgeReward(AsyncORM):
     """Judge each completion on its row's tests; one batch call per step."""
 
@@ -111,35 +81,22 @@ class XCoderJudgeReward(AsyncORM):
         super().__init__(args, **kwargs)
         self.options = read_env(SwiftRewardOptions)
         self.config = self.options.reward_config()
+        self.columns = RowColumns(
+            tests_column=self.options.tests_column, task_id_column=self.options.task_id_column
+        )
 
     async def __call__(self, completions: list[str], **kwargs: Any) -> list[float | None]:
-        plans: list[RolloutPlan | None] = []
-        for i, completion in enumerate(completions):
-            tests = row_tests(kwargs, i, self.options.tests_column)
-            task_id = _column(kwargs, self.options.task_id_column, i)
-            checker = _column(kwargs, "checker", i)
-            plans.append(
-                None
-                if tests is None
-                else plan_rollout(completion, tests, self.config, task_id=task_id, checker=checker)
-            )
-        judged = [i for i, plan in enumerate(plans) if plan is not None and plan.submission is not None]
-        results: dict[int, SubmissionResult] = {}
-        if judged:
+        plans = plan_batch(completions, kwargs, self.config, self.columns)
+        if needs_judge(plans):
             async with AsyncJudgeClient() as client:  # per call: swift gives every step a new event loop
-                answers = await client.judge([plans[i].submission for i in judged], on_error="unscored")
-            results = dict(zip(judged, answers, strict=True))
+                outcomes = await judge_plans(client, plans, self.config)
+        else:
+            outcomes = judge_nothing(plans, self.config)
         rewards: list[float | None] = []
-        for i, plan in enumerate(plans):
-            if plan is None:
-                rewards.append(None)
-                continue
-            outcome = score_rollout(
-                plan, results.get(i), self.config.shape, checker_error_score=self.config.checker_error_score
-            )
-            if outcome.score is None and self.options.on_judge_error == "raise":
+        for outcome in outcomes:
+            if outcome is not None and outcome.score is None and self.options.on_judge_error == "raise":
                 raise JudgeUnavailable("xcoder_judge reward: the judge could not judge a completion")
-            rewards.append(outcome.score)
+            rewards.append(None if outcome is None else outcome.score)
         return rewards
 
 
@@ -153,6 +110,8 @@ class XCoderCodeFormat(ORM):
     def __call__(self, completions: list[str], **kwargs: Any) -> list[float]:
         return [1.0 if extract_code(c, self.language).ok else 0.0 for c in completions]
 
+
+__all__ = ["ROW_COLUMNS", "XCoderCodeFormat", "XCoderJudgeReward", "register", "row_tests"]
 
 REWARD_FUNCS = {"xcoder_judge": XCoderJudgeReward, "xcoder_code_format": XCoderCodeFormat}
 

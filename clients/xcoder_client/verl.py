@@ -34,6 +34,7 @@ from xcoder_client.verl_reward import (
     compute_score,
     compute_score_async,
     compute_score_batched,
+    compute_score_prime,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "compute_score",
     "compute_score_async",
     "compute_score_batched",
+    "compute_score_prime",
 ]

@@ -10,9 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from xcoder_client._loop_thread import run_blocking
 from xcoder_client.async_client import AsyncJudgeClient
+from xcoder_client.checkers import task_checker
 from xcoder_client.coalesce import DEFAULT_MAX_ITEMS, DEFAULT_MAX_WAIT_S, BatchCoalescer, shared_coalescer
 from xcoder_client.errors import JudgeUnavailable
-from xcoder_client.reward import RewardConfig, RewardOutcome, RewardShape, plan_rollout, score_rollout
+from xcoder_client.reward import (
+    RewardConfig,
+    RewardOutcome,
+    RewardShape,
+    plan_rollout,
+    score_rollout,
+    task_language,
+)
 from xcoder_client.settings import ClientSettings, get_settings
 
 REWARD_KEYS = (
@@ -74,15 +82,6 @@ def _task_id(extra_info: Any) -> Any:
     return extra_info.get("task_id") if isinstance(extra_info, dict) else None
 
 
-def _checker(ground_truth: Any, extra_info: Any) -> Any:
-    """The task's checker: `extra_info.checker` (SynthSmith writes it), else one in the ground truth."""
-    if isinstance(extra_info, dict) and extra_info.get("checker"):
-        return extra_info["checker"]
-    if isinstance(ground_truth, dict):
-        return ground_truth.get("checker")
-    return None
-
-
 def _coalescer(opts: VerlRewardOptions) -> BatchCoalescer:
     settings: ClientSettings = get_settings()
     key = (
@@ -129,7 +128,8 @@ async def compute_score_async(
         ground_truth,
         config,
         task_id=_task_id(extra_info),
-        checker=_checker(ground_truth, extra_info),
+        checker=task_checker(ground_truth=ground_truth, extra_info=extra_info),
+        language=task_language(extra_info=extra_info),
     )
     result = None
     if plan.submission is not None:
@@ -148,6 +148,20 @@ def compute_score(
     on one background event loop.
     """
     return run_blocking(compute_score_async(data_source, solution_str, ground_truth, extra_info, **kwargs))
+
+
+def compute_score_prime(
+    data_source: str, solution_str: str, ground_truth: Any, extra_info: dict | None = None, **kwargs: Any
+) -> float:
+    """The score alone, for verl's `prime` reward manager, which wants a float (or a tuple).
+
+    prime calls `fn(data_source, solution, ground_truth, extra_info)` in a process pool and keeps
+    `float(result)` or `float(result[0])`, so the dict the other entries return made it score
+    every row 0. It also turns any exception into a score of 0: with prime, a judge outage
+    (`on_judge_error=raise`) is logged by verl and scored 0, which the naive and dapo managers
+    never do. Prefer those; use prime only for its own algorithm.
+    """
+    return compute_score(data_source, solution_str, ground_truth, extra_info, **kwargs)["score"]
 
 
 def compute_score_batched(

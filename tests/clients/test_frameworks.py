@@ -96,6 +96,15 @@ def test_verl_loads_and_scores_through_its_own_reward_manager(train_python, live
     }
 
 
+def test_verl_prime_manager_gets_floats_and_scores_each_row(train_python, live_judge):
+    """verl's PrimeRewardManager keeps float(result) or result[0]: a dict made it score all rows 0."""
+    cases, expected = verl_cases()
+    out = probe(train_python, "verl_probe.py", [live_judge.url, "compute_score_prime"], cases)
+    assert out["manager"] == "PrimeRewardManager"
+    assert out["scores"] == pytest.approx(expected)
+    assert out["acc"] == pytest.approx(expected)
+
+
 def test_swift_plugin_registers_and_scores_through_its_own_reward_code(train_python, live_judge):
     tests = json.dumps(ADD_TESTS)
     rows = [
@@ -133,3 +142,69 @@ def test_training_venv_has_no_cuda_torch(train_python):
         check=True,
     )
     assert out.stdout.strip() == "None", sys.version
+
+
+def test_trl_grpo_trainer_takes_a_real_step_rewarded_by_the_judge(train_python, live_judge, tmp_path):
+    """TRL's own GRPOTrainer (0.29, ms-swift's pin) calls both rewards; correct > wrong > no code."""
+    out = probe(train_python, "trl_probe.py", [live_judge.url, str(tmp_path)], None)
+    assert out["global_step"] == 1 and out["changed"], "no optimizer step was taken"
+    assert out["names"] == ["xcoder_sync", "xcoder_async"]
+    kinds = out["kinds"]
+    assert len(kinds) == 32 and {"correct", "wrong", "no_code"} <= set(kinds)
+    expected = {"correct": 1.0, "wrong": 0.25, "no_code": 0.0}  # fraction of ADD's 4 tests passed
+    for name in out["names"]:
+        assert out["rewards"][name] == [expected[k] for k in kinds], name
+    assert {"rewards/xcoder_sync/mean", "rewards/xcoder_async/mean"} <= set(out["metrics"])
+
+
+def openrlhf_cases():
+    def prompt(n: int) -> str:  # distinct prompts: the replay engine answers by prompt
+        return f"<|im_start|>user\nTask {n}: add two numbers, e.g.\n```python\nprint(2)\n```<|im_end|>\n<|im_start|>assistant\n"
+
+    label = json.dumps(ADD_TESTS)
+    floats = json.dumps(
+        {
+            "tests": {"inputs": ["\n"], "outputs": ["0.3333333333\n"]},
+            "checker": {"kind": "floats", "abs_tol": 1e-6},
+        }
+    )
+    return [
+        {"prompt": prompt(0), "response": fenced(ADD), "label": label},
+        {"prompt": prompt(1), "response": fenced(WRONG_ADD), "label": label},
+        {
+            "prompt": prompt(2),
+            "response": "No code, sorry.",
+            "label": label,
+        },  # the prompt's block is not judged
+        {"prompt": prompt(3), "response": fenced('print("%.9f" % (1 / 3))\n'), "label": floats},
+    ]
+
+
+@pytest.mark.parametrize("mode", ["http", "func"])
+def test_openrlhf_fetches_rewards_through_its_own_executor(train_python, live_judge, monkeypatch, mode):
+    from xcoder_client.cli import _plugin_path
+    from xcoder_client.openrlhf_reward import OpenRLHFRewardOptions
+    from xcoder_client.reward_server import make_server
+
+    server = None
+    if mode == "http":
+        import threading
+
+        server = make_server("127.0.0.1", 0, OpenRLHFRewardOptions(judge_url=live_judge.url))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        target = f"http://127.0.0.1:{server.server_address[1]}/get_reward"
+    else:
+        monkeypatch.setenv("XCODER_CLIENT_JUDGE_URL", live_judge.url)
+        target = str(_plugin_path("openrlhf"))
+    try:
+        out = probe(train_python, "openrlhf_probe.py", [target], openrlhf_cases())
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    assert out["mode"] == mode
+    flat = [r[0] if isinstance(r, list) else r for r in out["rewards"]]
+    assert flat == [1.0, 0.25, 0.0, 1.0]
+    assert [t[0] for t in out["as_tensor"]] == flat
+    assert [s[0] if isinstance(s, list) else s for s in out["scores"]] == [1.0, 0.25, 0.0, 1.0]
+    assert {"acc", "pass_rate", "format_ok"} <= set(out["extra_logs"][0])

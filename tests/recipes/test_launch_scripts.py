@@ -154,6 +154,17 @@ def test_main_ppo_entry_point_composes_the_same_overrides(train_python, rl_data,
     assert cfg["trainer"]["total_epochs"] == 1  # extra arguments win
 
 
+def test_grpo_string_settings_stay_strings_for_hydra(train_python, rl_data, run_script):
+    """ON_JUDGE_ERROR=nan was parsed by Hydra as a float and refused by the reward kwargs check."""
+    r = run_script("rl/train_grpo.sh", grpo_env(train_python, rl_data, ON_JUDGE_ERROR="nan", DRY_RUN="cfg"))
+    assert r.returncode == 0, r.stderr[-3000:]
+    kwargs = yaml.safe_load(r.stdout)["reward"]["custom_reward_function"]["reward_kwargs"]
+    assert kwargs["on_judge_error"] == "nan" and kwargs["reward"] == "xcoder"
+    checked = run_script("rl/train_grpo.sh", grpo_env(train_python, rl_data, ON_JUDGE_ERROR="nan"))
+    assert checked.returncode == 0, checked.stderr[-3000:]
+    assert "'on_judge_error': 'nan'" in checked.stdout
+
+
 CHECK_MANY = """
 import contextlib, io, json, sys
 from rl.check_config import main

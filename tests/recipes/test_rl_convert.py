@@ -236,3 +236,35 @@ def test_same_file_name_twice_is_refused(fixtures, tmp_path, capsys):
     )
     assert rc == 2
     assert "share a file name" in capsys.readouterr().err
+
+
+def test_swift_converts_verl_rows_and_a_synthsmith_export_to_grpo_jsonl(
+    converted, fixtures, tmp_path, capsys
+):
+    out = tmp_path / "swift.jsonl"
+    code = convert.main(["swift", str(converted[0]), str(fixtures / "synth_rl.parquet"), "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    verl_rows = pq.read_table(converted[0]).to_pylist()
+    synth_rows = pq.read_table(fixtures / "synth_rl.parquet").to_pylist()
+    assert len(rows) == len(verl_rows) + len(synth_rows)
+    for row, src in zip(rows, verl_rows + synth_rows, strict=True):
+        assert row["messages"] == src["prompt"] and "prompt" not in row
+        assert row["tests"] == src["reward_model"]["ground_truth"]
+        assert row["task_id"] == src["extra_info"]["task_id"]
+        assert parse_tests(row["tests"]).tests
+    synth = rows[len(verl_rows) :]
+    assert all(json.loads(r["checker"]) == {"kind": "tokens", "case_sensitive": True} for r in synth)
+    assert "checker" not in rows[0]  # X-Coder rows carry none: the judge's default applies
+
+
+def test_swift_refuses_rows_it_could_not_score(tmp_path, capsys):
+    bad = tmp_path / "bad.parquet"
+    row = {
+        "data_source": "x",
+        "prompt": [{"role": "user", "content": "q"}],
+        "reward_model": {"ground_truth": "nope"},
+    }
+    pq.write_table(pa.Table.from_pylist([row]), bad)
+    assert convert.main(["swift", str(bad), "--out", str(tmp_path / "o.jsonl")]) == 1
+    assert "skip" in capsys.readouterr().err

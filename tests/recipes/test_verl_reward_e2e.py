@@ -78,7 +78,7 @@ def test_converted_rows_score_through_verls_reward_manager(
     r = run_script("rl/train_grpo.sh", env)
     assert r.returncode == 0, r.stderr
     overrides = [line for line in r.stdout.splitlines() if line]
-    assert f"+reward.custom_reward_function.reward_kwargs.judge_url={live_judge.url}" in overrides
+    assert f"+reward.custom_reward_function.reward_kwargs.judge_url='{live_judge.url}'" in overrides
 
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps({"overrides": overrides, "parquet": str(rl_parquet), "responses": RESPONSES}))

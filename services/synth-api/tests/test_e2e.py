@@ -132,6 +132,34 @@ def test_rl_parquet_in_verl_schema_scores_the_golden_solution(finished_run):
     assert parse_tests(call["reward_model"]["ground_truth"]).tests[0].kind == "call"
 
 
+def test_swift_grpo_rows_score_the_golden_solution_through_the_swift_reward(finished_run, monkeypatch):
+    """swift_grpo.jsonl: messages + flat columns, read by the ms-swift plugin's reward (float checker kept)."""
+    import asyncio
+
+    from xcoder_client.settings import get_settings
+    from xcoder_client.swift_orm import XCoderJudgeReward
+
+    store, _, live_judge = finished_run
+    lines = (store.artifacts / "swift_grpo.jsonl").read_text().splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert [r["task_id"] for r in rows] == [
+        r["extra_info"]["task_id"] for r in pq.read_table(store.artifacts / "rl.parquet").to_pylist()
+    ]
+    assert all(r["messages"][-1]["role"] == "user" and "prompt" not in r for r in rows)
+    floats = [r for r in rows if json.loads(r["checker"])["kind"] == "floats"]
+    assert len(floats) == 1  # Top-K Average keeps its tolerance
+    monkeypatch.setenv("XCODER_CLIENT_JUDGE_URL", live_judge.url)
+    monkeypatch.setenv("XCODER_CLIENT_MAX_TESTS", "100")
+    pools = store.by_id("solve", CandidateSet)
+    golden = [next(c for c in pools[r["task_id"]].candidates if c.sample == 0).response for r in rows]
+    columns = {k: [r.get(k) for r in rows] for k in ("tests", "task_id", "checker")}
+    get_settings.cache_clear()  # the client reads XCODER_CLIENT_* once per process
+    try:
+        assert asyncio.run(XCoderJudgeReward()(golden, **columns)) == [1.0] * len(rows)
+    finally:
+        get_settings.cache_clear()
+
+
 def test_report(finished_run):
     store, _, _ = finished_run
     report = RunReport.model_validate_json((store.artifacts / "report" / "report.json").read_text())

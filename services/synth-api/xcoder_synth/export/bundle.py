@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from pydantic import BaseModel
+from xcoder_client.swift_dataset import grpo_row, write_jsonl
 
 from xcoder_synth.export.html import render_html
 from xcoder_synth.export.plots import all_plots
@@ -63,6 +64,7 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
 
     rl = [rl_row(v, i, data_source=ex.data_source, extra_provenance=origin(v)) for i, v in enumerate(ordered)]
     write_parquet(rl, out / "rl.parquet")
+    write_jsonl([grpo_row(r) for r in rl], out / "swift_grpo.jsonl")  # the same rows for ms-swift GRPO
 
     report = build_report(store, config.name)
     report.sft_rows, report.rl_rows = len(sft), len(rl)
@@ -74,6 +76,7 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
         "sft_messages": "artifacts/sft_messages.jsonl",
         "sft_query_response": "artifacts/sft_query_response.jsonl",
         "rl": "artifacts/rl.parquet",
+        "swift_grpo": "artifacts/swift_grpo.jsonl",
         "report_json": "artifacts/report/report.json",
         "report_html": "artifacts/report/report.html",
         "feature_tree": "artifacts/feature_tree.json",
