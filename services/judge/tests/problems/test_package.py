@@ -56,6 +56,8 @@ def test_different_custom_validator_with_its_header() -> None:
     as_c = dataclasses.replace(prolog.program, language=detect("main.c", ""))
     assert "multi-file submissions are not supported" in convert.unsupported(as_c, {"c"})
     assert "C (c) is not installed on this node" in convert.unsupported(as_c, {"cpp17"})
+    notes = dataclasses.replace(as_c, language=detect("README.md", ""), files={})
+    assert convert.unsupported(notes, {"c"}) == "skipped: not a program (.md file)"
     assert "Prolog is not offered" in convert.unsupported(prolog.program, {"c"})
     py2 = next(s for s in pkg.submissions if s.path.endswith("different_py2.py"))
     assert py2.program is not None and py2.program.language.name == "Python 2"

@@ -49,6 +49,8 @@ def unsupported(program: ProgramFiles | None, offered: set[str] | frozenset[str]
     if program is None:
         return "no source file"
     lang = program.language
+    if lang.kind == "other":
+        return f"skipped: not a program ({lang.name})"
     if lang.id is None:
         return f"skipped by language: {lang.name} is not offered by this judge"
     if lang.id not in offered:
