@@ -69,6 +69,20 @@ def test_suite_covers_what_the_engine_must_do() -> None:
             {"CE"} if lang not in ("python3", "pypy3", "javascript") else set()
         )
         assert need <= seen, f"{lang}: no verdicts/ case expects {sorted(need - seen)}"
+    # the interactive precedence table (docs/problem-packages.md) and multi-pass, a case each
+    names = {c.name for c in groups.get("interactive", [])}
+    assert {
+        "guess_solution_crashes",
+        "wa_then_solution_crashes_python",
+        "wa_then_solution_crashes_java",
+        "wa_then_solution_spins",
+        "interactor_sigpipe_after_solution_exit",
+        "guess_interactor_fails",
+        "ac_then_solution_crashes",
+    } <= names
+    passes = [c for c in groups.get("multipass", []) if c.data.get("passes", 1) > 1]
+    assert {lib._as_set(c.expect["verdict"]) == {"AC"} for c in passes} == {True, False}
+    assert any("interactor" in c.data for c in passes) and any("checker" in c.data for c in passes)
     kinds = {c.data.get("checker", {}).get("kind", "tokens") for c in groups.get("checkers", [])}
     assert {"tokens", "exact", "lines", "floats", "kattis", "program"} <= kinds
 

@@ -1,4 +1,4 @@
-"""`xcoder-judge`: serve | api | worker | check | languages.
+"""`xcoder-judge`: serve | api | worker | check | languages | problem check | problem import.
 
 Every setting is an environment variable `XCODER_JUDGE_<NAME>` (docs/judge-config.md); each
 flag `--<name>` sets the variable of the same name before the settings are read, so flags,
@@ -77,7 +77,45 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if command in ("check", "languages"):
             sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _problem_parser(commands)
     return parser
+
+
+def _setting_flags(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
+    for name in dict.fromkeys(names):
+        field = Settings.model_fields[name]
+        parser.add_argument(
+            _flag(name),
+            dest=f"setting_{name}",
+            metavar="VALUE",
+            help=f"{field.description or ''} [{ENV_PREFIX + name.upper()}]",
+        )
+
+
+def _problem_parser(commands) -> None:
+    summary = "Kattis/ICPC problem packages: check labelled submissions, import as submissions"
+    problem = commands.add_parser("problem", help=summary, description=summary)
+    verbs = problem.add_subparsers(dest="problem_command", required=True, metavar="VERB")
+    text = "judge every labelled submission of a package; exit 0 when all verdicts match their folders"
+    check = verbs.add_parser("check", help=text, description=text)
+    text = "write the package's labelled submissions as judge submissions (JSON lines)"
+    imp = verbs.add_parser("import", help=text, description=text)
+    for p in (check, imp):
+        p.add_argument("dir", metavar="DIR", help="the problem package (the folder holding problem.yaml)")
+        p.add_argument(
+            "--time-limit", type=float, metavar="S", help="CPU seconds per test, over the package's"
+        )
+        p.add_argument(
+            "--time-scale",
+            type=float,
+            default=1.0,
+            metavar="F",
+            help="multiply the time limit by F (a safety factor for a slower machine; default 1)",
+        )
+    check.add_argument("--json", action="store_true", help="print the verdict matrix as JSON")
+    check.add_argument("--parallel", type=int, default=2, metavar="N", help="submissions judged at once")
+    _setting_flags(check, (*_ENGINE, "log_level"))
+    imp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
 
 def _load_settings(args: argparse.Namespace) -> Settings:
@@ -115,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return Serve(settings).run()
     if args.command == "api":
         return _run_api(settings)
+    if args.command == "problem":
+        from xcoder_judge.problems import cli as problem_cli
+
+        return problem_cli.run(args, settings)
     if args.command == "worker":
         from xcoder_judge.service.worker.process import WorkerProcess
 

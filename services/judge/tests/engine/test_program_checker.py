@@ -4,12 +4,15 @@ reason checker_error (the checker failed on this output), never SE."""
 from __future__ import annotations
 
 from xcoder_judge.engine.program_checker import (
+    SOLUTION_OUTPUT,
     feedback_files,
     feedback_tar,
+    interactor_argv,
     kattis_argv,
     kattis_signal,
     kattis_verdict,
     program_verdict,
+    solution_ended_first,
 )
 from xcoder_wire.schemas import Verdict
 
@@ -53,5 +56,16 @@ def test_feedback_directory_round_trip_and_garbage() -> None:
 
 def test_the_wrapper_quotes_flags_and_keeps_the_validator_argv_apart() -> None:
     argv = kattis_argv(["/prog/main"], ["float_tolerance", "1e-6", "a b;rm -rf /"])
-    assert argv[:2] == ["/bin/sh", "-c"] and argv[3:] == ["kattis-validator", "/prog/main"]
+    assert argv[:2] == ["/bin/sh", "-c"] and argv[3:] == ["xcoder-validator", "/prog/main"]
     assert "'a b;rm -rf /'" in argv[2] and '"$d/" float_tolerance 1e-6' in argv[2]
+    assert SOLUTION_OUTPUT not in argv[2]  # checkers do not look at a solution; interactors do
+    inter = interactor_argv(["/aux/main"], "testlib", [])
+    assert SOLUTION_OUTPUT in inter[2] and "$rc -ne 0" in inter[2] and '"$d/"' not in inter[2]
+    assert "$rc -ne 42" in interactor_argv(["/aux/main"], "kattis", [])[2]
+
+
+def test_the_solution_output_probe_is_read_and_not_carried_to_the_next_pass() -> None:
+    assert solution_ended_first({SOLUTION_OUTPUT: b"closed\n"}) is True
+    assert solution_ended_first({SOLUTION_OUTPUT: b"open\n"}) is False
+    assert solution_ended_first({}) is None
+    assert feedback_files(feedback_tar({SOLUTION_OUTPUT: b"open", "a": b"1"})) == {"a": b"1"}

@@ -66,3 +66,6 @@ def test_timeout_backstop_grows_with_tests_and_limits():
     slow = job_timeout_s(submission(limits={"time_s": 10}))
     assert one < many and one < slow
     assert one > 3 * 2 + 1  # beyond one test's wall backstop
+    kattis = {"kind": "program", "language": "python3", "source": "x", "protocol": "kattis"}
+    single = job_timeout_s(submission(checker=kattis))
+    assert job_timeout_s(submission(checker=kattis, passes=3)) > single + 2 * (2 * 2 + 1)  # 3 runs a test

@@ -47,10 +47,12 @@ from xcoder_judge.engine.program_checker import (
     checker_failed,
     feedback_files,
     feedback_tar,
+    interactor_argv,
     kattis_argv,
     kattis_signal,
     kattis_verdict,
     program_verdict,
+    solution_ended_first,
 )
 from xcoder_judge.engine.sandbox import pyvalues
 from xcoder_judge.engine.sandbox.manager import Sandbox
@@ -566,9 +568,8 @@ class Judge:
             env=dict(itc.language.env),
         )
         assert sub.interactor is not None
-        if sub.interactor.protocol == "kattis":
-            inter.argv = kattis_argv(argv, sub.interactor.flags)
-            inter.result_fd = KATTIS_RESULT_FD
+        inter.argv = interactor_argv(argv, sub.interactor.protocol, sub.interactor.flags)
+        inter.result_fd = KATTIS_RESULT_FD
         return [sol, inter]
 
     def _tester_proc(self, sub: Submission, test: AssertTest) -> Proc:
@@ -804,8 +805,9 @@ def interactive_verdict(
     if inter.oom or (inter.killed_for and not exited):
         o = checker_failed(f"{inter.killed_for or 'memory'} limit: {message}".strip().rstrip(":"))
         return Outcome(o.verdict, f"interactor: {o.message}", o.reason)
-    solution_first = sol_rep.ended <= inter.ended
-    died_of = kattis_signal(inter.exit_code, inter.signal) if kattis else inter.signal
+    seen = solution_ended_first(feedback_files(inter.result))  # the wrapper's look, if any
+    solution_first = seen if seen is not None else sol_rep.ended <= inter.ended
+    died_of = kattis_signal(inter.exit_code, inter.signal)  # through the shell wrapper
     if died_of == signal.SIGPIPE and solution_first:
         if sol is not None:
             return Outcome(sol, sol_message)

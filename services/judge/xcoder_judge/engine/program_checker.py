@@ -47,28 +47,61 @@ KATTIS_RESULT_FD = 5  # the feedback directory, as a tar, comes back on this fd
 KATTIS_STATE_FD = 6  # a previous pass's feedback directory, as a tar (multi-pass)
 WRAPPER_FAILED = 97  # the wrapper could not make or restore the feedback directory
 MESSAGE_CAP = 4096
-_KATTIS_WRAPPER = """\
+# Which process of an interactive run ended first decides its verdict (judge.interactive_verdict).
+# The sandbox's reap order can be wrong when both end within one scheduling tick, so after an
+# interactor's rejection the wrapper looks whether the solution's output is still open: the
+# wrapper still holds both pipes, so a solution that is alive cannot have seen the interactor
+# hang up, and an open output means the interactor ended first. The answer, "open" or
+# "closed", comes back in the feedback tar as SOLUTION_OUTPUT.
+SOLUTION_OUTPUT = ".xcoder-solution-output"
+PROBE_S = 0.05
+_WRAPPER = """\
 d=$(mktemp -d) || exit {failed}
 if [ -e /proc/self/fd/{state} ]; then tar -xf /proc/self/fd/{state} -C "$d" || exit {failed}; fi
-"$@" /proc/self/fd/3 /proc/self/fd/4 "$d/" {flags} {result}>&- {state}<&-
+"$@" /proc/self/fd/3 /proc/self/fd/4 {feedback} {result}>&- {state}<&-
 rc=$?
+{probe}
 if [ -f "$d/judgemessage.txt" ]; then head -c {cap} "$d/judgemessage.txt" >&2; fi
 tar -cf - -C "$d" . >&{result} 2>/dev/null
 exit $rc
 """
+_PROBE = (
+    "if [ $rc -ne {accept} ]; then if timeout {probe_s} cat >/dev/null 2>&1; then echo closed; "
+    'else echo open; fi >"$d/{name}"; fi'
+)
 
 
 def kattis_argv(validator: list[str], flags: list[str]) -> list[str]:
     """The sandboxed command that runs a Kattis-protocol validator: input on fd 3, answer on
-    fd 4, the output (or the solution, interactive) on stdin; the feedback tar out on fd 5."""
-    script = _KATTIS_WRAPPER.format(
+    fd 4, the output on stdin; the feedback tar out on fd 5."""
+    return _wrapped(validator, f'"$d/" {" ".join(shlex.quote(f) for f in flags)}'.strip(), "")
+
+
+def interactor_argv(interactor: list[str], protocol: str, flags: list[str]) -> list[str]:
+    """An interactor's command (either protocol): its verdict by exit code as before, plus the
+    feedback tar with SOLUTION_OUTPUT after a rejection."""
+    accept = 42 if protocol == "kattis" else 0
+    probe = _PROBE.format(accept=accept, probe_s=PROBE_S, name=SOLUTION_OUTPUT)
+    feedback = f'"$d/" {" ".join(shlex.quote(f) for f in flags)}'.strip() if protocol == "kattis" else ""
+    return _wrapped(interactor, feedback, probe)
+
+
+def _wrapped(argv: list[str], feedback: str, probe: str) -> list[str]:
+    script = _WRAPPER.format(
         failed=WRAPPER_FAILED,
         state=KATTIS_STATE_FD,
         result=KATTIS_RESULT_FD,
         cap=MESSAGE_CAP,
-        flags=" ".join(shlex.quote(f) for f in flags),
+        feedback=feedback,
+        probe=probe,
     )
-    return ["/bin/sh", "-c", script, "kattis-validator", *validator]
+    return ["/bin/sh", "-c", script, "xcoder-validator", *argv]
+
+
+def solution_ended_first(files: dict[str, bytes]) -> bool | None:
+    """What the wrapper saw after a rejection: None when it did not look."""
+    seen = files.get(SOLUTION_OUTPUT, b"").strip()
+    return {b"closed": True, b"open": False}.get(seen)
 
 
 def kattis_verdict(exit_code: int | None, signal: int | None, message: str) -> CheckOutcome:
@@ -118,6 +151,8 @@ def feedback_tar(files: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:") as tar:
         for name, data in sorted(files.items()):
+            if name == SOLUTION_OUTPUT:  # the wrapper's, not the validator's
+                continue
             info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mode = 0o644

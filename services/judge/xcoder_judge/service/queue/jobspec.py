@@ -77,6 +77,7 @@ def job_timeout_s(submission: Submission) -> int:
     per_test = submission.limits.effective_wall_s
     if isinstance(submission.checker, ProgramChecker) or submission.interactor is not None:
         per_test *= 2
+    per_test *= submission.passes  # multi-pass: each pass is a run (and a validator run)
     return math.ceil(compile_s + per_test * len(submission.tests)) + _TIMEOUT_SLACK_S
 
 
