@@ -136,6 +136,17 @@ def test_normalise_sets_every_documented_rlimit() -> None:
     assert set(known) <= covered, [known[r] for r in set(known) - covered]
 
 
+def test_box_limits_leave_room_for_every_run_limit() -> None:
+    """A run lowers its limits from the box's; raising one would need CAP_SYS_RESOURCE."""
+    from xcoder_wire.schemas import MAX_OPEN_FILES, MAX_PROCESSES
+
+    table = launch_state.RLIMITS
+    assert table["RLIMIT_NOFILE"][1] >= MAX_OPEN_FILES
+    assert table["RLIMIT_NPROC"][1] >= MAX_PROCESSES
+    for name in ("RLIMIT_CPU", "RLIMIT_STACK", "RLIMIT_FSIZE", "RLIMIT_AS"):
+        assert table[name][1] == resource.RLIM_INFINITY, name
+
+
 @pytest.mark.slow
 def test_engine_under_an_odd_launch_judges_as_a_plain_one(
     tmp_path_factory: pytest.TempPathFactory, uid_base: int, plain_results: dict

@@ -40,7 +40,7 @@ RLIMITS = {
     "RLIMIT_MEMLOCK": (8 << 20, 8 << 20),
     "RLIMIT_MSGQUEUE": (819200, 819200),
     "RLIMIT_NICE": (0, 0),
-    "RLIMIT_NOFILE": (4096, 4096),
+    "RLIMIT_NOFILE": (4096, 4096),  # = the wire's MAX_OPEN_FILES, the most a run may ask for
     "RLIMIT_NPROC": (1 << 14, 1 << 14),  # per uid, and each slot has its own
     "RLIMIT_RSS": (INF, INF),
     "RLIMIT_RTPRIO": (0, 0),
