@@ -1,6 +1,6 @@
 """Start a command under a deliberately odd process state, or under a plain one (test helper).
 
-    python odd_launch.py odd|plain -- COMMAND...   set the state, then exec COMMAND
+    python odd_launch.py odd|plain|no-stdio -- COMMAND...   set the state, then exec COMMAND
     python odd_launch.py judge OUT.json UID SPEC...   judge suite cases, write the results
 
 A SPEC is a group ("parity"), one case ("parity/process_state") or a group's cases in some
@@ -10,7 +10,7 @@ languages ("verdicts:python3,c").
 SIGINT, SIGQUIT, SIGHUP and SIGPIPE ignored, other signals blocked, umask 077, a low soft
 open-files limit (a lowered hard one cannot be undone without CAP_SYS_RESOURCE), nice 10, one
 CPU, address randomisation off, LANG and LC_ALL unset, an odd TZ, no stdin and a stray
-inheritable descriptor. `plain` is the state of a fresh login shell. test_launch_state.py judges
+inheritable descriptor. `no-stdio` closes fds 0-2, as some daemon launchers do. `plain` is the state of a fresh login shell. test_launch_state.py judges
 the same cases under both and compares the results. `judge` runs in the launched process: it
 never runs submitted code itself, it hands every case to an Engine (the sandbox).
 """
@@ -55,6 +55,12 @@ def odd() -> None:
     os.dup2(stray, STRAY_FD, inheritable=True)
     os.close(stray)
     os.close(0)
+
+
+def no_stdio() -> None:
+    """A daemon's start: no stdin, stdout or stderr at all."""
+    for fd in (0, 1, 2):
+        os.close(fd)
 
 
 def plain() -> None:
@@ -133,11 +139,18 @@ def judge(out: Path, uid: int, groups: list[str]) -> None:
 def main(argv: list[str]) -> None:
     mode = argv[1]
     if mode == "judge":
-        judge(Path(argv[2]), int(argv[3]), argv[4:])
+        out = Path(argv[2])
+        try:
+            judge(out, int(argv[3]), argv[4:])
+        except BaseException:  # a launch without stderr has nowhere else to say it
+            import traceback
+
+            out.with_suffix(".err").write_text(traceback.format_exc())
+            raise
         return
     if argv[2] != "--":
         raise SystemExit(__doc__)
-    {"odd": odd, "plain": plain}[mode]()
+    {"odd": odd, "plain": plain, "no-stdio": no_stdio}[mode]()
     os.execvp(argv[3], argv[3:])
 
 

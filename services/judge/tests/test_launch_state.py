@@ -47,7 +47,9 @@ def _judged(mode: str, root: Path, uid: int, specs: list[str]) -> dict:
         stderr=subprocess.STDOUT,
     )
     log, _ = proc.communicate(timeout=1500)
-    assert proc.returncode == 0, f"{mode} launch failed:\n{log.decode(errors='replace')[-4000:]}"
+    err = out.with_suffix(".err")
+    text = log.decode(errors="replace") + (err.read_text() if err.exists() else "")
+    assert proc.returncode == 0, f"{mode} launch failed:\n{text[-4000:]}"
     return json.loads(out.read_text())
 
 
@@ -134,6 +136,17 @@ def test_normalise_sets_every_documented_rlimit() -> None:
     assert set(known) <= covered, [known[r] for r in set(known) - covered]
 
 
+def test_box_limits_leave_room_for_every_run_limit() -> None:
+    """A run lowers its limits from the box's; raising one would need CAP_SYS_RESOURCE."""
+    from xcoder_wire.schemas import MAX_OPEN_FILES, MAX_PROCESSES
+
+    table = launch_state.RLIMITS
+    assert table["RLIMIT_NOFILE"][1] >= MAX_OPEN_FILES
+    assert table["RLIMIT_NPROC"][1] >= MAX_PROCESSES
+    for name in ("RLIMIT_CPU", "RLIMIT_STACK", "RLIMIT_FSIZE", "RLIMIT_AS"):
+        assert table[name][1] == resource.RLIM_INFINITY, name
+
+
 @pytest.mark.slow
 def test_engine_under_an_odd_launch_judges_as_a_plain_one(
     tmp_path_factory: pytest.TempPathFactory, uid_base: int, plain_results: dict
@@ -152,6 +165,21 @@ def test_engine_under_an_odd_launch_judges_as_a_plain_one(
         if a != b:
             errors.append(f"{key}: plain {json.dumps(a)[:1500]}\n  odd {json.dumps(b)[:1500]}")
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.slow
+def test_engine_started_without_stdio_judges_as_a_plain_one(
+    tmp_path_factory: pytest.TempPathFactory, uid_base: int, plain_results: dict
+) -> None:
+    """Started with fds 0-2 closed, the judge's next descriptors would take those numbers (and
+    Python opens them close-on-exec, so a box would start without a stderr)."""
+    root = tmp_path_factory.mktemp("launch")
+    root.chmod(0o755)
+    got = _judged("no-stdio", root / "no-stdio", uid_base, ["parity/process_state"])
+    assert sorted(got) == ["cold parity/process_state", "warm parity/process_state"]
+    for key, result in got.items():
+        assert result["errors"] == [], key
+        assert _comparable(key, result) == _comparable(key, plain_results[key]), key
 
 
 @pytest.mark.slow

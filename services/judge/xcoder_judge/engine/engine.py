@@ -16,6 +16,7 @@ from xcoder_judge.engine.compile_cache import CompileCache
 from xcoder_judge.engine.judge import Judge
 from xcoder_judge.engine.languages import Toolchain, detect
 from xcoder_judge.engine.languages.python3 import PRELOAD
+from xcoder_judge.engine.sandbox import launch_state
 from xcoder_judge.engine.sandbox.manager import Sandbox
 from xcoder_judge.engine.sandbox.slot import default_python
 from xcoder_judge.engine.settings import EngineSettings
@@ -51,6 +52,7 @@ class Engine:
         with self._start_lock:
             if self._judge is not None:
                 return
+            launch_state.standard_streams()  # before anything opens a descriptor that could be 0-2
             s = self.settings
             python = s.python or default_python()
             self.toolchains = detect(s.language_allow_list, {"python3": {"python": python}})

@@ -9,7 +9,7 @@ box, before any run or warm interpreter exists, and puts each attribute where a 
 `python3 solution.py` under default conditions would find it (docs/judge-engine.md lists them).
 The environment needs nothing here: a box gets a fixed one (layout.PROGRAM_ENV).
 
-The engine side calls `standard_streams()` before it starts boxes. Stdlib only, Python 3.8
+The engine calls `standard_streams()` too, before it opens anything. Stdlib only, Python 3.8
 compatible: the box imports it under the interpreter that runs solutions.
 """
 
@@ -40,7 +40,7 @@ RLIMITS = {
     "RLIMIT_MEMLOCK": (8 << 20, 8 << 20),
     "RLIMIT_MSGQUEUE": (819200, 819200),
     "RLIMIT_NICE": (0, 0),
-    "RLIMIT_NOFILE": (4096, 4096),
+    "RLIMIT_NOFILE": (4096, 4096),  # = the wire's MAX_OPEN_FILES, the most a run may ask for
     "RLIMIT_NPROC": (1 << 14, 1 << 14),  # per uid, and each slot has its own
     "RLIMIT_RSS": (INF, INF),
     "RLIMIT_RTPRIO": (0, 0),
@@ -138,6 +138,7 @@ def normalise():
     Idempotent: the box calls it again after re-executing itself.
     """
     warnings = []
+    standard_streams()
     _signals(warnings)
     _rlimits(warnings)
     os.umask(UMASK)
@@ -147,16 +148,17 @@ def normalise():
 
 
 def standard_streams():
-    """Open /dev/null on any of fds 0-2 the judge was started without.
+    """Open /dev/null on any of fds 0-2 this process was started without.
 
-    Otherwise the next socket or pipe the judge opens takes that number, and a box would be
-    handed it as its stdin, stdout or stderr.
+    Otherwise the next descriptor opened takes that number: in the judge, a box's stderr would
+    be whatever that is, or nothing (Python opens descriptors close-on-exec); in a box, a pipe
+    of a run would sit where a child expects its stdio.
     """
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDWR)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
+    # open() takes the lowest free number, so this fills the gaps without dup2 (which fails
+    # with EBUSY while another thread's open() is taking that very number).
+    while True:
+        fd = os.open(os.devnull, os.O_RDWR)
+        if fd > 2:
+            os.close(fd)
+            return
+        os.set_inheritable(fd, True)

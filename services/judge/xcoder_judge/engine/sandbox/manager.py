@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
-from xcoder_judge.engine.sandbox import launch_state, layout, seccomp
+from xcoder_judge.engine.sandbox import layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
 from xcoder_judge.engine.sandbox.pool import ANONYMOUS, SlotPool
 from xcoder_judge.engine.sandbox.scheduling import Flow
@@ -56,7 +56,6 @@ class Sandbox:
 
     def start(self) -> None:
         s = self.settings
-        launch_state.standard_streams()  # each box normalises the rest itself (launch_state.normalise)
         root = os.geteuid() == 0
         self._isolate = root
         if not root:
