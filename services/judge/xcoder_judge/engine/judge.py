@@ -7,6 +7,7 @@ turn each run's report into a verdict. The judge's own failures become SE, never
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 import math
@@ -298,10 +299,14 @@ class Judge:
         if reason is not None:
             text = (reason + "\n" + output).strip() if reason else output.strip() or "compilation failed"
             return self.cache.put(key, ok=False, output=text, time_s=elapsed, files={})
+        # What went in comes back as it went in: a check step that runs code (`perl -c` runs
+        # BEGIN blocks) must not rewrite the program it checked, e.g. to embed work done there.
+        kept = {n: (files_in[n], 0o644) for n in files_in if any(fnmatch.fnmatchcase(n, g) for g in collect)}
+        files = {**res.files, **kept}
         meta = {}
         if lang.entry_class:
             meta["main_class"] = lang.entry_class(source)
-        return self.cache.put(key, ok=True, output=output, time_s=elapsed, files=res.files, meta=meta)
+        return self.cache.put(key, ok=True, output=output, time_s=elapsed, files=files, meta=meta)
 
     # ------------------------------------------------------------------ running
 
