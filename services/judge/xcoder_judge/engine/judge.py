@@ -215,7 +215,7 @@ class Judge:
         use_pch = self.settings.pch and lang.id in self.pch_ready
         template = tuple(p for p in (lang.compile or ()) if use_pch or not p.startswith("-I/pch"))
         key = cache_key(
-            "v1", lang.id, tc.version, tc.tools, template, name, source, sorted(files.items()),
+            "v1", lang.id, tc.version, tc.tools, template, lang.compiles, name, source, sorted(files.items()),
             b"".join(HARNESS_FILES.values()) if lang.python_harness else b"", self.settings.python_warm,
         )  # fmt: skip
         started = time.monotonic()
