@@ -156,11 +156,7 @@ class Judge:
     def _judge(
         self, sub: Submission, sub_id: str, tc: Toolchain, priority: int, cancel: threading.Event | None
     ) -> SubmissionResult:
-        clash = taken_file_name(tc, sub.source, sub.files)
-        if clash:
-            program, compile_result = None, CompileResult(ok=False, output=clash)
-        else:
-            program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, priority)
+        program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, priority)
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
@@ -212,6 +208,9 @@ class Judge:
     ) -> tuple[Program | None, CompileResult]:
         lang = tc.language
         name = lang.file_name(source)
+        clash = taken_file_name(tc, source, files)
+        if clash:  # it cannot be built (for a checker or interactor: the submission is refused)
+            return None, CompileResult(ok=False, output=clash)
         use_pch = self.settings.pch and lang.id in self.pch_ready
         template = tuple(p for p in (lang.compile or ()) if use_pch or not p.startswith("-I/pch"))
         key = cache_key(
