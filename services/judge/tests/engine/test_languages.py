@@ -84,3 +84,11 @@ def test_a_file_may_not_take_a_name_the_build_produces() -> None:
 def test_interpreted_languages_carry_their_extra_files_and_compiled_ones_do_not() -> None:
     runs_from_source = {lang.id for lang in LANGUAGES if lang.runs_from_source}
     assert {"python3", "pypy3", "javascript", "ruby", "php", "perl", "lua", "bash"} == runs_from_source
+
+
+def test_a_compile_command_that_takes_several_sources_says_which_files_are_sources() -> None:
+    for lang in LANGUAGES:
+        takes_sources = "{sources}" in (lang.compile or ())
+        assert takes_sources == bool(lang.compiles), lang.id
+        if takes_sources:
+            assert lang.compiled_with([lang.source_file]) == [lang.source_file], lang.id

@@ -7,6 +7,7 @@ turn each run's report into a verdict. The judge's own failures become SE, never
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 import math
@@ -174,11 +175,7 @@ class Judge:
     def _judge(
         self, sub: Submission, sub_id: str, tc: Toolchain, flow: Flow, cancel: threading.Event | None
     ) -> SubmissionResult:
-        clash = taken_file_name(tc, sub.source, sub.files)
-        if clash:
-            program, compile_result = None, CompileResult(ok=False, output=clash)
-        else:
-            program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, flow)
+        program, compile_result = self._build(tc, sub.source, sub.files, sub.compile_limits, flow)
         base = {"id": sub_id, "total": len(sub.tests), "language": tc.language.id, "compile": compile_result}
         if program is None:
             tests = [TestResult(index=i, id=t.id, verdict=Verdict.SK) for i, t in enumerate(sub.tests)]
@@ -233,10 +230,13 @@ class Judge:
     ) -> tuple[Program | None, CompileResult]:
         lang = tc.language
         name = lang.file_name(source)
+        clash = taken_file_name(tc, source, files)
+        if clash:  # it cannot be built (for a checker or interactor: the submission is refused)
+            return None, CompileResult(ok=False, output=clash)
         use_pch = self.settings.pch and lang.id in self.pch_ready
         template = tuple(p for p in (lang.compile or ()) if use_pch or not p.startswith("-I/pch"))
         key = cache_key(
-            "v1", lang.id, tc.version, tc.tools, template, name, source, sorted(files.items()),
+            "v1", lang.id, tc.version, tc.tools, template, lang.compiles, name, source, sorted(files.items()),
             b"".join(HARNESS_FILES.values()) if lang.python_harness else b"", self.settings.python_warm,
         )  # fmt: skip
         started = time.monotonic()
@@ -320,10 +320,14 @@ class Judge:
         if reason is not None:
             text = (reason + "\n" + output).strip() if reason else output.strip() or "compilation failed"
             return self.cache.put(key, ok=False, output=text, time_s=elapsed, files={})
+        # What went in comes back as it went in: a check step that runs code (`perl -c` runs
+        # BEGIN blocks) must not rewrite the program it checked, e.g. to embed work done there.
+        kept = {n: (files_in[n], 0o644) for n in files_in if any(fnmatch.fnmatchcase(n, g) for g in collect)}
+        files = {**res.files, **kept}
         meta = {}
         if lang.entry_class:
             meta["main_class"] = lang.entry_class(source)
-        return self.cache.put(key, ok=True, output=output, time_s=elapsed, files=res.files, meta=meta)
+        return self.cache.put(key, ok=True, output=output, time_s=elapsed, files=files, meta=meta)
 
     # ------------------------------------------------------------------ running
 

@@ -30,6 +30,7 @@ LANGUAGE = Language(
     version_pattern=r"kotlinc-jvm (\d[\w.\-]*)",
     compile_env={"JAVA_OPTS": "-Xms32m"},
     compile_processes=128,
+    compiles=("*.kt",),
     mle_markers=(b"java.lang.OutOfMemoryError",),
     self_test="fun main() { System.`in`.copyTo(System.out); System.out.flush() }\n",
 )

@@ -1,0 +1,3 @@
+class Adder(private val base: Long) {
+    fun plus(x: Long): Long = base + x
+}
