@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 from xcoder_synth.solutions.sample import CandidateSet
-from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, VerifyDropped, verify_task
+from xcoder_synth.verify.dual import (
+    TimeLimitConfig,
+    VerifiedTask,
+    VerifyConfig,
+    VerifyDropped,
+    calibrated_time_limit,
+    verify_task,
+)
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 from xcoder_synth.verify.vote import VoteRules
 
@@ -92,6 +99,14 @@ def test_golden_is_correct_and_every_wrong_program_is_caught(mixed_pool_result):
     for outcome in result.candidates:
         assert outcome.passed_all == (by_id[outcome.candidate_id] in correct)
     assert result.pass_rate == 0.5
+
+
+def test_the_time_limit_is_calibrated_from_the_golden_solution(mixed_pool_result):
+    _, _, _, result = mixed_pool_result
+    assert 0 < result.golden_time_s < 1
+    assert result.time_limit_s == calibrated_time_limit(result.golden_time_s, CFG.time_limit)
+    tl = TimeLimitConfig(factor=3, min_s=0.5, max_s=4)
+    assert [calibrated_time_limit(t, tl) for t in (0.01, 0.4, 2.0)] == [0.5, 1.2, 4.0]
 
 
 def test_the_stalling_program_fails_exactly_the_inputs_with_a_zero(mixed_pool_result):

@@ -50,6 +50,23 @@ class OracleConfig(BaseModel):
     limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
 
 
+class TimeLimitConfig(BaseModel):
+    """The exported time limit, calibrated from the golden solution's measured CPU time.
+
+    ``factor`` × the golden's slowest kept test, within ``[min_s, max_s]`` — the usual setter's
+    rule (Polygon and Codeforces practice: two to three times the model solution's time), so a
+    naive solution that is several times slower fails by TLE in the exported tests.
+    """
+
+    factor: float = Field(3.0, ge=1)
+    min_s: float = Field(1.0, gt=0)
+    max_s: float = Field(10.0, gt=0, le=60)
+
+
+def calibrated_time_limit(golden_time_s: float, cfg: TimeLimitConfig) -> float:
+    return round(min(cfg.max_s, max(cfg.min_s, cfg.factor * golden_time_s)), 3)
+
+
 class VerifyConfig(BaseModel):
     min_candidates: int = Field(4, ge=1, description="Distinct usable candidates needed to vote.")
     min_agreement: float = Field(0.5, gt=0, le=1, description="Winning group / all voters.")
@@ -61,6 +78,7 @@ class VerifyConfig(BaseModel):
     votes: VoteRules = Field(default_factory=VoteRules)
     oracle: OracleConfig = Field(default_factory=OracleConfig)
     golden: GoldenConfig = Field(default_factory=GoldenConfig)
+    time_limit: TimeLimitConfig = Field(default_factory=TimeLimitConfig)
     final_check: bool = True
 
 
@@ -114,6 +132,8 @@ class VerifiedTask(BaseModel):
     decisions: list[TestDecision]
     agreements: list[float] = Field(description="Agreement of every input voted on (histogram source).")
     golden_language: str = "python3"
+    golden_time_s: float = Field(0.0, description="The golden's slowest kept test (CPU seconds).")
+    time_limit_s: float | None = Field(None, description="Calibrated time limit of the exported tests.")
     reliabilities: list[Reliability] = Field(default_factory=list, description="Family weights of the vote.")
     oracle: str = Field("none", description="none, used, or why it was set aside.")
 
@@ -344,13 +364,15 @@ async def verify_task(
             agreements=agreements,
         )
 
+    golden_time = max((matrix[g][i].time_s for i, _ in labelled), default=0.0)
+    time_limit = calibrated_time_limit(golden_time, cfg.time_limit)
     if cfg.final_check:
         suite = parse_tests(ground_truth(task, [(t.input, t.output) for t in tests]))
         result = await gateway.judge_suite(
             golden.code or "",
             suite,
             checker=checker.model_dump(),
-            limits=cfg.limits,
+            limits=cfg.limits.model_copy(update={"time_s": min(cfg.limits.time_s, time_limit)}),
             tag=f"final-{task.id}",
             language=golden.language,
         )
@@ -396,6 +418,8 @@ async def verify_task(
         decisions=decisions,
         agreements=agreements,
         golden_language=golden.language,
+        golden_time_s=round(golden_time, 4),
+        time_limit_s=time_limit,
         reliabilities=ballot.reliabilities,
         oracle=oracle_status,
     )
