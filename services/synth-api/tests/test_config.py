@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ def test_examples_load(name):
 def test_demo_paths_resolve_next_to_the_file():
     cfg = load_config(EXAMPLES / "demo.yaml")
     assert cfg.seeds == (EXAMPLES.parent / "tests" / "fixtures" / "seeds.jsonl").resolve()
-    assert cfg.output_dir == (EXAMPLES / "runs" / "demo").resolve()
+    # Runs go under the data directory, never into the source tree.
+    assert cfg.output_dir == (Path(os.environ["XCODER_SYNTH_DATA_DIR"]) / "runs" / "demo").resolve()
+    assert EXAMPLES.resolve() not in cfg.output_dir.parents
     assert cfg.cache_dir == cfg.output_dir / "llm-cache"
     assert cfg.llm.solve[0].samples == 6 and cfg.tasks.styles.weights()["leetcode"] == pytest.approx(1 / 3)
 
