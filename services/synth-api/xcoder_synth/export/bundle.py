@@ -64,7 +64,7 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
     rl = [rl_row(v, i, data_source=ex.data_source, extra_provenance=origin(v)) for i, v in enumerate(ordered)]
     write_parquet(rl, out / "rl.parquet")
 
-    report = build_report(store, config.name)
+    report = build_report(store, config.name, decontam_settings=config.decontam.model_dump(mode="json"))
     report.sft_rows, report.rl_rows = len(sft), len(rl)
     figures = all_plots(report, out / "report")
     write_atomic(out / "report" / "report.json", report.model_dump_json(indent=2))
