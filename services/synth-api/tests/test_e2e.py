@@ -51,6 +51,9 @@ def test_every_stage_completes_and_all_three_styles_verify(finished_run):
     for v in verified.values():
         assert len(v.tests) >= 5 and {t.split for t in v.tests} == {"selection", "holdout"}
         assert all(d.reason for d in v.decisions)  # every test decision says why
+        # The brute-force oracle ran on the small inputs (generator `small` mode among them).
+        assert v.oracle == "used" and any(d.oracle == "agrees" for d in v.decisions)
+        assert "small" in {t.source for t in v.tests}
     lantern = verified["Lantern Row"]
     dropped = {d.reason for d in store.by_id("inputs", InputSet)[lantern.id].decisions}
     assert "invalid" in dropped  # the "0 3" prompted input broke the constraints

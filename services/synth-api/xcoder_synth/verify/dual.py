@@ -44,7 +44,7 @@ class OracleConfig(BaseModel):
         256, ge=1, description="Inputs larger than this are not given to the oracle."
     )
     sources: list[str] = Field(
-        default_factory=lambda: ["example", "prompted", "random"],
+        default_factory=lambda: ["example", "prompted", "small", "random"],
         description="Input sources the oracle runs on (size permitting).",
     )
     limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
