@@ -74,7 +74,13 @@ class VerifyConfig(BaseModel):
     min_tests: int = Field(5, ge=1, description="Labelled tests a task must keep.")
     on_sample_mismatch: Literal["drop_task", "drop_test"] = "drop_task"
     limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
-    output_cap_bytes: int = Field(1 << 20, ge=1024, le=1 << 24)
+    output_cap_bytes: int = Field(1 << 20, ge=1024, le=1 << 24, description="First cap on returned stdout.")
+    max_output_cap_bytes: int = Field(
+        1 << 24,
+        ge=1024,
+        le=1 << 24,
+        description="A program whose output was cut runs again with an 8× larger cap, up to this.",
+    )
     votes: VoteRules = Field(default_factory=VoteRules)
     oracle: OracleConfig = Field(default_factory=OracleConfig)
     golden: GoldenConfig = Field(default_factory=GoldenConfig)
@@ -201,14 +207,26 @@ async def verify_task(
         )
     checker = judge_checker(task)
     same = None if isinstance(checker, ProgramChecker) else equivalence(checker)
+    programs = _programs(task, [c.code or "" for c in voters])
+    datas = [ti.data for ti in inputs.inputs]
+    languages = [c.language for c in voters]
     matrix = await gateway.run(
-        _programs(task, [c.code or "" for c in voters]),
-        [ti.data for ti in inputs.inputs],
-        limits=cfg.limits,
-        output_cap_bytes=cfg.output_cap_bytes,
-        tag=f"vote-{task.id}",
-        languages=[c.language for c in voters],
-    )
+        programs, datas, limits=cfg.limits, output_cap_bytes=cfg.output_cap_bytes, tag=f"vote-{task.id}",
+        languages=languages,
+    )  # fmt: skip
+    # Output caps sized to the task: a cut output is not a failed run, it is a larger answer.
+    cap = cfg.output_cap_bytes
+    while cap < cfg.max_output_cap_bytes:
+        cut = [p for p, row in enumerate(matrix) if any(o.truncated for o in row)]
+        if not cut:
+            break
+        cap = min(cfg.max_output_cap_bytes, cap * 8)
+        rows = await gateway.run(
+            [programs[p] for p in cut], datas, limits=cfg.limits, output_cap_bytes=cap, tag=f"vote-{task.id}",
+            languages=[languages[p] for p in cut],
+        )  # fmt: skip
+        for p, row in zip(cut, rows, strict=True):
+            matrix[p] = row
     oracle_row, oracle_status = await _run_oracle(gateway, task, oracle, inputs.inputs, cfg)
     stated = [ti.stated_output for ti in inputs.inputs]
     if same is None:
