@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 from xcoder_synth.solutions.sample import CandidateSet
-from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, VerifyDropped, verify_task
+from xcoder_synth.verify.dual import (
+    TimeLimitConfig,
+    VerifiedTask,
+    VerifyConfig,
+    VerifyDropped,
+    calibrated_time_limit,
+    verify_task,
+)
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 from xcoder_synth.verify.vote import VoteRules
 
@@ -92,6 +99,14 @@ def test_golden_is_correct_and_every_wrong_program_is_caught(mixed_pool_result):
     for outcome in result.candidates:
         assert outcome.passed_all == (by_id[outcome.candidate_id] in correct)
     assert result.pass_rate == 0.5
+
+
+def test_the_time_limit_is_calibrated_from_the_golden_solution(mixed_pool_result):
+    _, _, _, result = mixed_pool_result
+    assert 0 < result.golden_time_s < 1
+    assert result.time_limit_s == calibrated_time_limit(result.golden_time_s, CFG.time_limit)
+    tl = TimeLimitConfig(factor=3, min_s=0.5, max_s=4)
+    assert [calibrated_time_limit(t, tl) for t in (0.01, 0.4, 2.0)] == [0.5, 1.2, 4.0]
 
 
 def test_the_stalling_program_fails_exactly_the_inputs_with_a_zero(mixed_pool_result):
@@ -326,3 +341,25 @@ def test_a_checker_that_accepts_anything_is_refused(live_judge):
         live_judge, _pairsum_task(PAIRSUM["accept_all_checker"]), candidate_set("pairsum", programs), inputs
     )
     assert isinstance(res, VerifyDropped) and res.reason == "checker_invalid" and "mutated" in res.detail
+
+
+def test_large_outputs_get_a_larger_cap_instead_of_failing(live_judge):
+    # Every program prints about 6 KB; with a 1 KiB first cap each output is cut, and the
+    # programs run again with larger caps until the whole answer comes back.
+    correct = [
+        "n = int(input())\nprint(' '.join(str(i * i) for i in range(n)))\n",
+        "n = int(input())\nprint(*[i ** 2 for i in range(n)])\n",
+        "import sys\nn = int(sys.stdin.readline())\nsys.stdout.write(' '.join(map(str, (k * k for k in range(n)))) + '\\n')\n",
+        "n = int(input())\nout = []\nfor i in range(n):\n    out.append(str(i * i))\nprint(' '.join(out))\n",
+    ]
+    wrong = ["n = int(input())\nprint(*[i * i + (i == n - 1) for i in range(n)])\n"]
+    task = stdio_task("squares-big")
+    inputs = input_set(task.id, [f"{n}\n" for n in (1200, 1300, 1400, 1500, 1600)])
+    cfg = CFG.model_copy(update={"output_cap_bytes": 1024})
+    result = _verify(live_judge, task, candidate_set(task.id, correct + wrong), inputs, cfg)
+    assert isinstance(result, VerifiedTask), result
+    assert len(result.tests) == 5 and all(len(t.output) > 5000 for t in result.tests)
+    assert [o.passed_all for o in result.candidates] == [True] * 4 + [False]
+    fixed = cfg.model_copy(update={"max_output_cap_bytes": 1024})
+    capped = _verify(live_judge, task, candidate_set(task.id, correct + wrong), inputs, fixed)
+    assert isinstance(capped, VerifyDropped)  # without growing the cap every run counts as failed

@@ -51,6 +51,9 @@ def test_every_stage_completes_and_all_three_styles_verify(finished_run):
     for v in verified.values():
         assert len(v.tests) >= 5 and {t.split for t in v.tests} == {"selection", "holdout"}
         assert all(d.reason for d in v.decisions)  # every test decision says why
+        # The brute-force oracle ran on the small inputs (generator `small` mode among them).
+        assert v.oracle == "used" and any(d.oracle == "agrees" for d in v.decisions)
+        assert "small" in {t.source for t in v.tests}
     lantern = verified["Lantern Row"]
     dropped = {d.reason for d in store.by_id("inputs", InputSet)[lantern.id].decisions}
     assert "invalid" in dropped  # the "0 3" prompted input broke the constraints
@@ -171,7 +174,15 @@ def test_report(finished_run):
     extract = next(s for s in report.stages if s.stage == "extract")
     assert extract.dropped == {"parse_no_json": 1} and extract.usage["default"]["requests"] >= 6
     assert report.decontam["checked"] == 3 and report.decontam["dropped"] == 0
+    assert report.decontam["settings"] == {"ngram": 13, "max_overlap": 0.1}
+    lines = {s.stage: s for s in report.stages}
+    assert "export" not in lines  # the report is export's output: no line with counts not yet known
+    assert lines["write"].tokens > 0 and lines["write"].seconds > 0 and lines["verify"].seconds > 0
+    assert lines["verify"].tokens == 0  # the judge, not the model
+    assert [t.status for t in report.tasks] == ["verified"] * 3
+    assert all(t.tests_kept >= 5 and t.golden_pass_rate is not None and t.features for t in report.tasks)
     html = (store.artifacts / "report" / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 5 and 'src="http' not in html
+    assert "<h2>Tasks</h2>" in html and "Settings: ngram = 13" in html
     for png in ("funnel", "agreement", "pass_rate", "styles", "categories"):
         assert (store.artifacts / "report" / f"{png}.png").read_bytes()[:4] == b"\x89PNG"

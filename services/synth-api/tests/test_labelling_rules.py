@@ -204,3 +204,25 @@ def test_near_copies_join_a_family_only_when_they_also_behave_alike():
     prints = ["a", "b"]
     assert families(prints, toks, [0, 0], near_copy_similarity=0.85) == [0, 0]
     assert families(prints, toks, [0, 1], near_copy_similarity=0.85) == [0, 1]
+
+
+def test_the_api_takes_each_candidates_language_from_its_fence_when_not_given():
+    from xcoder_synth.service.single import CandidateIn, TaskSpec, _candidates, _task
+    from xcoder_synth.solutions.fingerprint import fence_language
+
+    assert fence_language("text\n```text\nx\n```\n```c++\nint main(){}\n```\n") == "cpp17"
+    assert fence_language("no fence at all") == "python3"
+    task = _task(TaskSpec(id="lang"))
+    cands = _candidates(
+        task,
+        [
+            CandidateIn(response=f"Here:\n```cpp\n{CPP_A}```\n"),
+            CandidateIn(code="print(1)\n"),
+            CandidateIn(code=CPP_A, language="g++"),
+            CandidateIn(response="```python\ndef f(:\n```\n"),
+        ],
+    )
+    assert [c.language for c in cands.candidates] == ["cpp17", "python3", "cpp17", "python3"]
+    assert cands.candidates[0].code == CPP_A and cands.candidates[0].usable
+    assert cands.candidates[2].duplicate_of == cands.candidates[0].id  # same program, one vote
+    assert cands.candidates[3].reject_reason == "syntax_error"

@@ -27,12 +27,18 @@ def _apply_overrides(args: argparse.Namespace, names: tuple[str, ...]) -> None:
     get_settings.cache_clear()
 
 
-def _setup_logging() -> None:
+QUIET_LIBRARIES = ("httpx", "httpcore", "urllib3", "rq.worker")
+"""Libraries that log every request at INFO: kept at WARNING unless --verbose, so progress bars stay readable."""
+
+
+def _setup_logging(verbose: bool = False) -> None:
     logging.basicConfig(
-        level=get_settings().log_level,
+        level=logging.DEBUG if verbose else get_settings().log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def _stages_arg(value: str | None) -> list[str] | None:
@@ -40,6 +46,7 @@ def _stages_arg(value: str | None) -> list[str] | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    _apply_overrides(args, ("judge_url",))
     from xcoder_synth.pipeline.config import load_config
     from xcoder_synth.pipeline.runner import open_run, redo, run_local, run_status, select_stages
 
@@ -150,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="xcoder-synth", description="SynthSmith: synthetic tasks, solutions, tests."
     )
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logs, every library request included")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run (or resume) a pipeline from a config file")
@@ -162,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dispatch", choices=("local", "rq"), default="local", help="run here, or as RQ jobs for workers"
     )
     r.add_argument("--no-progress", action="store_true", help="no progress bars")
+    r.add_argument(
+        "--judge-url", help="judge base URL (overrides XCODER_SYNTH_JUDGE_URL and the config's judge.url)"
+    )
     r.set_defaults(func=cmd_run)
 
     s = sub.add_parser("status", help="show a run's progress per stage")
@@ -200,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging()
+    _setup_logging(args.verbose)
     try:
         return args.func(args)
     except SynthError as exc:

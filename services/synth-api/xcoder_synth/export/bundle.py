@@ -66,7 +66,7 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
     write_parquet(rl, out / "rl.parquet")
     write_jsonl([grpo_row(r) for r in rl], out / "swift_grpo.jsonl")  # the same rows for ms-swift GRPO
 
-    report = build_report(store, config.name)
+    report = build_report(store, config.name, decontam_settings=config.decontam.model_dump(mode="json"))
     report.sft_rows, report.rl_rows = len(sft), len(rl)
     figures = all_plots(report, out / "report")
     write_atomic(out / "report" / "report.json", report.model_dump_json(indent=2))

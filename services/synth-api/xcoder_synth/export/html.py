@@ -30,13 +30,23 @@ def _img(path: Path, alt: str) -> str:
 
 def render_html(report: RunReport, figures: dict[str, Path]) -> str:
     stages = _table(
-        ["stage", "items in", "records out", "dropped (reason: count)", "LLM requests / cached / tokens"],
+        [
+            "stage",
+            "items in",
+            "records out",
+            "dropped (reason: count)",
+            "seconds",
+            "LLM tokens",
+            "LLM requests / cached / tokens",
+        ],
         [
             [
                 s.stage,
                 s.items,
                 s.records,
                 ", ".join(f"{k}: {v}" for k, v in s.dropped.items()) or "–",
+                s.seconds,
+                s.tokens,
                 "; ".join(
                     f"{e}: {u.get('requests', 0)} / {u.get('cached', 0)} / "
                     f"{u.get('prompt_tokens', 0) + u.get('completion_tokens', 0)}"
@@ -55,6 +65,23 @@ def render_html(report: RunReport, figures: dict[str, Path]) -> str:
         ["task", "evaluation problem", "overlap"],
         [[m["task_id"], m["eval_id"], m["overlap"]] for m in decontam["matches"]],
     )
+    tasks = _table(
+        ["task", "title", "style", "features", "status", "drop reason", "tests kept", "golden pass rate"],
+        [
+            [
+                t.task_id,
+                t.title,
+                t.style,
+                len(t.features),
+                t.status,
+                t.drop_reason or "–",
+                t.tests_kept,
+                "–" if t.golden_pass_rate is None else f"{t.golden_pass_rate:.2f}",
+            ]
+            for t in report.tasks
+        ],
+    )
+    settings = ", ".join(f"{k} = {v}" for k, v in decontam.get("settings", {}).items()) or "–"
     figs = "".join(_img(p, name) for name, p in figures.items())
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>SynthSmith run {html.escape(report.run)}</title>
 <style>{_STYLE}</style></head><body>
@@ -63,11 +90,12 @@ def render_html(report: RunReport, figures: dict[str, Path]) -> str:
 tests kept: <b>{report.tests_kept}</b> (per task min {report.tests_per_task["min"]}, mean {report.tests_per_task["mean"]}, max {report.tests_per_task["max"]});
 SFT rows: <b>{report.sft_rows}</b>; RL rows: <b>{report.rl_rows}</b>.</p>
 <h2>Stages</h2>{stages}
+<h2>Tasks</h2>{tasks}
 <h2>Figures</h2><div class="figs">{figs}</div>
 <h2>Tests</h2>{decisions}
 <p>Kept tests by source: {html.escape(", ".join(f"{k}: {v}" for k, v in report.test_sources.items()) or "none")}</p>
 <h2>Candidates</h2>{cands}
 <h2>Features of verified tasks</h2>{features}
-<h2>Decontamination</h2><p>Checked {decontam["checked"]} task(s); dropped {decontam["dropped"]}.</p>{matches}
+<h2>Decontamination</h2><p>Settings: {html.escape(settings)}. Checked {decontam["checked"]} task(s); dropped {decontam["dropped"]}.</p>{matches}
 </body></html>
 """

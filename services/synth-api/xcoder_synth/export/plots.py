@@ -16,9 +16,14 @@ from xcoder_synth.export.report import AGREEMENT_BINS, PASS_RATE_BINS, RunReport
 
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")  # keeps the legend placed beside the axes
     plt.close(fig)
     return path
+
+
+def _legend_outside(ax) -> None:
+    """Legend to the right of the axes, so it never covers a bar."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
 
 
 def _bins_labels(bins: list[float]) -> list[str]:
@@ -26,6 +31,10 @@ def _bins_labels(bins: list[float]) -> list[str]:
 
 
 def funnel(report: RunReport, path: Path) -> Path:
+    return _save(funnel_figure(report), path)
+
+
+def funnel_figure(report: RunReport):
     fig, ax = plt.subplots(figsize=(8, 3.6))
     names = [s.stage for s in report.stages]
     ax.bar(names, [s.records for s in report.stages], color="#4c72b0", label="records out")
@@ -39,8 +48,8 @@ def funnel(report: RunReport, path: Path) -> Path:
     ax.set_ylabel("count")
     ax.set_title("Records per stage")
     ax.tick_params(axis="x", rotation=35)
-    ax.legend()
-    return _save(fig, path)
+    _legend_outside(ax)
+    return fig
 
 
 def histogram(counts: list[int], bins: list[float], title: str, xlabel: str, path: Path) -> Path:
@@ -56,6 +65,10 @@ def histogram(counts: list[int], bins: list[float], title: str, xlabel: str, pat
 
 
 def grouped(data: dict[str, dict[str, int]], title: str, path: Path) -> Path:
+    return _save(grouped_figure(data, title), path)
+
+
+def grouped_figure(data: dict[str, dict[str, int]], title: str):
     fig, ax = plt.subplots(figsize=(7, 3.6))
     names = list(data)
     xs = range(len(names))
@@ -76,8 +89,8 @@ def grouped(data: dict[str, dict[str, int]], title: str, path: Path) -> Path:
     ax.set_xticks(list(xs), names, rotation=30, ha="right")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
-    ax.legend()
-    return _save(fig, path)
+    _legend_outside(ax)
+    return fig
 
 
 def all_plots(report: RunReport, folder: Path) -> dict[str, Path]:

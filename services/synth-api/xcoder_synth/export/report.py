@@ -24,6 +24,23 @@ class StageLine(BaseModel):
     records: int
     dropped: dict[str, int]
     usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+    seconds: float = Field(0.0, description="Sum of the stage's shard times (wall seconds).")
+    tokens: int = Field(0, description="LLM prompt + completion tokens, all endpoints.")
+
+
+class TaskLine(BaseModel):
+    """One written task: what became of it."""
+
+    task_id: str
+    title: str
+    style: str
+    features: list[str]
+    status: str = Field(description="verified, or the stage that dropped it.")
+    drop_reason: str | None = None
+    tests_kept: int = 0
+    golden_pass_rate: float | None = Field(
+        None, description="Share of distinct candidates passing every kept test."
+    )
 
 
 class RunReport(BaseModel):
@@ -46,6 +63,7 @@ class RunReport(BaseModel):
     )
     top_features: list[tuple[str, int]] = Field(description="Most used features among verified tasks.")
     decontam: dict[str, Any]
+    tasks: list[TaskLine] = Field(default_factory=list, description="Every written task, in id order.")
     sft_rows: int = 0
     rl_rows: int = 0
 
@@ -59,8 +77,12 @@ def _histogram(values: list[float], bins: list[float]) -> list[int]:
 
 
 def _stage_lines(store: RunStore) -> list[StageLine]:
+    """Every stage but ``export``: the report is written by export, before its own counts exist
+    (it would read 0 records where the CLI, after the stage, says 1)."""
     lines = []
     for name in STAGE_ORDER:
+        if name == "export":
+            continue
         stats = store.stats(name)
         usage: dict[str, dict[str, int]] = {}
         for s in stats:
@@ -76,12 +98,45 @@ def _stage_lines(store: RunStore) -> list[StageLine]:
                 records=sum(s.get("records", 0) for s in stats),
                 dropped=dict(sorted(dropped.items())),
                 usage=usage,
+                seconds=round(sum(float(s.get("seconds", 0.0)) for s in stats), 2),
+                tokens=sum(u.get("prompt_tokens", 0) + u.get("completion_tokens", 0) for u in usage.values()),
             )
         )
     return lines
 
 
-def build_report(store: RunStore, run_name: str) -> RunReport:
+TASK_STAGES = ("decontam", "solve", "testgen", "inputs", "verify")
+"""Stages after writing that drop tasks (by task id)."""
+
+
+def _task_lines(store: RunStore, written: list[TaskRecord], verified: list[VerifiedTask]) -> list[TaskLine]:
+    by_id = {v.id: v for v in verified}
+    dropped: dict[str, tuple[str, str]] = {}
+    for stage in TASK_STAGES:
+        for r in store.rejections(stage):
+            dropped.setdefault(r.item_id, (stage, r.reason))
+    lines = []
+    for t in sorted(written, key=lambda t: t.id):
+        v = by_id.get(t.id)
+        stage, reason = dropped.get(t.id, ("pending", None)) if v is None else ("verified", None)
+        lines.append(
+            TaskLine(
+                task_id=t.id,
+                title=t.title,
+                style=t.style,
+                features=[" > ".join(f.path) for f in t.features],
+                status=stage,
+                drop_reason=reason,
+                tests_kept=len(v.tests) if v else 0,
+                golden_pass_rate=v.pass_rate if v else None,
+            )
+        )
+    return lines
+
+
+def build_report(
+    store: RunStore, run_name: str, *, decontam_settings: dict[str, Any] | None = None
+) -> RunReport:
     written = list(store.read("write", TaskRecord))
     verified = list(store.read("verify", VerifiedTask))
     agreements: list[float] = [a for v in verified for a in v.agreements]
@@ -145,7 +200,9 @@ def build_report(store: RunStore, run_name: str) -> RunReport:
         styles=dict(sorted(styles.items())),
         categories=dict(sorted(categories.items())),
         top_features=features.most_common(25),
+        tasks=_task_lines(store, written, verified),
         decontam={
+            "settings": decontam_settings or {},
             "checked": checked,
             "dropped": len(contaminated),
             "matches": [

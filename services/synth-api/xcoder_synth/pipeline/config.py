@@ -100,7 +100,9 @@ class ExportConfig(_Strict):
 
 class RunConfig(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
-    output_dir: Path | None = Field(None, description="Default: runs/<name> next to the config.")
+    output_dir: Path | None = Field(
+        None, description="Default: <XCODER_SYNTH_DATA_DIR>/runs/<name> (outside the source tree)."
+    )
     cache_dir: Path | None = Field(None, description="LLM response cache; default <output_dir>/llm-cache.")
     seeds: Path | list[dict[str, Any]] = Field(description="Seed problems: a JSONL file or inline records.")
     eval_problems: Path | list[dict[str, Any]] | None = Field(
@@ -123,9 +125,10 @@ class RunConfig(_Strict):
         def absolute(p: Path | None) -> Path | None:
             return None if p is None else (p if p.is_absolute() else (base / p).resolve())
 
-        update: dict[str, Any] = {
-            "output_dir": absolute(self.output_dir) or (base / "runs" / self.name).resolve()
-        }
+        from xcoder_synth.settings import get_settings
+
+        default_dir = (get_settings().data_dir / "runs" / self.name).resolve()
+        update: dict[str, Any] = {"output_dir": absolute(self.output_dir) or default_dir}
         update["cache_dir"] = absolute(self.cache_dir) or update["output_dir"] / "llm-cache"
         if isinstance(self.seeds, Path):
             update["seeds"] = absolute(self.seeds)

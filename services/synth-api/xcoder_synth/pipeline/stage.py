@@ -74,8 +74,11 @@ class StageContext:
                 key = os.environ.get(jc.api_key_env)
                 if not key:
                     raise ConfigError(f"judge: environment variable {jc.api_key_env} is not set")
+            # An explicitly set XCODER_SYNTH_JUDGE_URL (or `run --judge-url`) overrides the
+            # config: the deployment knows where its judge is.
+            explicit = "judge_url" in settings.model_fields_set
             self._judge = JudgeGateway(
-                url=jc.url or settings.judge_url,
+                url=settings.judge_url if explicit else (jc.url or settings.judge_url),
                 api_key=key,
                 max_concurrency=jc.max_concurrency,
                 timeout_s=jc.timeout_s,

@@ -7,7 +7,7 @@ from xcoder_synth.prompts import RenderedPrompt, render
 from xcoder_synth.tasks.models import TaskRecord
 
 INPUTS_ID, INPUTS_VERSION = "testgen.inputs", "1"
-GENERATOR_ID, GENERATOR_VERSION = "testgen.generator", "1"
+GENERATOR_ID, GENERATOR_VERSION = "testgen.generator", "2"
 VALIDATOR_ID, VALIDATOR_VERSION = "testgen.validator", "1"
 ORACLE_ID, ORACLE_VERSION = "testgen.oracle", "1"
 
@@ -60,7 +60,9 @@ def generator(task: TaskRecord) -> RenderedPrompt:
 Write a Python 3 program that generates one test input for the problem below.
 
 - It reads one line from standard input: `<seed> <mode>`, where seed is an integer and mode is
-  `random` or `max`.
+  `small`, `random` or `max`.
+- `small`: a tiny valid input (the fewest elements and smallest values the constraints allow,
+  up to about five elements), so that an exhaustive brute-force solution can check it.
 - `random`: a random input whose sizes vary from small to moderate and whose values are spread
   over their whole allowed ranges.
 - `max`: an input at the upper size limits of the constraints (the largest n, longest strings,

@@ -1,6 +1,7 @@
 """Turn a test plan into validated concrete inputs, running generators and validators in the judge.
 
-Order: statement examples, prompted inputs, generator outputs (``random`` then ``max`` seeds);
+Order: statement examples, prompted inputs, generator outputs (``small``, ``random`` then ``max``
+seeds);
 duplicates and oversized inputs are dropped; then the first validator that accepts every
 statement example filters the rest. A task whose validators all reject its own examples is
 inconsistent and is dropped.
@@ -17,8 +18,16 @@ from xcoder_synth.testgen.models import InputDecision, InputSet, TestInput, Test
 from xcoder_synth.testgen.plan import example_inputs
 from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 
+SMALL_SEED_OFFSET = 100_000
+
 
 class MaterializeConfig(BaseModel):
+    small_count: int = Field(
+        6,
+        ge=0,
+        le=1000,
+        description="Generator inputs in `small` mode: few elements, for the brute-force oracle.",
+    )
     random_count: int = Field(20, ge=0, le=1000)
     max_count: int = Field(3, ge=0, le=100)
     seed: int = 1
@@ -56,8 +65,10 @@ async def materialize(
     decisions: list[InputDecision] = []
     candidates: list[TestInput] = [*example_inputs(task), *plan.prompted]
 
-    if plan.generator is not None and (cfg.random_count or cfg.max_count):
-        lines = [f"{cfg.seed + i} random\n" for i in range(cfg.random_count)]
+    if plan.generator is not None and (cfg.small_count or cfg.random_count or cfg.max_count):
+        # Small seeds are offset so that a generator that ignores the mode still gives new inputs.
+        lines = [f"{cfg.seed + SMALL_SEED_OFFSET + i} small\n" for i in range(cfg.small_count)]
+        lines += [f"{cfg.seed + i} random\n" for i in range(cfg.random_count)]
         lines += [f"{cfg.seed + i} max\n" for i in range(cfg.max_count)]
         (row,) = await gateway.run(
             [plan.generator.code],
@@ -68,7 +79,7 @@ async def materialize(
         )
         arity = len(task.entry_point.params) if task.entry_point else 0
         for line, out in zip(lines, row, strict=True):
-            source = "max" if line.rstrip().endswith("max") else "random"
+            source = line.split()[1]
             if out.truncated or (out.stdout is not None and len(out.stdout.encode()) > cfg.max_input_bytes):
                 decisions.append(
                     InputDecision(

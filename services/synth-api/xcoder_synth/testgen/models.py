@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from xcoder_synth.ids import stable_id
 from xcoder_synth.llm import Provenance
 
-InputSource = Literal["example", "prompted", "random", "max"]
+InputSource = Literal["example", "prompted", "small", "random", "max"]
 
 
 class TestInput(BaseModel):

@@ -44,10 +44,27 @@ class OracleConfig(BaseModel):
         256, ge=1, description="Inputs larger than this are not given to the oracle."
     )
     sources: list[str] = Field(
-        default_factory=lambda: ["example", "prompted", "random"],
+        default_factory=lambda: ["example", "prompted", "small", "random"],
         description="Input sources the oracle runs on (size permitting).",
     )
     limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
+
+
+class TimeLimitConfig(BaseModel):
+    """The exported time limit, calibrated from the golden solution's measured CPU time.
+
+    ``factor`` × the golden's slowest kept test, within ``[min_s, max_s]`` — the usual setter's
+    rule (Polygon and Codeforces practice: two to three times the model solution's time), so a
+    naive solution that is several times slower fails by TLE in the exported tests.
+    """
+
+    factor: float = Field(3.0, ge=1)
+    min_s: float = Field(1.0, gt=0)
+    max_s: float = Field(10.0, gt=0, le=60)
+
+
+def calibrated_time_limit(golden_time_s: float, cfg: TimeLimitConfig) -> float:
+    return round(min(cfg.max_s, max(cfg.min_s, cfg.factor * golden_time_s)), 3)
 
 
 class VerifyConfig(BaseModel):
@@ -57,10 +74,17 @@ class VerifyConfig(BaseModel):
     min_tests: int = Field(5, ge=1, description="Labelled tests a task must keep.")
     on_sample_mismatch: Literal["drop_task", "drop_test"] = "drop_task"
     limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
-    output_cap_bytes: int = Field(1 << 20, ge=1024, le=1 << 24)
+    output_cap_bytes: int = Field(1 << 20, ge=1024, le=1 << 24, description="First cap on returned stdout.")
+    max_output_cap_bytes: int = Field(
+        1 << 24,
+        ge=1024,
+        le=1 << 24,
+        description="A program whose output was cut runs again with an 8× larger cap, up to this.",
+    )
     votes: VoteRules = Field(default_factory=VoteRules)
     oracle: OracleConfig = Field(default_factory=OracleConfig)
     golden: GoldenConfig = Field(default_factory=GoldenConfig)
+    time_limit: TimeLimitConfig = Field(default_factory=TimeLimitConfig)
     final_check: bool = True
 
 
@@ -114,6 +138,8 @@ class VerifiedTask(BaseModel):
     decisions: list[TestDecision]
     agreements: list[float] = Field(description="Agreement of every input voted on (histogram source).")
     golden_language: str = "python3"
+    golden_time_s: float = Field(0.0, description="The golden's slowest kept test (CPU seconds).")
+    time_limit_s: float | None = Field(None, description="Calibrated time limit of the exported tests.")
     reliabilities: list[Reliability] = Field(default_factory=list, description="Family weights of the vote.")
     oracle: str = Field("none", description="none, used, or why it was set aside.")
 
@@ -181,14 +207,26 @@ async def verify_task(
         )
     checker = judge_checker(task)
     same = None if isinstance(checker, ProgramChecker) else equivalence(checker)
+    programs = _programs(task, [c.code or "" for c in voters])
+    datas = [ti.data for ti in inputs.inputs]
+    languages = [c.language for c in voters]
     matrix = await gateway.run(
-        _programs(task, [c.code or "" for c in voters]),
-        [ti.data for ti in inputs.inputs],
-        limits=cfg.limits,
-        output_cap_bytes=cfg.output_cap_bytes,
-        tag=f"vote-{task.id}",
-        languages=[c.language for c in voters],
-    )
+        programs, datas, limits=cfg.limits, output_cap_bytes=cfg.output_cap_bytes, tag=f"vote-{task.id}",
+        languages=languages,
+    )  # fmt: skip
+    # Output caps sized to the task: a cut output is not a failed run, it is a larger answer.
+    cap = cfg.output_cap_bytes
+    while cap < cfg.max_output_cap_bytes:
+        cut = [p for p, row in enumerate(matrix) if any(o.truncated for o in row)]
+        if not cut:
+            break
+        cap = min(cfg.max_output_cap_bytes, cap * 8)
+        rows = await gateway.run(
+            [programs[p] for p in cut], datas, limits=cfg.limits, output_cap_bytes=cap, tag=f"vote-{task.id}",
+            languages=[languages[p] for p in cut],
+        )  # fmt: skip
+        for p, row in zip(cut, rows, strict=True):
+            matrix[p] = row
     oracle_row, oracle_status = await _run_oracle(gateway, task, oracle, inputs.inputs, cfg)
     stated = [ti.stated_output for ti in inputs.inputs]
     if same is None:
@@ -344,13 +382,15 @@ async def verify_task(
             agreements=agreements,
         )
 
+    golden_time = max((matrix[g][i].time_s for i, _ in labelled), default=0.0)
+    time_limit = calibrated_time_limit(golden_time, cfg.time_limit)
     if cfg.final_check:
         suite = parse_tests(ground_truth(task, [(t.input, t.output) for t in tests]))
         result = await gateway.judge_suite(
             golden.code or "",
             suite,
             checker=checker.model_dump(),
-            limits=cfg.limits,
+            limits=cfg.limits.model_copy(update={"time_s": min(cfg.limits.time_s, time_limit)}),
             tag=f"final-{task.id}",
             language=golden.language,
         )
@@ -396,6 +436,8 @@ async def verify_task(
         decisions=decisions,
         agreements=agreements,
         golden_language=golden.language,
+        golden_time_s=round(golden_time, 4),
+        time_limit_s=time_limit,
         reliabilities=ballot.reliabilities,
         oracle=oracle_status,
     )

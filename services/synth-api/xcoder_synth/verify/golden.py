@@ -34,7 +34,7 @@ class GoldenConfig(BaseModel):
     min_selection_score: float = Field(1.0, ge=0, le=1)
     min_holdout_pass: float = Field(1.0, ge=0, le=1)
     source_weights: dict[str, float] = Field(
-        default_factory=lambda: {"example": 1.0, "prompted": 1.0, "random": 1.0, "max": 2.0}
+        default_factory=lambda: {"example": 1.0, "prompted": 1.0, "small": 1.0, "random": 1.0, "max": 2.0}
     )
     disagreement_weight: float = Field(1.0, ge=0)
     rival_support_ratio: float = Field(
