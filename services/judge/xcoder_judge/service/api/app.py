@@ -109,9 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     # API keys guard everything but liveness, readiness, metrics and the pings; without keys the
     # dependency is left out altogether (it would cost every request for nothing).
+    # XCODER_JUDGE_COMPAT_OPEN leaves the compat routes open (clients that cannot send a key, on a
+    # trusted network) while the native API keeps its keys.
     guarded = [Depends(require_api_key)] if settings.api_key_set else []
-    for router in (submissions.router, node.router, sandbox_fusion.router, code_judge.router):
+    for router in (submissions.router, node.router):
         app.include_router(router, dependencies=guarded)
+    for router in (sandbox_fusion.router, code_judge.router):
+        app.include_router(router, dependencies=[] if settings.compat_open else guarded)
     for router in (health.router, metrics.router, sandbox_fusion.open_router, code_judge.open_router):
         app.include_router(router)
     app.add_middleware(RequestMetrics)
