@@ -175,6 +175,32 @@ def test_metrics_count_jobs_by_verdict_and_language(api):
     assert re.search(r"^xcoder_judge_redis_up 1\.0$", after.text, re.M)
 
 
+def test_http_metrics_label_every_matched_route_by_its_template(api):
+    def count(text: str, route: str, status: str) -> float:
+        m = re.search(
+            rf'^xcoder_judge_http_request_duration_seconds_count{{method="GET",route="{re.escape(route)}",'
+            rf'status="{status}"}} (\S+)$',
+            text,
+            re.M,
+        )
+        return float(m.group(1)) if m else 0.0
+
+    before = api.get("/metrics").text
+    for path in ("/docs", "/openapi.json", "/redoc", "/v1/submissions/no-such-id", "/no/such/route"):
+        api.get(path)
+    after = api.get("/metrics").text
+    for route, status in (
+        ("/docs", "200"),
+        ("/openapi.json", "200"),
+        ("/redoc", "200"),
+        ("/metrics", "200"),
+        ("/v1/submissions/{submission_id}", "404"),
+        ("unmatched", "404"),
+    ):
+        assert count(after, route, status) >= count(before, route, status) + 1, (route, status)
+    assert not re.search(r'route="unmatched",status="200"', after)
+
+
 def test_submissions_cannot_see_redis_or_the_workers_settings(api, live_judge):
     probe = (
         "import os, socket\n"

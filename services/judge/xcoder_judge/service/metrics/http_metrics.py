@@ -22,6 +22,24 @@ ASGIApp = Callable[
 ]
 
 
+def route_template(scope: Scope) -> str:
+    """The route a request matched, as its path template (bounded label values).
+
+    FastAPI's own routes put themselves in the scope; plain Starlette routes (`/docs`,
+    `/openapi.json`, `/redoc`) leave only their endpoint, which is looked up among the app's
+    routes. A request that matched nothing (a 404) is `unmatched`, so no client picks labels.
+    """
+    path = getattr(scope.get("route"), "path", None)
+    if path:
+        return path
+    endpoint = scope.get("endpoint")
+    if endpoint is not None:
+        for route in getattr(getattr(scope.get("app"), "router", None), "routes", ()):
+            if getattr(route, "endpoint", None) is endpoint and getattr(route, "path", None):
+                return route.path
+    return "unmatched"
+
+
 class RequestMetrics:
     """ASGI middleware timing every HTTP request by its route template (bounded label values)."""
 
@@ -49,8 +67,6 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(
+            REQUEST_SECONDS.labels(scope["method"], route_template(scope), str(status)).observe(
                 time.perf_counter() - start
             )
