@@ -216,3 +216,31 @@ def test_submissions_cannot_see_redis_or_the_workers_settings(api, live_judge):
     assert result["verdict"] == "AC"
     assert result["tests"][0]["stdout"] == "[]\nredis unreachable\n"
     assert live_judge.redis_url.startswith("redis://127.0.0.1:6379/")  # the port probed above
+
+
+def test_the_openapi_document_has_working_examples_and_the_key_schemes(api):
+    doc = api.get("/openapi.json").json()
+    schemes = doc["components"]["securitySchemes"]
+    assert set(schemes) == {"HTTPBearer", "APIKeyHeader", "HTTPBasic", "APIKeyQuery"}
+    assert schemes["APIKeyQuery"]["in"] == "query" and schemes["APIKeyQuery"]["name"] == "api_key"
+    assert doc["paths"]["/v1/submissions"]["post"]["security"] == [{name: []} for name in schemes]
+    assert doc["paths"]["/run_code"]["post"]["security"]  # compat routes need keys too by default
+    for open_path in ("/healthz", "/readyz", "/metrics", "/ping", "/v1/ping"):
+        assert "security" not in doc["paths"][open_path]["get"], open_path
+    # Every example the document shows is a request this judge really accepts and judges.
+    schemas = doc["components"]["schemas"]
+    for example in schemas["Submission"]["examples"]:
+        r = api.post("/v1/submissions", json=example)
+        assert r.status_code == 200 and r.json()["result"]["verdict"] == "AC", r.text
+    [batch] = schemas["BatchRequest"]["examples"]
+    items = api.post("/v1/submissions/batch", json=batch).json()["items"]
+    assert [i["result"]["verdict"] for i in items] == ["AC"] * len(batch["submissions"])
+    [lookup] = schemas["LookupRequest"]["examples"]
+    assert api.post("/v1/submissions/lookup", json=lookup).json()["items"][0]["status"] == "done"
+    [run_code] = schemas["RunCodeRequest"]["examples"]
+    ran = api.post("/run_code", json=run_code).json()
+    assert ran["status"] == "Success" and ran["run_result"]["stdout"] == "3\n"
+    [one] = schemas["CJSubmission"]["examples"]
+    assert api.post("/judge", json=one).json()["success"] is True
+    [many] = schemas["CJBatchSubmission"]["examples"]
+    assert [r["success"] for r in api.post("/judge/long-batch", json=many).json()["results"]] == [True]

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from xcoder_judge import __version__
 from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.service import logs
-from xcoder_judge.service.api import errors
+from xcoder_judge.service.api import errors, openapi_doc
 from xcoder_judge.service.api.auth import require_api_key
 from xcoder_judge.service.api.judging import Services
 from xcoder_judge.service.api.languages import LanguageDirectory
@@ -116,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, dependencies=guarded)
     for router in (sandbox_fusion.router, code_judge.router):
         app.include_router(router, dependencies=[] if settings.compat_open else guarded)
+    keyed = [submissions.router, node.router] + (
+        [] if settings.compat_open else [sandbox_fusion.router, code_judge.router]
+    )
+    openapi_doc.install(app, (route.path for router in keyed for route in router.routes))
     for router in (health.router, metrics.router, sandbox_fusion.open_router, code_judge.open_router):
         app.include_router(router)
     app.add_middleware(RequestMetrics)

@@ -61,7 +61,24 @@ class CompatError(ValueError):
 
 
 class RunCodeRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)  # unknown fields ignored, as there
+    model_config = ConfigDict(  # unknown fields are ignored, as SandboxFusion does
+        extra="ignore",
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "a, b = map(int, input().split())\nprint(a + b)\n",
+                    "language": "python",
+                    "stdin": "1 2\n",
+                    "compile_timeout": 10,
+                    "run_timeout": 10,
+                    "memory_limit_MB": 1024,
+                    "files": {},
+                    "fetch_files": [],
+                }
+            ]
+        },
+    )
 
     code: str = Field(max_length=MAX_SOURCE_BYTES)
     language: str = Field(min_length=1, max_length=32)
