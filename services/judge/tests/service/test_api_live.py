@@ -186,13 +186,21 @@ def test_http_metrics_label_every_matched_route_by_its_template(api):
         return float(m.group(1)) if m else 0.0
 
     before = api.get("/metrics").text
-    for path in ("/docs", "/openapi.json", "/redoc", "/v1/submissions/no-such-id", "/no/such/route"):
+    for path in (
+        "/docs",
+        "/openapi.json",
+        "/redoc",
+        "/docs-assets/swagger-ui.css",
+        "/v1/submissions/no-such-id",
+        "/no/such/route",
+    ):
         api.get(path)
     after = api.get("/metrics").text
     for route, status in (
         ("/docs", "200"),
         ("/openapi.json", "200"),
         ("/redoc", "200"),
+        ("/docs-assets/{path}", "200"),
         ("/metrics", "200"),
         ("/v1/submissions/{submission_id}", "404"),
         ("unmatched", "404"),
@@ -244,3 +252,18 @@ def test_the_openapi_document_has_working_examples_and_the_key_schemes(api):
     assert api.post("/judge", json=one).json()["success"] is True
     [many] = schemas["CJBatchSubmission"]["examples"]
     assert [r["success"] for r in api.post("/judge/long-batch", json=many).json()["results"]] == [True]
+
+
+def test_docs_pages_load_only_assets_this_judge_serves(api):
+    # Offline clusters cannot reach a CDN: every script, style and icon the pages name is local.
+    for page in ("/docs", "/redoc"):
+        html = api.get(page)
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+        urls = re.findall(r'(?:src|href)=["\']([^"\']+)', html.text) + re.findall(
+            r'url: *["\']([^"\']+)', html.text
+        )
+        assert urls and all(u.startswith("/") for u in urls), (page, urls)
+        assert "http://" not in html.text and "https://" not in html.text
+        for url in urls:
+            asset = api.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 100, url

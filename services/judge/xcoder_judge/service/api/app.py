@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from xcoder_judge import __version__
 from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.service import logs
-from xcoder_judge.service.api import errors, openapi_doc
+from xcoder_judge.service.api import docs_pages, errors, openapi_doc
 from xcoder_judge.service.api.auth import require_api_key
 from xcoder_judge.service.api.judging import Services
 from xcoder_judge.service.api.languages import LanguageDirectory
@@ -104,9 +104,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         max_body_size=int(settings.max_body_mb * (1 << 20)),
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # served by docs_pages from packaged assets, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
+    docs_pages.install(app)
     # API keys guard everything but liveness, readiness, metrics and the pings; without keys the
     # dependency is left out altogether (it would cost every request for nothing).
     # XCODER_JUDGE_COMPAT_OPEN leaves the compat routes open (clients that cannot send a key, on a
