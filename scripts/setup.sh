@@ -40,7 +40,7 @@ NEEDS=(
   "command -v redis-server|redis-server"
   "command -v ip|iproute2"
 )
-if [ "$WANT_TEST" = 1 ]; then NEEDS+=("command -v npm|npm"); fi
+if [ "$WANT_TEST" = 1 ]; then NEEDS+=("command -v npm|npm" "command -v chromium|chromium"); fi  # chromium: the offline /docs screenshot test
 missing=()
 for need in "${NEEDS[@]}"; do
   check=${need%%|*}

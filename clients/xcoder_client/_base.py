@@ -24,6 +24,7 @@ import hashlib
 import json
 import random
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,6 +144,28 @@ def _excerpt(response: httpx.Response, limit: int = 500) -> str:
         return "<binary body>"
 
 
+def split_key_from_url(url: str) -> tuple[str, str | None]:
+    """The URL without an API key, and the key it carried (`http://:KEY@host`, `http://KEY@host`
+    or `?api_key=KEY`, as the judge accepts them), so that a setting holding only a URL (a
+    trainer's reward config) can carry a key, and the key is sent as a header, never logged."""
+    parsed = urllib.parse.urlsplit(url)
+    key = parsed.password or parsed.username or None
+    query = urllib.parse.parse_qsl(parsed.query, keep_blank_values=True)
+    from_query = [v for k, v in query if k == "api_key"]
+    if from_query:
+        key = key or from_query[-1]
+        query = [(k, v) for k, v in query if k != "api_key"]
+    if key is None:
+        return url, None
+    netloc = parsed.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"  # an IPv6 literal
+    if parsed.port is not None:
+        netloc += f":{parsed.port}"
+    clean = parsed._replace(netloc=netloc, query=urllib.parse.urlencode(query))
+    return urllib.parse.urlunsplit(clean), urllib.parse.unquote(key)
+
+
 class BaseJudgeClient:
     """Configuration, request building, response checking and the judging protocol."""
 
@@ -164,8 +187,9 @@ class BaseJudgeClient:
             raise JudgeConfigError("no judge URL: pass base_url or set XCODER_CLIENT_JUDGE_URL")
         if not url.startswith(("http://", "https://")):
             raise JudgeConfigError(f"judge URL must start with http:// or https://, got {url!r}")
+        url, url_key = split_key_from_url(url)
         self.base_url = url.rstrip("/")
-        self.api_key = api_key if api_key is not None else s.api_key
+        self.api_key = api_key if api_key is not None else (url_key or s.api_key)
         self.timeout = float(timeout if timeout is not None else s.timeout_s)
         self.max_concurrency = int(max_concurrency if max_concurrency is not None else s.max_concurrency)
         self.chunk_size = int(chunk_size if chunk_size is not None else s.chunk_size)

@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 import pytest
-from xcoder_client import AsyncJudgeClient, JudgeClient, JudgeTransportError, Verdict
+from xcoder_client import AsyncJudgeClient, JudgeAuthError, JudgeClient, JudgeTransportError, Verdict
 from xcoder_client.testcases import build_submission, parse_tests
 
 from clients.tests.programs import ADD, ADD_TESTS, CRASH, SLEEPY_ADD, SPIN, WRONG_ADD, closed_port_url
@@ -97,3 +97,24 @@ def test_judge_down_gives_unscored_results_not_wrong_ones(live_judge_call, fast_
     )
     assert [r.verdict for r in results] == [Verdict.SE, Verdict.SE]
     assert [r.scored for r in results] == [False, False]
+
+
+def test_a_key_in_the_url_reaches_a_judge_that_requires_keys(live_judge, judge_session_root):
+    # Trainer configs often hold only a URL: `http://:KEY@host` or `?api_key=KEY` carry the key,
+    # which the client takes out of the URL and sends as a header (never printed with the URL).
+    from xcoder_judge.testing import JudgeCluster
+
+    cluster = JudgeCluster(redis_url=live_judge.redis_url, root=judge_session_root / "keyed-api")
+    try:
+        url = cluster.start_api(api_keys="s3cret/+key")
+        cluster.wait_ready()
+        host = url.removeprefix("http://")
+        for keyed in (f"http://:s3cret%2F%2Bkey@{host}", f"{url}/?api_key=s3cret%2F%2Bkey"):
+            with JudgeClient(keyed) as client:
+                assert "s3cret" not in repr(client) and "s3cret" not in client.base_url
+                [result] = client.judge([_sub(ADD)])
+            assert result.verdict is Verdict.AC, result
+        with JudgeClient(f"http://:wrong@{host}", max_retries=0) as client, pytest.raises(JudgeAuthError):
+            client.judge([_sub(ADD)])
+    finally:
+        cluster.stop()

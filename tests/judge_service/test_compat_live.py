@@ -183,3 +183,68 @@ def test_verl_sandbox_fusion_reward_scores_through_this_judge(train_python, live
     assert wrong["score"] == pytest.approx(1 / 3) and wrong["results"] == [False, False, True]
     assert loops["score"] == 0.0 and loops["results"] == [-3, -3, -3]  # verl's timeout code
     assert raises["score"] == 0.0 and raises["results"] == [-2, -2, -2]  # verl's runtime-error code
+
+
+@pytest.mark.slow
+def test_verl_sandbox_fusion_reward_scores_a_correct_program_1_through_a_full_queue(
+    train_python, judge_session_root
+):
+    """verl's unmodified caller against a full queue: it must wait, never score a failure.
+
+    verl retries only a 504 (3 attempts, 1 s and 2 s apart) and reads a 429 or a SandboxError as
+    a failed test. Here the queue holds 2, and 2-second programs fill it and the one slot just
+    before verl sends its three tests; the API answers /run_code within 3 s (504 when not done),
+    so verl's first attempts are 504s, and its retries find the jobs they queued.
+    """
+    from xcoder_judge.testing import JudgeCluster, claim_redis
+
+    target = claim_redis(judge_session_root / "full-queue-redis")
+    cluster = JudgeCluster(redis_url=target.url, root=judge_session_root / "full-queue")
+    probe = None
+    try:
+        cluster.start_worker(slots=1, languages="python3")
+        cluster.start_api(max_queue=2, compat_wait_s=3)
+        cluster.wait_ready()
+        probe = subprocess.Popen(
+            [train_python, str(Path(__file__).parent / "probes" / "verl_sandbox_fusion.py"), cluster.url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert probe.stderr is not None
+        for line in probe.stderr:  # verl imports for seconds: fill the queue only once it is ready
+            if line.startswith("probe: verl imported"):
+                break
+        with httpx.Client(base_url=cluster.url, timeout=30) as http:
+            slow = {
+                "language": "python3",
+                "source": "import time\ntime.sleep(2)\n",
+                "tests": [{"input": ""}],
+                "limits": {"time_s": 2, "wall_s": 5},
+            }
+            statuses: list[int] = []
+            while 429 not in statuses and len(statuses) < 20:
+                slow = {**slow, "source": slow["source"] + "#\n"}  # a new program, not a resubmission
+                statuses.append(http.post("/v1/submissions", params={"wait": 0}, json=slow).status_code)
+            assert statuses[-1] == 429 and statuses.count(202) >= 3, statuses  # the queue is full
+            tests = {"inputs": ["1 2\n", "5 7\n", "0 0\n"], "outputs": ["3\n", "12\n", "0\n"]}
+            stdout, stderr = probe.communicate(
+                json.dumps([{"completion": f"```python\n{ADD_PY}```", "test_cases": tests}]), timeout=600
+            )
+            assert probe.returncode == 0, stderr[-4000:]
+            [right] = json.loads(stdout.strip().splitlines()[-1])
+            assert right["score"] == 1.0 and right["results"] == [True, True, True], right
+            counts = {
+                line.split("status=")[1][1:4]: float(line.split()[-1])
+                for line in http.get("/metrics").text.splitlines()
+                if line.startswith("xcoder_judge_http_request_duration_seconds_count")
+                and 'route="/run_code"' in line
+            }
+            assert counts.get("504", 0) >= 1 and set(counts) == {"200", "504"}, counts  # waited, no 429
+    finally:
+        if probe is not None and probe.poll() is None:
+            probe.kill()
+            probe.wait()
+        cluster.stop(kill=True)
+        target.release()

@@ -322,8 +322,31 @@ class OutputMode(str, enum.Enum):
     all = "all"
 
 
+_ADD = "a, b = map(int, input().split())\nprint(a + b)\n"
+SUBMISSION_EXAMPLES: list[dict[str, Any]] = [
+    {
+        "language": "python3",
+        "source": _ADD,
+        "tests": [{"input": "1 2\n", "expected": "3\n"}, {"input": "40 2\n", "expected": "42\n"}],
+        "limits": {"time_s": 2, "memory_mb": 256},
+    },
+    {
+        "id": "task-17:rollout-3",
+        "language": "python3",
+        "source": "class Solution:\n    def area(self, r):\n        return 3.141592653589793 * r * r\n",
+        "fn_name": "area",
+        "tests": [{"kind": "call", "args": [1.5], "expected": 7.0685834705770345}],
+        "checker": {"kind": "floats", "abs_tol": 1e-9, "rel_tol": 1e-9},
+        "stop_on_first_failure": True,
+        "priority": "bulk",
+    },
+]
+
+
 class Submission(_Strict):
     """One program and the tests it must pass."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": SUBMISSION_EXAMPLES})
 
     id: str | None = Field(
         None,
@@ -486,6 +509,8 @@ class SubmissionEnvelope(BaseModel):
 
 
 class BatchRequest(_Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"submissions": SUBMISSION_EXAMPLES}]})
+
     submissions: list[Submission] = Field(min_length=1, max_length=MAX_BATCH)
 
 
@@ -496,6 +521,8 @@ class BatchResponse(BaseModel):
 
 
 class LookupRequest(_Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ids": ["task-17:rollout-3"], "wait": 30}]})
+
     ids: list[Annotated[str, Field(max_length=MAX_ID_LENGTH)]] = Field(min_length=1, max_length=MAX_BATCH)
     wait: float = Field(0.0, ge=0, le=MAX_WAIT_S)
 

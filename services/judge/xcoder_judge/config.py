@@ -61,6 +61,11 @@ class Settings(BaseSettings, EngineSettings):
     compat_wait_s: float = Field(
         3600.0, gt=0, le=3600, description="How long compat calls wait for verdicts."
     )
+    compat_open: bool = Field(
+        False,
+        description="Serve the SandboxFusion and code-judge routes without an API key (a trusted "
+        "network); the native API keeps its keys.",
+    )
 
     @field_validator("log_level")
     @classmethod

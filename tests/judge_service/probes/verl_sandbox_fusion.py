@@ -12,6 +12,7 @@ from verl.utils.reward_score.sandbox_fusion import compute_score
 from verl.utils.reward_score.sandbox_fusion.utils import check_correctness
 
 url = sys.argv[1].rstrip("/") + "/run_code"
+print("probe: verl imported", file=sys.stderr, flush=True)  # a test may set up load until here
 out = []
 for item in json.load(sys.stdin):
     score, _ = compute_score(

@@ -175,6 +175,40 @@ def test_metrics_count_jobs_by_verdict_and_language(api):
     assert re.search(r"^xcoder_judge_redis_up 1\.0$", after.text, re.M)
 
 
+def test_http_metrics_label_every_matched_route_by_its_template(api):
+    def count(text: str, route: str, status: str) -> float:
+        m = re.search(
+            rf'^xcoder_judge_http_request_duration_seconds_count{{method="GET",route="{re.escape(route)}",'
+            rf'status="{status}"}} (\S+)$',
+            text,
+            re.M,
+        )
+        return float(m.group(1)) if m else 0.0
+
+    before = api.get("/metrics").text
+    for path in (
+        "/docs",
+        "/openapi.json",
+        "/redoc",
+        "/docs-assets/swagger-ui.css",
+        "/v1/submissions/no-such-id",
+        "/no/such/route",
+    ):
+        api.get(path)
+    after = api.get("/metrics").text
+    for route, status in (
+        ("/docs", "200"),
+        ("/openapi.json", "200"),
+        ("/redoc", "200"),
+        ("/docs-assets/{path}", "200"),
+        ("/metrics", "200"),
+        ("/v1/submissions/{submission_id}", "404"),
+        ("unmatched", "404"),
+    ):
+        assert count(after, route, status) >= count(before, route, status) + 1, (route, status)
+    assert not re.search(r'route="unmatched",status="200"', after)
+
+
 def test_submissions_cannot_see_redis_or_the_workers_settings(api, live_judge):
     probe = (
         "import os, socket\n"
@@ -190,3 +224,76 @@ def test_submissions_cannot_see_redis_or_the_workers_settings(api, live_judge):
     assert result["verdict"] == "AC"
     assert result["tests"][0]["stdout"] == "[]\nredis unreachable\n"
     assert live_judge.redis_url.startswith("redis://127.0.0.1:6379/")  # the port probed above
+
+
+def test_the_openapi_document_has_working_examples_and_the_key_schemes(api):
+    doc = api.get("/openapi.json").json()
+    schemes = doc["components"]["securitySchemes"]
+    assert set(schemes) == {"HTTPBearer", "APIKeyHeader", "HTTPBasic", "APIKeyQuery"}
+    assert schemes["APIKeyQuery"]["in"] == "query" and schemes["APIKeyQuery"]["name"] == "api_key"
+    assert doc["paths"]["/v1/submissions"]["post"]["security"] == [{name: []} for name in schemes]
+    assert doc["paths"]["/run_code"]["post"]["security"]  # compat routes need keys too by default
+    for open_path in ("/healthz", "/readyz", "/metrics", "/ping", "/v1/ping"):
+        assert "security" not in doc["paths"][open_path]["get"], open_path
+    # Every example the document shows is a request this judge really accepts and judges.
+    schemas = doc["components"]["schemas"]
+    for example in schemas["Submission"]["examples"]:
+        r = api.post("/v1/submissions", json=example)
+        assert r.status_code == 200 and r.json()["result"]["verdict"] == "AC", r.text
+    [batch] = schemas["BatchRequest"]["examples"]
+    items = api.post("/v1/submissions/batch", json=batch).json()["items"]
+    assert [i["result"]["verdict"] for i in items] == ["AC"] * len(batch["submissions"])
+    [lookup] = schemas["LookupRequest"]["examples"]
+    assert api.post("/v1/submissions/lookup", json=lookup).json()["items"][0]["status"] == "done"
+    [run_code] = schemas["RunCodeRequest"]["examples"]
+    ran = api.post("/run_code", json=run_code).json()
+    assert ran["status"] == "Success" and ran["run_result"]["stdout"] == "3\n"
+    [one] = schemas["CJSubmission"]["examples"]
+    assert api.post("/judge", json=one).json()["success"] is True
+    [many] = schemas["CJBatchSubmission"]["examples"]
+    assert [r["success"] for r in api.post("/judge/long-batch", json=many).json()["results"]] == [True]
+
+
+def test_docs_pages_load_only_assets_this_judge_serves(api):
+    # Offline clusters cannot reach a CDN: every script, style and icon the pages name is local.
+    for page in ("/docs", "/redoc"):
+        html = api.get(page)
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+        urls = re.findall(r'(?:src|href)=["\']([^"\']+)', html.text) + re.findall(
+            r'url: *["\']([^"\']+)', html.text
+        )
+        assert urls and all(u.startswith("/") for u in urls), (page, urls)
+        assert "http://" not in html.text and "https://" not in html.text
+        for url in urls:
+            asset = api.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 100, url
+
+
+@pytest.mark.slow
+def test_docs_render_their_operations_in_headless_chromium_without_network(api, tmp_path):
+    """Swagger UI as a browser shows it, with every host but the judge unresolvable (offline)."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "headless Chromium is needed (./scripts/setup.sh --test installs it)"
+    offline = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        "--virtual-time-budget=15000",
+        "--window-size=1280,1400",
+    ]
+    url = str(api.base_url.join("/docs"))
+    dom = subprocess.run([*offline, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rendered = set(re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', dom.stdout))
+    assert {"/v1/submissions", "/v1/submissions/batch", "/run_code", "/judge/long-batch"} <= rendered
+    assert "Authorize" in dom.stdout  # the API-key schemes are offered
+    shot = tmp_path / "docs.png"
+    subprocess.run([*offline, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True)
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 50_000  # a blank page is a few KB

@@ -53,6 +53,24 @@ def test_verl_payload_becomes_one_stdio_run_returning_all_output():
     assert sub.priority is Priority.bulk
 
 
+def test_run_code_ids_come_from_the_content_so_a_retry_finds_its_job():
+    first = sf.to_submission(sf.RunCodeRequest.model_validate(VERL_RUN_CODE))
+    retry = sf.to_submission(sf.RunCodeRequest.model_validate(dict(VERL_RUN_CODE)))
+    assert first.id == retry.id and first.id is not None and first.id.startswith("sandboxfusion:")
+    for change in ({"stdin": "2 3\n"}, {"code": "print(3)"}, {"run_timeout": 5}, {"memory_limit_MB": 2048}):
+        other = sf.to_submission(sf.RunCodeRequest.model_validate({**VERL_RUN_CODE, **change}))
+        assert other.id != first.id, change
+
+
+def test_run_code_answers_before_verls_http_timeout():
+    # verl gives up after compile_timeout + run_timeout + 10 s and scores the test as failed.
+    request = sf.RunCodeRequest.model_validate({**VERL_RUN_CODE, "compile_timeout": 5, "run_timeout": 5})
+    assert sf.caller_wait_s(request, 3600) == 18
+    assert sf.caller_wait_s(request, 4) == 4
+    tiny = sf.RunCodeRequest.model_validate({**VERL_RUN_CODE, "compile_timeout": 0.1, "run_timeout": 0.1})
+    assert sf.caller_wait_s(tiny, 3600) == pytest.approx(8.2)
+
+
 @pytest.mark.parametrize(
     ("given", "expected"), [(-1, sf.DEFAULT_MEMORY_MB), (0, sf.DEFAULT_MEMORY_MB), (256, 256)]
 )

@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from xcoder_judge import __version__
 from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.service import logs
-from xcoder_judge.service.api import errors
+from xcoder_judge.service.api import docs_pages, errors, openapi_doc
 from xcoder_judge.service.api.auth import require_api_key
 from xcoder_judge.service.api.judging import Services
 from xcoder_judge.service.api.languages import LanguageDirectory
@@ -104,14 +104,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         max_body_size=int(settings.max_body_mb * (1 << 20)),
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # served by docs_pages from packaged assets, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     errors.install(app)
+    docs_pages.install(app)
     # API keys guard everything but liveness, readiness, metrics and the pings; without keys the
     # dependency is left out altogether (it would cost every request for nothing).
+    # XCODER_JUDGE_COMPAT_OPEN leaves the compat routes open (clients that cannot send a key, on a
+    # trusted network) while the native API keeps its keys.
     guarded = [Depends(require_api_key)] if settings.api_key_set else []
-    for router in (submissions.router, node.router, sandbox_fusion.router, code_judge.router):
+    for router in (submissions.router, node.router):
         app.include_router(router, dependencies=guarded)
+    for router in (sandbox_fusion.router, code_judge.router):
+        app.include_router(router, dependencies=[] if settings.compat_open else guarded)
+    keyed = [submissions.router, node.router] + (
+        [] if settings.compat_open else [sandbox_fusion.router, code_judge.router]
+    )
+    openapi_doc.install(app, (route.path for router in keyed for route in router.routes))
     for router in (health.router, metrics.router, sandbox_fusion.open_router, code_judge.open_router):
         app.include_router(router)
     app.add_middleware(RequestMetrics)

@@ -1,5 +1,11 @@
-"""Optional API keys: `Authorization: Bearer K`, `X-API-Key: K`, or `?api_key=K` for clients
-(such as verl's SandboxFusion caller) that can only be given a URL."""
+"""Optional API keys: `Authorization: Bearer K`, `X-API-Key: K`, `?api_key=K`, or HTTP Basic
+with the key as password (or user name).
+
+The last two are for clients that can only be given a URL: verl's SandboxFusion caller posts to
+the URL as given (`…/run_code?api_key=K` works), while code-judge clients such as X-Coder's
+judge_client.py append paths to a base URL, so only `http://:K@host:8000` survives there
+(requests and httpx turn URL credentials into a Basic header).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,23 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, status
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    APIKeyHeader,
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 
 from xcoder_judge.config import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from XCODER_JUDGE_API_KEYS.")
 _header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="An API key from XCODER_JUDGE_API_KEYS."
+)
+_basic = HTTPBasic(
+    auto_error=False,
+    description="The key as password (or user name): what `http://:KEY@host` URLs send.",
 )
 
 
@@ -33,16 +49,19 @@ async def require_api_key(
     settings: Annotated[Settings, Depends(_settings)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_header)],
+    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)],
     api_key: Annotated[str | None, Query(include_in_schema=False)] = None,
 ) -> None:
     keys = settings.api_key_set
     if not keys:
         return
-    for candidate in (bearer.credentials if bearer else None, header_key, api_key):
+    from_basic = (basic.password or basic.username) if basic else None
+    for candidate in (bearer.credentials if bearer else None, header_key, from_basic, api_key):
         if candidate and _matches(candidate, keys):
             return
     raise HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
-        detail="missing or wrong API key (send `Authorization: Bearer <key>` or `X-API-Key: <key>`)",
+        detail="missing or wrong API key (send `Authorization: Bearer <key>` or `X-API-Key: <key>`, "
+        "or put it in the URL: `?api_key=<key>` or `http://:<key>@host`; see docs/judge-api.md)",
         headers={"WWW-Authenticate": "Bearer"},
     )

@@ -22,6 +22,9 @@ from xcoder_judge.service.queue.state import JobState, read_states
 
 # Building many job hashes (JSON + zlib) is CPU work: off the event loop beyond this many.
 _INLINE_BUILD_MAX = 8
+# How often a request that waits for room in a full queue tries again (doubling up to the max).
+_ROOM_RETRY_FIRST_S = 0.05
+_ROOM_RETRY_MAX_S = 1.0
 
 Loc = Callable[[int], list[str | int]]
 
@@ -50,9 +53,19 @@ class Judging:
         self._s = services
 
     async def submit(
-        self, submissions: Sequence[Submission], *, wait_s: float, loc: Loc = single_loc
+        self,
+        submissions: Sequence[Submission],
+        *,
+        wait_s: float,
+        loc: Loc = single_loc,
+        wait_for_room: bool = False,
     ) -> list[JobState]:
-        """Enqueue (or find) each submission and wait up to `wait_s` for all of them to be done."""
+        """Enqueue (or find) each submission and wait up to `wait_s` for all of them to be done.
+
+        A full queue raises QueueFull at once (the native API answers 429, which our clients
+        retry), or with `wait_for_room` only once `wait_s` has passed without room: compat
+        callers cannot be taught to retry a 429, so their requests queue up here instead.
+        """
         settings = self._s.settings
         if len(submissions) > settings.max_queue:
             raise FieldError(
@@ -71,7 +84,7 @@ class Judging:
         job_ids = [spec.job_id for spec in specs]
         deadline = time.monotonic() + wait_s
         with self._s.waiter.watch(job_ids) as watch:
-            fresh = await self._s.enqueuer.enqueue(specs, max_queue=settings.max_queue)
+            fresh = await self._enqueue(specs, deadline if wait_for_room else None)
             known = [i for i, new in enumerate(fresh) if not new]
             states: list[JobState | None] = [
                 JobState(spec.submission_id, JobStatus.queued, None) for spec in specs
@@ -103,6 +116,19 @@ class Judging:
         return [s for s in states if s is not None]
 
     # ------------------------------------------------------------------ internals
+
+    async def _enqueue(self, specs: list[JobSpec], room_deadline: float | None) -> list[bool]:
+        """Enqueue all or nothing; with `room_deadline`, retry a full queue until then."""
+        delay = _ROOM_RETRY_FIRST_S
+        while True:
+            try:
+                return await self._s.enqueuer.enqueue(specs, max_queue=self._s.settings.max_queue)
+            except QueueFull:
+                remaining = 0.0 if room_deadline is None else room_deadline - time.monotonic()
+                if remaining <= 0 or self._s.waiter.draining:
+                    raise
+                await asyncio.sleep(min(delay, remaining))
+                delay = min(2 * delay, _ROOM_RETRY_MAX_S)
 
     async def _wait(
         self, watch: Watch, job_ids: list[str], states: list[JobState | None], deadline: float

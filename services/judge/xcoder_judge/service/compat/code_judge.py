@@ -35,8 +35,11 @@ RUN_OUTPUT_CAP_BYTES = 64 << 10  # stdout/stderr returned by /run* (code-judge r
 Reason = Literal["", "worker_timeout", "queue_timeout", "internal_error", "invalid_input"]
 
 
+_EXAMPLE = {"type": "python", "solution": "print(input()[::-1])", "input": "abc", "expected_output": "cba"}
+
+
 class CJSubmission(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [_EXAMPLE]})
 
     sub_id: str | None = None
     type: Literal["python", "cpp"]
@@ -47,7 +50,9 @@ class CJSubmission(BaseModel):
 
 
 class CJBatchSubmission(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra={"examples": [{"type": "batch", "submissions": [_EXAMPLE]}]}
+    )
 
     sub_id: str | None = None
     type: Literal["batch"] = "batch"

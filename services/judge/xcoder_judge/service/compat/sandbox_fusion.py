@@ -12,6 +12,7 @@ time and wall time alike; `memory_limit_MB <= 0` (no limit there) means DEFAULT_
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +33,13 @@ from xcoder_wire.schemas import (
 
 DEFAULT_MEMORY_MB = 1024  # verl's default memory_limit_mb
 OUTPUT_LIMIT_MB = 16  # equals the largest output a result may carry, so stdout is never cut
+
+# verl's caller (verl/utils/reward_score/sandbox_fusion/utils.py, `call_sandbox_api`) gives up on
+# a request after compile_timeout + run_timeout + API_TIMEOUT (10) seconds and then scores the
+# test as failed; it retries only a 504 (3 attempts, 1 s and 2 s apart). So an answer that is
+# not ready is a 504 sent before that deadline, and the retry finds the same job by its id.
+CALLER_API_TIMEOUT_S = 10.0
+CALLER_MARGIN_S = 2.0
 
 # SandboxFusion language names → ours. Names outside this table are refused with the list.
 LANGUAGES: dict[str, str] = {
@@ -61,7 +69,24 @@ class CompatError(ValueError):
 
 
 class RunCodeRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)  # unknown fields ignored, as there
+    model_config = ConfigDict(  # unknown fields are ignored, as SandboxFusion does
+        extra="ignore",
+        allow_inf_nan=False,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "a, b = map(int, input().split())\nprint(a + b)\n",
+                    "language": "python",
+                    "stdin": "1 2\n",
+                    "compile_timeout": 10,
+                    "run_timeout": 10,
+                    "memory_limit_MB": 1024,
+                    "files": {},
+                    "fetch_files": [],
+                }
+            ]
+        },
+    )
 
     code: str = Field(max_length=MAX_SOURCE_BYTES)
     language: str = Field(min_length=1, max_length=32)
@@ -106,8 +131,20 @@ class RunCodeResponse(BaseModel):
     files: dict[str, str] = Field(default_factory=dict)
 
 
+def caller_wait_s(request: RunCodeRequest, compat_wait_s: float) -> float:
+    """How long to wait for a verdict before answering 504: the compat wait, but never past the
+    moment verl's caller stops listening (it would then score the test as failed)."""
+    caller = request.compile_timeout + request.run_timeout + CALLER_API_TIMEOUT_S - CALLER_MARGIN_S
+    return max(1.0, min(compat_wait_s, caller))
+
+
 def to_submission(request: RunCodeRequest) -> Submission:
-    """The one-test submission equivalent to the request (raises CompatError naming a field)."""
+    """The one-test submission equivalent to the request (raises CompatError naming a field).
+
+    Its id is derived from its content, so a caller retrying after a 504 waits for the job it
+    already queued instead of adding another; identical requests within the result TTL share
+    one run (they ask for the same program on the same input under the same limits).
+    """
     if request.files:
         raise CompatError("files", "files are not supported by this judge; send the program as `code`")
     if request.fetch_files:
@@ -119,7 +156,7 @@ def to_submission(request: RunCodeRequest) -> Submission:
             f"language {request.language!r} is not supported here; use one of: {', '.join(LANGUAGES)}",
         )
     memory = request.memory_limit_MB if request.memory_limit_MB > 0 else DEFAULT_MEMORY_MB
-    return Submission(
+    submission = Submission(
         language=language,
         source=request.code,
         tests=[StdioTest(input=request.stdin or "", expected=None)],
@@ -134,6 +171,8 @@ def to_submission(request: RunCodeRequest) -> Submission:
         output_cap_bytes=OUTPUT_LIMIT_MB << 20,
         priority=Priority.bulk,
     )
+    digest = hashlib.sha256(submission.model_dump_json(exclude={"id"}).encode()).hexdigest()
+    return submission.model_copy(update={"id": f"sandboxfusion:{digest[:48]}"})
 
 
 def sandbox_error(message: str) -> RunCodeResponse:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from prometheus_client import Histogram
+from starlette.routing import Mount
 
 REQUEST_SECONDS = Histogram(
     "xcoder_judge_http_request_duration_seconds",
@@ -20,6 +21,29 @@ Message = MutableMapping[str, Any]
 ASGIApp = Callable[
     [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
 ]
+
+
+def route_template(scope: Scope) -> str:
+    """The route a request matched, as its path template (bounded label values).
+
+    FastAPI's own routes put themselves in the scope; plain Starlette routes (`/openapi.json`)
+    leave only their endpoint, which is looked up among the app's routes, and mounted static files
+    are labelled by their mount (`/docs-assets/{path}`). A request that matched nothing (a 404) is `unmatched`, so no client picks labels.
+    """
+    path = getattr(scope.get("route"), "path", None)
+    if path:
+        return path
+    routes = getattr(getattr(scope.get("app"), "router", None), "routes", ())
+    endpoint = scope.get("endpoint")
+    if endpoint is not None:
+        for route in routes:
+            if getattr(route, "endpoint", None) is endpoint and getattr(route, "path", None):
+                return route.path
+    request_path = scope.get("path", "")
+    for route in routes:
+        if isinstance(route, Mount) and route.path and request_path.startswith(route.path + "/"):
+            return route.path + "/{path}"  # static files (the docs' assets)
+    return "unmatched"
 
 
 class RequestMetrics:
@@ -49,8 +73,6 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            REQUEST_SECONDS.labels(scope["method"], template, str(status)).observe(
+            REQUEST_SECONDS.labels(scope["method"], route_template(scope), str(status)).observe(
                 time.perf_counter() - start
             )

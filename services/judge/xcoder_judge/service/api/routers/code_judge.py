@@ -13,7 +13,9 @@ from xcoder_judge.service.api.deps import JudgingDep, RedisDep, SettingsDep
 from xcoder_judge.service.api.judging import Judging
 from xcoder_judge.service.api.strict_json import StrictJSONRoute
 from xcoder_judge.service.compat import code_judge as cj
+from xcoder_judge.service.queue.enqueue import QueueFull
 from xcoder_judge.service.queue.overview import read_overview
+from xcoder_judge.service.queue.state import JobState
 
 router = APIRouter(tags=["compat: code-judge"], route_class=StrictJSONRoute)
 # Liveness answers without an API key, like /healthz (code-judge's compose file probes it).
@@ -49,7 +51,14 @@ async def _judge(
             for i in todo
         ]
         loc_of = {n: ["body", "submissions", i] if len(subs) > 1 else ["body"] for n, i in enumerate(todo)}
-        states = await judging.submit(submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n])
+        try:
+            states = await judging.submit(
+                submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n], wait_for_room=True
+            )
+        except QueueFull:
+            # No room within the wait: code-judge's `queue_timeout`, which its callers retry
+            # (X-Coder's judge_client reads it as a judge error, never as a failed test).
+            states = [JobState(sub.id or "", JobStatus.queued, None) for sub in submissions]
         for i, state in zip(todo, states, strict=True):
             done = state.status is JobStatus.done and state.result_json is not None
             parsed = SubmissionResult.model_validate_json(state.result_json) if done else None

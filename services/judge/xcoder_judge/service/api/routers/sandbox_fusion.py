@@ -5,31 +5,59 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from xcoder_wire.schemas import JobStatus, SubmissionResult
 
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
 from xcoder_judge.service.api.errors import FieldError
 from xcoder_judge.service.api.strict_json import StrictJSONRoute
 from xcoder_judge.service.compat import sandbox_fusion as sf
+from xcoder_judge.service.queue.enqueue import QueueFull
 
 router = APIRouter(tags=["compat: SandboxFusion"], route_class=StrictJSONRoute)
 # Liveness answers without an API key, like /healthz (load balancers probe it).
 open_router = APIRouter(tags=["compat: SandboxFusion"])
 
 
-@router.post("/run_code", response_model=sf.RunCodeResponse, summary="Run a program once (SandboxFusion)")
+GATEWAY_TIMEOUT_RETRY_AFTER_S = 1
+
+
+def _not_yet(wait_s: float, why: str) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"{why} within {wait_s:g} s; retry the same request to keep waiting for it"},
+        status_code=504,
+        headers={"Retry-After": str(GATEWAY_TIMEOUT_RETRY_AFTER_S)},
+    )
+
+
+@router.post(
+    "/run_code",
+    response_model=sf.RunCodeResponse,
+    responses={
+        400: {"description": "A field this judge cannot honour (`files`, `fetch_files`, a language); named."},
+        401: {"description": "API keys are configured and the request has none or a wrong one."},
+        422: {"description": "A field out of range or not valid JSON; `detail[].loc` names it."},
+        504: {
+            "description": "Overloaded: no room in the queue, or no verdict, before the caller's HTTP "
+            "timeout. verl retries 504 (only 504); the retry waits for the same job."
+        },
+    },
+    summary="Run a program once (SandboxFusion)",
+)
 async def run_code(
     request: sf.RunCodeRequest, judging: JudgingDep, settings: SettingsDep
-) -> sf.RunCodeResponse:
+) -> sf.RunCodeResponse | JSONResponse:
     try:
         submission = sf.to_submission(request)
     except sf.CompatError as exc:
         raise FieldError(["body", exc.field], str(exc), kind="unsupported") from None
-    [state] = await judging.submit([submission], wait_s=settings.compat_wait_s)
+    wait_s = sf.caller_wait_s(request, settings.compat_wait_s)
+    try:
+        [state] = await judging.submit([submission], wait_s=wait_s, wait_for_room=True)
+    except QueueFull:
+        return _not_yet(wait_s, "no room in the judge's queue")
     if state.status is not JobStatus.done or state.result_json is None:
-        return sf.sandbox_error(
-            f"no verdict within {settings.compat_wait_s:g} s (the judge is overloaded); retry"
-        )
+        return _not_yet(wait_s, "no verdict")
     response = sf.to_response(SubmissionResult.model_validate_json(state.result_json))
     response.executor_pod_name = os.environ.get("MY_POD_NAME")
     return response
