@@ -4,8 +4,10 @@ through early stop, idempotent resubmission and a worker SIGKILLed mid-chunk."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,7 +81,7 @@ def test_a_large_submission_is_split_and_merged_in_order_across_workers(cluster,
     body = {
         "id": "big.1",
         "language": "python3",
-        "source": DOUBLE,
+        "source": f"# {uuid.uuid4().hex}: not in any compile cache yet\n{DOUBLE}",
         "tests": numbered_tests(n, wrong={33, 90}),
     }
     r = api.post("/v1/submissions", params={"wait": 240}, json=body)
@@ -93,6 +95,9 @@ def test_a_large_submission_is_split_and_merged_in_order_across_workers(cluster,
     assert result["compile"] is not None and result["language"] == "python3"
     sync = redis.Redis.from_url(redis_db.url)
     assert len(chunk_workers(sync, "big.1", 6)) == 2  # the chunks ran on both workers
+    # Compiled once per worker, not once per chunk (the merged result shows the first chunk's).
+    parts = [json.loads(v) for v in sync.hgetall(keys.chunk_results_key(job_id_for("big.1"))).values()]
+    assert len(parts) == 6 and sum(not p["compile"]["cached"] for p in parts) <= 2
     # A small submission stays one job.
     small = api.post(
         "/v1/submissions", params={"wait": 60}, json={**body, "id": "small", "tests": numbered_tests(3)}

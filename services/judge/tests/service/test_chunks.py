@@ -1,17 +1,24 @@
 """Chunked submissions without judging: how the API splits them, how Redis admits them, how the
-chunks' results merge."""
+chunks' results merge, and what the janitor does with a chunk whose workers all died."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 
 import pytest
 import redis.asyncio as aioredis
 from rq.job import Job
-from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue import chunks, keys
 from xcoder_judge.service.queue.chunks import merge_results
 from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
+from xcoder_judge.service.queue.janitor import Janitor
 from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, chunk_job_id, submission_digest
+from xcoder_judge.service.queue.state import read_states
+from xcoder_judge.service.worker.rq_worker import JudgeWorker
+from xcoder_judge.service.worker.runtime import Outcomes
+from xcoder_wire.schemas import JobStatus as Status
 from xcoder_wire.schemas import Priority, Submission, SubmissionResult, TestResult, Verdict
 
 
@@ -115,3 +122,61 @@ def test_merge_a_lost_chunk_is_se_for_its_tests_and_a_compile_error_is_ce():
     ce = part([Verdict.SK, Verdict.SK], verdict=Verdict.CE, message="compilation error")
     merged = merge_results([ce, ce], stop_on_first_failure=False)
     assert merged.verdict is Verdict.CE and merged.passed == 0 and merged.total == 4
+
+
+def test_a_chunk_whose_workers_all_died_ends_the_submission_with_se_for_its_tests(redis_url, sync_redis):
+    sub = submission(15)
+
+    async def admit():
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            spec = build_job_spec(
+                sub,
+                submission_id="lost",
+                digest=submission_digest(sub),
+                retries=0,
+                result_ttl_s=60,
+                connection=client,
+                chunk_tests=10,
+                in_flight=2,
+            )
+            await Enqueuer(client).enqueue([spec], max_queue=10)
+        finally:
+            await client.aclose()
+
+    async def state():
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            return (await read_states(client, ["lost"]))[0]
+        finally:
+            await client.aclose()
+
+    asyncio.run(admit())
+    worker = JudgeWorker(
+        name=f"test-chunks-{time.monotonic_ns()}",
+        connection=sync_redis,
+        lease_s=1,
+        block_s=0.2,
+        block_on=Priority.interactive,
+        outcomes=Outcomes(),
+        stop=threading.Event(),
+        result_ttl_s=60,
+    )
+    first, _ = worker.dequeue_job_and_maintain_ttl(None)
+    second, _ = worker.dequeue_job_and_maintain_ttl(None)
+    assert (first.id, second.id) == ("lost_c0", "lost_c1")
+    # The second chunk ends normally; the first one's worker "dies" after starting it.
+    done = part([Verdict.AC] * 5)
+    assert not chunks.complete(sync_redis, second, done.model_dump_json(), result_ttl_s=60)
+    worker.prepare_execution(first)
+    worker.prepare_job_execution(first)
+    worker.executions.clear()
+    assert asyncio.run(state()).status is Status.queued  # not every chunk has a result yet
+    time.sleep(1.1)
+    assert Janitor(sync_redis, owner="j", lease_s=1, interval_s=0.1).sweep() == 1
+    final = asyncio.run(state())
+    assert final.status is Status.done
+    result = SubmissionResult.model_validate_json(final.result_json)
+    assert result.verdict is Verdict.SE and "lost part of this submission" in result.message
+    assert [t.verdict for t in result.tests] == [Verdict.SE] * 10 + [Verdict.AC] * 5
+    assert result.total == 15 and result.passed == 5

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from fastapi import Depends, Request
 
 from xcoder_judge.config import Settings
+from xcoder_judge.service.api.callers import caller_of
 from xcoder_judge.service.api.judging import Judging, Services
 
 
@@ -28,8 +29,8 @@ async def get_redis(services: Annotated[Services, Depends(get_services)]) -> aio
     return services.redis
 
 
-async def get_judging(services: Annotated[Services, Depends(get_services)]) -> Judging:
-    return Judging(services)
+async def get_judging(request: Request, services: Annotated[Services, Depends(get_services)]) -> Judging:
+    return Judging(services, caller=caller_of(request, services.settings.api_key_set))
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

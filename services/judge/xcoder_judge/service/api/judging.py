@@ -49,8 +49,10 @@ class Services:
 
 
 class Judging:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, caller: str | None = None) -> None:
+        """`caller`: the fingerprint of the request's API key (callers.py), carried by its jobs."""
         self._s = services
+        self._caller = caller
 
     async def submit(
         self,
@@ -173,6 +175,7 @@ class Judging:
                     connection=self._s.redis,
                     chunk_tests=settings.chunk_tests,
                     in_flight=settings.chunks_in_flight,
+                    caller=self._caller,
                 )
             )
         return specs

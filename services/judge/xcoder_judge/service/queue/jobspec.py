@@ -96,6 +96,7 @@ def build_job_spec(
     connection: Any,
     chunk_tests: int = 0,
     in_flight: int = 4,
+    caller: str | None = None,
 ) -> JobSpec:
     """The RQ job(s) for `submission` (already validated, language canonical).
 
@@ -106,6 +107,8 @@ def build_job_spec(
     full = submission.model_copy(update={"id": submission_id})
     n = len(submission.tests)
     meta: dict[str, Any] = {"language": submission.language, "tests": n, "retries": retries}
+    if caller is not None:
+        meta["caller"] = caller  # whose turn it takes on the slots (API key fingerprint)
     if chunk_tests <= 0 or n <= chunk_tests:
         fields = _job_fields(full, job_id, full.model_dump_json(), meta, retries, result_ttl_s, connection)
         fields[DIGEST_FIELD] = digest
