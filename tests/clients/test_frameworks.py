@@ -155,6 +155,10 @@ def test_trl_grpo_trainer_takes_a_real_step_rewarded_by_the_judge(train_python, 
     for name in out["names"]:
         assert out["rewards"][name] == [expected[k] for k in kinds], name
     assert {"rewards/xcoder_sync/mean", "rewards/xcoder_async/mean"} <= set(out["metrics"])
+    if int(out["trl"].split(".")[0]) >= 1:  # TRL 1.x passes log_extra / log_metric (0.29 does not)
+        verdicts = {"correct": "AC", "wrong": "WA", "no_code": "no_code"}
+        assert out["extra"]["xcoder_async_verdict"] == [verdicts[k] for k in kinds]
+        assert "xcoder_sync/acc" in out["metrics"]
 
 
 def openrlhf_cases():
