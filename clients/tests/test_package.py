@@ -76,6 +76,8 @@ def test_plugin_paths(capsys):
         "__init__.py",
         "xcoder_swift_plugin.py",
     ]  # alone in its folder: swift puts the folder on sys.path
+    assert main(["plugin-path", "openrlhf"]) == 0
+    assert capsys.readouterr().out.strip().endswith("xcoder_client/openrlhf_reward_func.py")
 
 
 def test_missing_judge_url_is_a_clear_error():

@@ -25,10 +25,13 @@ def _plugin_path(kind: str) -> Path:
         from xcoder_client import verl
 
         return Path(verl.__file__).resolve()
+    if kind == "openrlhf":
+        from xcoder_client import openrlhf_reward_func
+
+        return Path(openrlhf_reward_func.__file__).resolve()
     from xcoder_client import plugins
 
-    name = "openrlhf_reward_func.py" if kind == "openrlhf" else "xcoder_swift_plugin.py"
-    return (Path(plugins.__file__).parent / name).resolve()
+    return (Path(plugins.__file__).parent / "xcoder_swift_plugin.py").resolve()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -155,6 +155,10 @@ def test_trl_grpo_trainer_takes_a_real_step_rewarded_by_the_judge(train_python, 
     for name in out["names"]:
         assert out["rewards"][name] == [expected[k] for k in kinds], name
     assert {"rewards/xcoder_sync/mean", "rewards/xcoder_async/mean"} <= set(out["metrics"])
+    if int(out["trl"].split(".")[0]) >= 1:  # TRL 1.x passes log_extra / log_metric (0.29 does not)
+        verdicts = {"correct": "AC", "wrong": "WA", "no_code": "no_code"}
+        assert out["extra"]["xcoder_async_verdict"] == [verdicts[k] for k in kinds]
+        assert "xcoder_sync/acc" in out["metrics"]
 
 
 def openrlhf_cases():
@@ -208,3 +212,34 @@ def test_openrlhf_fetches_rewards_through_its_own_executor(train_python, live_ju
     assert [t[0] for t in out["as_tensor"]] == flat
     assert [s[0] if isinstance(s, list) else s for s in out["scores"]] == [1.0, 0.25, 0.0, 1.0]
     assert {"acc", "pass_rate", "format_ok"} <= set(out["extra_logs"][0])
+
+
+def test_swift_grpo_step_reads_the_exported_file_and_scores_through_the_plugin(
+    train_python, live_judge, tmp_path
+):
+    """verl rows → `python -m rl.convert swift` → rl/train_grpo_swift.sh → a real swift GRPO step."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from rl import convert
+
+    rows = [
+        {
+            "data_source": "xcoder/test",
+            "prompt": [{"role": "user", "content": f"Add the two numbers on the line (task {i})."}],
+            "ability": "code",
+            "reward_model": {"style": "rule", "ground_truth": json.dumps(ADD_TESTS)},
+            "extra_info": {"task_id": f"add-{i}", "checker": json.dumps({"kind": "tokens"})},
+        }
+        for i in range(4)
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "rl.parquet")
+    dataset = tmp_path / "swift.jsonl"
+    assert convert.main(["swift", str(tmp_path / "rl.parquet"), "--out", str(dataset)]) == 0
+    out = probe(train_python, "swift_grpo_probe.py", [live_judge.url, str(dataset), str(tmp_path)], None)
+    kinds = out["kinds"]
+    assert len(kinds) == 16 and {"correct", "wrong", "no_code"} <= set(kinds), kinds
+    judge = {"correct": 5.0, "wrong": 1.25, "no_code": -2.0}  # xcoder: 5 x 4/4 > 5 x 1/4 ("0 0") > no code
+    assert out["judge"] == [judge[k] for k in kinds]
+    assert out["format"] == [0.0 if k == "no_code" else 1.0 for k in kinds]
+    assert out["logged"]

@@ -81,7 +81,7 @@ def grpo_env(train_python, rl_data, **extra):
 
 
 def test_scripts_are_valid_bash():
-    for script in ("rl/train_grpo.sh", "rl/ray_cluster.sh", "sft/train_sft.sh"):
+    for script in ("rl/train_grpo.sh", "rl/train_grpo_swift.sh", "rl/ray_cluster.sh", "sft/train_sft.sh"):
         assert subprocess.run(["bash", "-n", str(ROOT / script)]).returncode == 0, script
 
 
@@ -331,3 +331,36 @@ def test_grpo_multi_node_needs_a_ray_cluster(train_python, rl_data, run_script, 
     r = run_script("rl/train_grpo.sh", env, timeout=300)
     assert r.returncode == 2
     assert "no Ray cluster reachable" in r.stderr
+
+
+def test_swift_grpo_script_passes_the_plugin_and_its_settings(tmp_path, run_script):
+    """DRY_RUN=args: the swift arguments, the plugin file of the installed client, no vLLM flag without vLLM."""
+    import sys
+
+    env = {"PYTHON": sys.executable, "DRY_RUN": "args", "USE_VLLM": "false", "NUM_GENERATIONS": "4"}
+    r = run_script("rl/train_grpo_swift.sh", env, "--max_steps", "3")
+    assert r.returncode == 0, r.stderr
+    args = r.stdout.splitlines()
+    assert args[:2] == ["--rlhf_type", "grpo"]
+    plugin = args[args.index("--external_plugins") + 1]
+    assert plugin.endswith("xcoder_client/plugins/xcoder_swift_plugin.py")
+    at = args.index("--reward_funcs")
+    assert args[at + 1 : at + 3] == ["xcoder_judge", "xcoder_code_format"]
+    assert args[args.index("--num_generations") + 1] == "4" and "--vllm_mode" not in args
+    assert args[-2:] == ["--max_steps", "3"]  # extra arguments come last and win
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        '{"prompt": [{"role": "user", "content": "q"}], "reward_model": {"ground_truth": "{}"}}',
+        '{"messages": [{"role": "user", "content": "q"}]}',
+    ],
+)
+def test_swift_grpo_script_refuses_data_swift_or_the_plugin_cannot_read(tmp_path, run_script, first_line):
+    import sys
+
+    data = tmp_path / "rows.jsonl"
+    data.write_text(first_line + "\n")
+    r = run_script("rl/train_grpo_swift.sh", {"PYTHON": sys.executable, "DATASET": str(data)})
+    assert r.returncode == 2 and "not a swift GRPO JSONL" in r.stderr

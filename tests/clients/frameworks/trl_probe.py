@@ -99,6 +99,7 @@ def main() -> None:
             "kinds": [kinds.get(c.strip(), "no_code") for c in logs["completion"]],
             "rewards": {name: list(values) for name, values in logs["rewards"].items()},
             "metrics": sorted({k for entry in trainer.state.log_history for k in entry}),
+            "extra": {k: list(v) for k, v in logs.get("extra", {}).items()},  # TRL 1.x log_extra
             "changed": any(not torch.equal(before[n], p.detach()) for n, p in model.named_parameters()),
             "pid": os.getpid(),
         },

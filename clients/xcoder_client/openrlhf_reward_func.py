@@ -11,10 +11,11 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-try:
-    import xcoder_client  # noqa: F401
-except ImportError:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+if not __package__:  # loaded by file path (OpenRLHF's importlib spec), not as xcoder_client.<module>
+    try:
+        import xcoder_client  # noqa: F401
+    except ImportError:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from xcoder_client.openrlhf_reward import OpenRLHFRewardOptions, score_queries
 from xcoder_client.settings import read_env
