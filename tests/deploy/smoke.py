@@ -44,12 +44,13 @@ CASES = [
         # six children of 64 MiB each under a 256 MiB limit: only a whole-tree (cgroup) limit sees it
         "c-mle-tree",
         "c",
-        "#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
-        "int main(void){for(int i=0;i<6;i++){if(fork()==0){char*p=malloc(64<<20);memset(p,1,64<<20);"
-        "sleep(2);return 0;}}while(wait(0)>0);return 0;}\n",
+        "#include <stdlib.h>\n#include <unistd.h>\n#include <sys/wait.h>\n"
+        "int main(void){for(int i=0;i<6;i++){if(fork()==0){volatile char*p=malloc(64<<20);"
+        "for(int j=0;j<(64<<20);j+=4096)p[j]=1;"  # volatile: the optimiser may not drop the stores
+        "sleep(10);return 0;}}while(wait(0)>0);return 0;}\n",
         "",
         "",
-        {"memory_mb": 256, "time_s": 5.0, "wall_s": 10.0},
+        {"memory_mb": 256, "time_s": 20.0, "wall_s": 60.0},  # spare time: they must overlap
         "MLE",
     ),
 ]

@@ -85,9 +85,55 @@ def check_engine(base: Path) -> None:
         groups = leftovers(base)
         slot_files = sorted(p.name for p in (base / groups[0]).iterdir()) if groups else []
         record("slot groups created", any(n.startswith("slot-") for n in slot_files), slot_files)
+        check_tree_memory(engine)
     finally:
         engine.close()
     record("no cgroup left after close", not leftovers(base), leftovers(base))
+
+
+TREE = r"""
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int main(void) {
+    for (int i = 0; i < 6; i++)
+        if (fork() == 0) {
+            size_t n = (size_t)64 << 20;
+            volatile char *p = malloc(n);
+            for (size_t j = 0; j < n; j += 4096) p[j] = 1;
+            sleep(20);
+            _exit(0);
+        }
+    while (wait(0) > 0) {}
+    return 0;
+}
+"""
+
+
+def check_tree_memory(engine) -> None:
+    """Memory of the whole tree, with CPU time to spare even under emulation (slow page faults):
+    six children of 64 MiB that stay alive together under 256 MiB is MLE; each alone fits. Then
+    a small program in the same slots: what it is reported to use (memory_kb) must be small, not
+    the slot's lifetime peak (kernels before 6.12 cannot reset memory.peak)."""
+    from xcoder_wire.schemas import Submission
+
+    def judge(language: str, source: str, memory_mb: int):
+        return engine.judge(Submission.model_validate({
+            "language": language, "source": source,
+            "limits": {"time_s": 30, "wall_s": 90, "memory_mb": memory_mb},
+            "tests": [{"kind": "stdio", "input": "", "expected": None}] * 2,
+        }))  # fmt: skip
+
+    tree = judge("c", TREE, 256)
+    record("tree of 6 x 64 MiB under 256 MiB is MLE", tree.verdict.value == "MLE",
+           [(t.verdict.value, t.message) for t in tree.tests])  # fmt: skip
+    fits = judge("c", TREE.replace("i < 6", "i < 2"), 256)
+    record("tree of 2 x 64 MiB under 256 MiB passes", fits.verdict.value == "AC",
+           [(t.verdict.value, t.message, t.memory_kb) for t in fits.tests])  # fmt: skip
+    small = judge("python3", "print(1)\n", 256)
+    kb = [t.memory_kb for t in small.tests]
+    record("a small program after them is reported small", small.verdict.value == "AC" and max(kb) < 64 * 1024,
+           {"memory_kb": kb, "kernel": os.uname().release})  # fmt: skip
 
 
 def check_pytest(scenario: str, base: Path) -> None:
