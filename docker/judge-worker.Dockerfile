@@ -49,10 +49,13 @@ RUN /usr/local/lib/xcoder/install-toolchains.sh --clean \
 COPY --from=build /opt/xcoder/venv /opt/xcoder/venv
 COPY docker/judge-worker-entrypoint.sh /usr/local/bin/xcoder-judge-worker-entrypoint
 
+# The base image's interpreter, which runs python3 submissions: python:*-slim images keep it in
+# /usr/local/bin, Debian's own python3 package (scripts/build-images.sh) in /usr/bin.
+ARG SANDBOX_PYTHON=/usr/local/bin/python3
 ENV PATH=/opt/xcoder/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    XCODER_JUDGE_PYTHON=/usr/local/bin/python3 \
+    XCODER_JUDGE_PYTHON=${SANDBOX_PYTHON} \
     XCODER_JUDGE_CACHE_DIR=/var/cache/xcoder-judge \
     XCODER_JUDGE_WORK_DIR=/run/xcoder-judge
 

@@ -40,7 +40,12 @@ NEEDS=(
   "command -v redis-server|redis-server"
   "command -v ip|iproute2"
 )
-if [ "$WANT_TEST" = 1 ]; then NEEDS+=("command -v npm|npm" "command -v chromium|chromium"); fi  # chromium: the offline /docs screenshot test
+if [ "$WANT_TEST" = 1 ]; then
+  # npm: Helm binaries for tests/deploy; debootstrap + qemu: the cgroup v2 VM (tests/deploy/vm);
+  # chromium: the offline /docs screenshot test
+  NEEDS+=("command -v npm|npm" "command -v debootstrap|debootstrap" "command -v qemu-system-x86_64|qemu-system-x86"
+          "command -v chromium|chromium")
+fi
 missing=()
 for need in "${NEEDS[@]}"; do
   check=${need%%|*}

@@ -38,7 +38,15 @@ def test_hadolint_does_flag_a_bad_dockerfile(tools: Tools, tmp_path: Path) -> No
 
 @pytest.mark.parametrize(
     "script",
-    [DOCKER / "judge-worker-entrypoint.sh", REPO / "tests/deploy/install-tools.sh"],
+    [
+        DOCKER / "judge-worker-entrypoint.sh",
+        REPO / "tests/deploy/install-tools.sh",
+        REPO / "scripts/build-images.sh",
+        REPO / "scripts/deploy-check.sh",
+        REPO / "tests/deploy/vm/build-image.sh",
+        REPO / "tests/deploy/vm/guest.sh",
+        REPO / "tests/deploy/vm/init",
+    ],
     ids=lambda p: p.name,
 )
 def test_shellcheck_passes(tools: Tools, script: Path) -> None:
