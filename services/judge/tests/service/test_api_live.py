@@ -297,3 +297,31 @@ def test_docs_render_their_operations_in_headless_chromium_without_network(api, 
     subprocess.run([*offline, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True)
     png = shot.read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 50_000  # a blank page is a few KB
+
+
+def test_the_grafana_dashboard_uses_only_metrics_and_labels_the_judge_exposes(api):
+    import json
+    from pathlib import Path
+
+    dashboard = json.loads(
+        (Path(__file__).resolve().parents[4] / "helm" / "dashboards" / "xcoder-judge.json").read_text()
+    )
+    api.post("/v1/submissions", json=add_submission())  # so the job series exist
+    exposed: dict[str, set[str]] = {}
+    for line in api.get("/metrics").text.splitlines():
+        m = re.match(r"^(xcoder_judge_\w+)(?:\{(.*)\})? ", line)
+        if m:
+            labels = set(re.findall(r'(\w+)="', m.group(2) or ""))
+            exposed.setdefault(m.group(1), set()).update(labels)
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    exprs += [v["definition"] for v in dashboard["templating"]["list"] if v["type"] == "query"]
+    assert len(dashboard["panels"]) >= 10
+    for expr in exprs:
+        for name, selector in re.findall(r"(xcoder_judge_\w+)(?:\{([^}]*)\})?", expr):
+            assert name in exposed, (name, expr)
+            used = set(re.findall(r"(\w+)\s*=~?", selector)) - {"job"}  # `job` is Prometheus's
+            assert used <= exposed[name], (name, used - exposed[name])
+        for grouping in re.findall(r"by \(([^)]*)\)", expr):
+            labels = {label.strip() for label in grouping.split(",")} - {"le"}
+            names = re.findall(r"xcoder_judge_\w+", expr)
+            assert any(labels <= exposed[n] for n in names), (labels, expr)
