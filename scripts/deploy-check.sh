@@ -128,7 +128,8 @@ stage_compose() {
 
 KUBE_DIR="$(mktemp -d)"
 kube_down() {
-  [ -f "$KUBE_DIR/play.yaml" ] && podman kube down "$KUBE_DIR/play.yaml" >/dev/null 2>&1
+  if [ -f "$KUBE_DIR/play.yaml" ]; then podman kube down "$KUBE_DIR/play.yaml" >/dev/null 2>&1 || true; fi
+  podman volume rm -f tmp work cache >/dev/null 2>&1 || true
   podman rm -f -t 5 xcoder-kube-redis >/dev/null 2>&1 || true
   podman network rm -f xcoder-kube >/dev/null 2>&1 || true
 }
@@ -150,8 +151,25 @@ stage_kube() {
   "$PY" - "$KUBE_DIR/all.yaml" "$KUBE_DIR/play.yaml" <<'PY'
 import sys, yaml
 docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
-keep = [d for d in docs if d["kind"] in ("ConfigMap", "Secret", "Deployment")]
-print("kube: playing", ", ".join(f'{d["kind"]}/{d["metadata"]["name"]}' for d in keep))
+keep = [d for d in docs if d["kind"] in ("ConfigMap", "Deployment")]
+# podman 4.3 cannot resolve secretKeyRef from a played Secret (it fails to parse what it stored):
+# the played copy gets the Secret's values inline; everything else is as rendered
+secret = next(d for d in docs if d["kind"] == "Secret")["stringData"]
+for d in keep:
+    if d["kind"] != "Deployment":
+        continue
+    for c in d["spec"]["template"]["spec"]["containers"]:
+        env = []
+        for e in c.get("env", []):
+            ref = e.get("valueFrom", {}).get("secretKeyRef")
+            if ref is None:
+                env.append(e)
+            elif ref["key"] in secret:
+                env.append({"name": e["name"], "value": secret[ref["key"]]})
+            elif not ref.get("optional"):
+                sys.exit(f"kube: secret key {ref['key']} missing")
+        c["env"] = env
+print("kube: playing", ", ".join(f'{d["kind"]}/{d["metadata"]["name"]}' for d in keep), "+ the Secret's values inline")
 print("kube: left to the schema tests:", ", ".join(sorted({d["kind"] for d in docs} - {d["kind"] for d in keep})))
 yaml.safe_dump_all(keep, open(sys.argv[2], "w"))
 PY
@@ -164,7 +182,12 @@ PY
     --format '{{.Name}}: user={{.Config.User}} readonly={{.HostConfig.ReadonlyRootfs}} caps={{.EffectiveCaps}}'
 
   "$PY" tests/deploy/smoke.py "http://$ip:8000" --workers 1
-  podman kube down "$KUBE_DIR/play.yaml"
+  # podman 4.3 turns each emptyDir into a named volume (tmp, work, cache) shared by every pod that
+  # names one alike; kube down trips over the shared one, so remove those volumes afterwards
+  podman kube down "$KUBE_DIR/play.yaml" >/dev/null 2>&1 || true
+  podman volume rm -f tmp work cache >/dev/null 2>&1 || true
+  echo "kube down: $(podman pod ps -q | wc -l) pod(s) left"
+  [ "$(podman pod ps -q | wc -l)" = 0 ]
 }
 
 stage_vm() {
@@ -178,6 +201,8 @@ for stage in "${stages[@]}"; do
     *) echo "deploy-check: unknown stage '$stage' (images containers compose kube vm)" >&2; exit 2 ;;
   esac
 done
+# a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too
+trap 'cleanup_containers; compose_down; kube_down; rm -rf "$KUBE_DIR"' EXIT
 for stage in "${stages[@]}"; do
   t0=$(date +%s)
   "stage_$stage"
