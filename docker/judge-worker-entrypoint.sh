@@ -14,7 +14,7 @@
 # shared namespace, no nsdelegate, no permission) is left untouched with a warning; the worker
 # then reports what it enforces (`xcoder-judge check`) and falls back to rlimits where it must.
 #
-# Before that, as root, it checks that the container has the six capabilities the sandbox needs
+# Before that, as root, it checks that the container has the five capabilities the sandbox needs
 # (docs/deployment.md, "What the worker needs") and stops with exit status 78, naming each one
 # missing, instead of a worker that fails later inside a slot or runs without isolation.
 #
@@ -65,8 +65,7 @@ prepare_cgroup_v2() {
 
 # name:bit:why, as in include/uapi/linux/capability.h
 NEEDED_CAPABILITIES="
-CAP_CHOWN:0:hand input files to the slot's uid
-CAP_DAC_OVERRIDE:1:write inputs into and read outputs from the slot's /box
+CAP_DAC_OVERRIDE:1:read outputs from the slot's /box
 CAP_KILL:5:signal sandboxed processes, which run under other uids
 CAP_SETGID:6:drop to the slot's gid
 CAP_SETUID:7:drop to the slot's uid

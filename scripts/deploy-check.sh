@@ -21,7 +21,7 @@ TAG="${XCODER_TAG:-0.1.0}"
 P=localhost/xcoder
 NET=xcoder-check
 PORT="${XCODER_CHECK_PORT:-18000}"
-CAPS=(SYS_ADMIN SETUID SETGID KILL DAC_OVERRIDE CHOWN)   # = helm values judge.worker.sandbox.capabilities
+CAPS=(SYS_ADMIN SETUID SETGID KILL DAC_OVERRIDE)   # = helm values judge.worker.sandbox.capabilities
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(images containers compose kube vm)
 

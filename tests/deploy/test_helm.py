@@ -25,7 +25,7 @@ from tests.deploy.support import (
     unknown_settings,
 )
 
-WORKER_CAPABILITIES = ["SYS_ADMIN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "CHOWN"]
+WORKER_CAPABILITIES = ["SYS_ADMIN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE"]
 UNPRIVILEGED_COMPONENTS = [
     ("Deployment", "judge-api"),
     ("Deployment", "synth-api"),

@@ -110,7 +110,7 @@ def confined_probe(capabilities: list[str], tmp_path: Path) -> dict:
 def test_capability_set_is_the_same_in_compose_and_helm() -> None:
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     assert compose["services"]["judge-worker"]["cap_add"] == CAPABILITIES
-    assert CAPABILITIES == ["SYS_ADMIN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE", "CHOWN"]
+    assert CAPABILITIES == ["SYS_ADMIN", "SETUID", "SETGID", "KILL", "DAC_OVERRIDE"]
 
 
 def test_the_documented_set_runs_the_sandbox_with_full_isolation(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@
 3. pytest on $XCODER_VM_PYTEST (the suite's limit cases and hostile group, by default) with
    XCODER_JUDGE_CGROUP=v2, so a fallback to rlimits cannot pass silently;
 4. the service: redis-server, `xcoder-judge worker` (in the pod scenario confined to the chart's
-   six capabilities, no_new_privs and the worker seccomp profile) and `xcoder-judge api`; the
+   five capabilities, no_new_privs and the worker seccomp profile) and `xcoder-judge api`; the
    HTTP smoke test (tests/deploy/smoke.py) must see the worker report cgroup v2.
 Results go to $XCODER_VM_OUT/<scenario>.json; the exit status is 1 when any check failed.
 """
@@ -157,7 +157,7 @@ def check_pytest(scenario: str, base: Path) -> None:
 
 
 def _confined(cmd: list[str]) -> list[str]:
-    """The worker as the chart starts it: its six capabilities, no_new_privs, the seccomp profile."""
+    """The worker as the chart starts it: its five capabilities, no_new_privs, the seccomp profile."""
     import yaml
 
     values = yaml.safe_load((SRC / "helm/xcoder/values.yaml").read_text())
