@@ -110,8 +110,10 @@ def test_validator_flags_reach_the_default_validator() -> None:
         ("a.py", "#!/usr/bin/env python3\n", "python3"),
         ("a.py", "#!/usr/bin/env python2\n", None),
         ("Main.java", "", "java"),
-        ("a.kt", "", None),
-        ("a.pl", "#!/usr/bin/perl\n", None),
+        ("a.kt", "", "kotlin"),
+        ("a.pl", "#!/usr/bin/perl\n", "perl"),
+        ("a.pl", "", None),  # problemtools reads *.pl as Prolog, which the judge does not offer
+        ("a.ml", "", None),
     ],
 )
 def test_languages_by_extension_and_shebang(name: str, text: str, lang: str | None) -> None:
@@ -161,6 +163,9 @@ def test_import_writes_judge_submissions(tmp_path: Path, capsys) -> None:
     assert main(["problem", "import", str(FIXTURES / "hello")]) == 2
     assert "give --time-limit" in capsys.readouterr().err
     assert main(["problem", "import", str(FIXTURES / "hello"), "--time-limit", "1", "-o", str(out)]) == 0
-    assert "hello.kt: skipped by language: Kotlin is not offered" in capsys.readouterr().err
+    assert "8 submissions written, 0 skipped" in capsys.readouterr().err  # Kotlin included
+    assert main(["problem", "import", str(FIXTURES / "different"), "--time-limit", "1", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "different.ml: skipped by language: OCaml is not offered" in err, err
     assert main(["problem", "import", str(tmp_path / "nope")]) == 2
     assert "not a directory" in capsys.readouterr().err
