@@ -85,6 +85,12 @@ class Program:
         return self.toolchain.language
 
 
+# HotSpot refuses a thread stack over 1 GiB (-Xss2048m: "exceeds the maximum representable size"),
+# and the stack defaults to the memory limit: without the cap every JVM program under a memory
+# limit over 1 GiB would fail to start (RE).
+JVM_MAX_STACK_MB = 1024
+
+
 class SandboxFailure(RuntimeError):
     """The sandbox could not do its part (a compile could not run); the submission is SE."""
 
@@ -547,6 +553,7 @@ class Judge:
         return {
             "heap_mb": max(32, int(mem * 0.8) - 32),
             "stack_mb": stack,
+            "jvm_stack_mb": min(stack, JVM_MAX_STACK_MB),
             "node_stack_kb": max(984, min(stack * 1024 - 2048, 1 << 20)),
             "main_class": program.artifact.meta.get("main_class", "Main"),
         }

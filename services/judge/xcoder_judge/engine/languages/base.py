@@ -2,7 +2,7 @@
 
 Each language module defines one `Language`. Commands are argv templates; `{name}` fields are
 filled from the toolchain found at start-up (`{cc}`, `{java}` …) and from the run's limits
-(`{heap_mb}`, `{stack_mb}`, `{node_stack_kb}`, `{main_class}`) and from where the artifact is
+(`{heap_mb}`, `{stack_mb}`, `{jvm_stack_mb}`, `{node_stack_kb}`, `{main_class}`) and from where the artifact is
 mounted (`{prog}`: /prog, or /aux for an interactor). Programs are compiled in /box. A compile
 argument that is exactly `{sources}` becomes the main source file followed by the submission's
 extra files that the compiler takes (`compiles`: e.g. every `*.java`), so a multi-file program

@@ -30,7 +30,7 @@ def main_class(source: str) -> str:
 # own OutOfMemoryError, reported as MLE), the test's stack, one GC thread, no perf-data file.
 JVM_RUN_FLAGS = (
     "-Xmx{heap_mb}m",
-    "-Xss{stack_mb}m",
+    "-Xss{jvm_stack_mb}m",
     "-XX:+UseSerialGC",
     "-Xshare:auto",
     "-XX:-UsePerfData",
