@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB
 
 from xcoder_judge.engine.settings import EngineSettings
+from xcoder_judge.service.api.keyring import KeyRing
 
 ENV_PREFIX = "XCODER_JUDGE_"
 
@@ -20,11 +21,18 @@ ENV_PREFIX = "XCODER_JUDGE_"
 class Settings(BaseSettings, EngineSettings):
     """Every knob of the service; the engine's fields come from `EngineSettings` (engine/settings.py)."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore")
+    # hide_input_in_errors: a bad XCODER_JUDGE_API_KEYS must not print its keys in the error.
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", hide_input_in_errors=True
+    )
 
     # --- service
     redis_url: str | None = None
-    api_keys: str | None = Field(None, description="Comma-separated API keys; unset = open.")
+    api_keys: str | None = Field(
+        None,
+        description="Comma-separated keys: TENANT:ROLES:KEY or TENANT:ROLES:sha256:HEX (roles submit, "
+        "read, operator joined by +), or a bare KEY (a tenant of its own); unset = open.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     max_queue: int = Field(20000, ge=1)
@@ -66,17 +74,25 @@ class Settings(BaseSettings, EngineSettings):
         description="Serve the SandboxFusion and code-judge routes without an API key (a trusted "
         "network); the native API keeps its keys.",
     )
+    metrics_require_key: bool = Field(
+        False, description="Serve /metrics only to keys with the operator role (when keys are set)."
+    )
 
     @field_validator("log_level")
     @classmethod
     def _upper(cls, v: str) -> str:
         return v.upper()
 
-    @property
-    def api_key_set(self) -> frozenset[str]:
-        if not self.api_keys:
-            return frozenset()
-        return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
+    @field_validator("api_keys")
+    @classmethod
+    def _key_ring(cls, v: str | None) -> str | None:
+        KeyRing.parse(v)  # fail at start-up, naming the entry (never its key)
+        return v
+
+    @functools.cached_property
+    def key_ring(self) -> KeyRing:
+        """The tenants, roles and key digests of `api_keys` (empty: open mode)."""
+        return KeyRing.parse(self.api_keys)
 
     @property
     def effective_job_threads(self) -> int:
