@@ -20,7 +20,7 @@ from xcoder_judge import __version__
 from xcoder_judge.config import ENV_PREFIX, Settings, get_settings
 
 _SERVICE = (
-    "redis_url", "api_keys", "host", "port", "max_queue", "max_body_mb", "result_ttl_s", "job_retries",
+    "redis_url", "api_keys", "api_keys_file", "host", "port", "max_queue", "max_body_mb", "result_ttl_s", "job_retries",
     "log_level", "api_workers", "redis_pool_size", "access_log", "lease_s",
     "compat_time_s", "compat_memory_mb", "compat_wait_s", "compat_open", "metrics_require_key",
 )  # fmt: skip
@@ -153,7 +153,10 @@ def _load_settings(args: argparse.Namespace) -> Settings:
 def _settings_error(exc: ValidationError) -> str:
     lines = ["xcoder-judge: invalid settings:"]
     for err in exc.errors():
-        name = str(err["loc"][0]) if err["loc"] else "?"
+        if not err["loc"]:  # a check across fields; its message names them
+            lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
+            continue
+        name = str(err["loc"][0])
         lines.append(f"  {ENV_PREFIX}{name.upper()} ({_flag(name)}): {err['msg']}")
     return "\n".join(lines)
 

@@ -7,13 +7,14 @@ One mechanism: `Settings` reads the whole environment. The engine's knobs are th
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB
 
 from xcoder_judge.engine.settings import EngineSettings
-from xcoder_judge.service.api.keyring import KeyRing
+from xcoder_judge.service.api.keyring import KeyConfigError, KeyRing
 
 ENV_PREFIX = "XCODER_JUDGE_"
 
@@ -32,6 +33,11 @@ class Settings(BaseSettings, EngineSettings):
         None,
         description="Comma-separated keys: TENANT:ROLES:KEY or TENANT:ROLES:sha256:HEX (roles submit, "
         "read, operator joined by +), or a bare KEY (a tenant of its own); unset = open.",
+    )
+    api_keys_file: Path | None = Field(
+        None,
+        description="A file of more API_KEYS entries, one per line or comma-separated, # comments "
+        "(a mounted Kubernetes or Compose secret).",
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -83,16 +89,28 @@ class Settings(BaseSettings, EngineSettings):
     def _upper(cls, v: str) -> str:
         return v.upper()
 
-    @field_validator("api_keys")
-    @classmethod
-    def _key_ring(cls, v: str | None) -> str | None:
-        KeyRing.parse(v)  # fail at start-up, naming the entry (never its key)
-        return v
+    @model_validator(mode="after")
+    def _key_ring(self) -> Settings:
+        self._key_text()  # fail at start-up, naming the entry (never its key)
+        return self
+
+    def _key_text(self) -> str:
+        """`api_keys` and the entries of `api_keys_file`, parsed (KeyConfigError if malformed)."""
+        parts = [self.api_keys or ""]
+        if self.api_keys_file is not None:
+            try:
+                text = self.api_keys_file.read_text()
+            except OSError as exc:
+                raise KeyConfigError(f"XCODER_JUDGE_API_KEYS_FILE: cannot read it ({exc.strerror})") from None
+            parts += [line.split("#", 1)[0] for line in text.splitlines()]
+        joined = ",".join(p for p in parts if p.strip())
+        KeyRing.parse(joined)
+        return joined
 
     @functools.cached_property
     def key_ring(self) -> KeyRing:
-        """The tenants, roles and key digests of `api_keys` (empty: open mode)."""
-        return KeyRing.parse(self.api_keys)
+        """The tenants, roles and key digests of `api_keys` and `api_keys_file` (empty: open)."""
+        return KeyRing.parse(self._key_text())
 
     @property
     def effective_job_threads(self) -> int:

@@ -113,3 +113,19 @@ def test_an_app_with_a_route_that_declares_no_access_rule_does_not_start(monkeyp
         app_module.create_app(Settings(api_keys=f"a:submit:{SECRET}"))
     with pytest.raises(RuntimeError, match="/v1/forgotten"):
         app_module.create_app(Settings())  # open mode too: the rule is part of the route
+
+
+def test_keys_can_come_from_a_file_a_mounted_secret(tmp_path):
+    path = tmp_path / "judge-api-keys"
+    path.write_text(
+        f"# trainers\nteam-a:submit:{SECRET}  # run 42\n\nops:operator:{hash_key('op')},legacy-key\n"
+    )
+    ring = Settings(api_keys="team-b:read:other-key", api_keys_file=path).key_ring
+    assert ring.tenants >= {"team-a", "team-b", "ops"} and len(ring.entries) == 4
+    assert ring.identify(SECRET).tenant == "team-a" and ring.identify("op").tenant == "ops"
+    path.write_text(f"team-a:submit:{SECRET}\nteam-a:admin:x\n")
+    with pytest.raises(ValidationError, match="entry 2: unknown role 'admin'") as exc:
+        Settings(api_keys_file=path)
+    assert SECRET not in str(exc.value)
+    with pytest.raises(ValidationError, match="API_KEYS_FILE: cannot read it"):
+        Settings(api_keys_file=tmp_path / "missing")
