@@ -152,6 +152,23 @@ def test_compat_routes_act_as_the_keys_tenant(a, b):
     assert judged.status_code == 200 and judged.json()["success"] is True
 
 
+def test_keys_in_the_url_as_verl_and_code_judge_clients_send_them_pick_the_tenant(tenancy, a, b):
+    url = tenancy[2]
+    run = {"code": "print('via-url')", "language": "python"}
+    # verl's sandbox_fusion posts to the URL it is given: `…/run_code?api_key=KEY`.
+    with httpx.Client(timeout=120) as anon:
+        r = anon.post(f"{url}/run_code", params={"api_key": B_KEY}, json=run)
+        assert r.status_code == 200 and r.json()["run_result"]["stdout"] == "via-url\n"
+        # code-judge's judge_client appends paths to `http://:KEY@host`: HTTP Basic.
+        batch = {"submissions": [{"type": "python", "solution": "print(3)", "expected_output": "3"}]}
+        r = anon.post(f"{url}/judge/long-batch", json=batch, auth=("", A_KEY))
+        assert r.status_code == 200 and r.json()["results"][0]["success"] is True
+        assert anon.post(f"{url}/judge/long-batch", json=batch, auth=("", "wrong")).status_code == 401
+    digest = _sandbox_fusion_id(run)
+    assert b.get(f"/v1/submissions/{digest}").status_code == 200  # B's run, in B's namespace
+    assert a.get(f"/v1/submissions/{digest}").status_code == 404
+
+
 def _sandbox_fusion_id(run: dict) -> str:
     from xcoder_judge.service.compat import sandbox_fusion as sf
 
