@@ -175,6 +175,30 @@ def _sandbox_fusion_id(run: dict) -> str:
     return sf.to_submission(sf.RunCodeRequest.model_validate(run)).id or ""
 
 
+def test_the_access_log_never_holds_a_key(tenancy):
+    cluster = tenancy[0]
+    url = cluster.start_api("api-access-log", api_keys=KEYS, access_log="true")
+    with httpx.Client(base_url=url, timeout=60) as api:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                api.get("/healthz")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, cluster.log_tail()
+                time.sleep(0.05)
+        assert api.get("/v1/languages", params={"api_key": A_KEY}).status_code == 200
+        # Only `api_key` is read (a misspelt `API_KEY` is no key: 401), but both are blanked in the log.
+        assert api.get("/v1/status", params={"x": "1", "API_KEY": B_KEY}).status_code == 401
+        assert api.get("/v1/status", params={"api_key": B_KEY}).status_code == 403
+        assert api.get("/v1/languages", auth=("", OPS_KEY)).status_code == 200
+        assert api.get("/v1/languages", params={"api_key": "wrong-key-123"}).status_code == 401
+    log = (cluster.root / "logs" / "api-access-log.log").read_text()
+    assert "GET /v1/languages?api_key=*** HTTP/1.1" in log and "&API_KEY=***" in log
+    for secret in (A_KEY, B_KEY, OPS_KEY, "wrong-key-123"):
+        assert secret not in log
+
+
 # ------------------------------------------------------------------ roles, route by route
 
 PUBLIC = "public"
