@@ -74,7 +74,9 @@ def main() -> None:
                 "correct_at_threshold": right,
             }
         )
-    print(f"threshold {args.threshold}; {len(texts)} statements; model load {loaded:.1f}s, encode {encoded:.1f}s")
+    print(
+        f"threshold {args.threshold}; {len(texts)} statements; model load {loaded:.1f}s, encode {encoded:.1f}s"
+    )
     print("| pairs | count | lowest cosine | highest cosine | on the right side of the threshold |")
     print("|---|---|---|---|---|")
     for r in rows:
@@ -83,7 +85,9 @@ def main() -> None:
             f"| {r['correct_at_threshold']}/{r['pairs']} |"
         )
     load_after = os.getloadavg()
-    print(f"load average before {[round(x, 2) for x in load_before]}, after {[round(x, 2) for x in load_after]}")
+    print(
+        f"load average before {[round(x, 2) for x in load_before]}, after {[round(x, 2) for x in load_after]}"
+    )
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(
         json.dumps(

@@ -14,7 +14,9 @@ from pathlib import Path
 class HeadlessChromium:
     """One browser profile under ``workdir``; each call is a fresh headless run of one page."""
 
-    def __init__(self, workdir: Path, *, window: tuple[int, int] = (1280, 1400), budget_ms: int = 15000) -> None:
+    def __init__(
+        self, workdir: Path, *, window: tuple[int, int] = (1280, 1400), budget_ms: int = 15000
+    ) -> None:
         binary = shutil.which("chromium") or shutil.which("chromium-browser")
         if not binary:
             raise RuntimeError("headless Chromium is needed (./scripts/setup.sh --test installs it)")
