@@ -33,7 +33,10 @@ def finished_run(live_judge, recordings, tmp_path_factory):
         # With the embedding check on: the three fixture tasks are far from each other and from
         # the evaluation problems (cosine < 0.5), so none may be dropped.
         decontam = {"near_duplicates": {"enabled": True}}
-        cfg = write_config(tmp, run_config(tmp, replay.url, live_judge.url, decontam=decontam))
+        # Under a data directory's runs/ (the CLI's default place), where synth-api's /metrics reads.
+        out = tmp / "data" / "runs" / "fixture-run"
+        cfg = run_config(tmp, replay.url, live_judge.url, decontam=decontam, output_dir=str(out))
+        cfg = write_config(tmp, cfg)
         done = subprocess.run(
             [sys.executable, "-m", "xcoder_synth.cli", "run", str(cfg), "--no-progress"],
             capture_output=True,
@@ -41,7 +44,7 @@ def finished_run(live_judge, recordings, tmp_path_factory):
             timeout=900,
         )
     assert done.returncode == 0, done.stderr[-3000:]
-    store, config = load_run(tmp / "run")
+    store, config = load_run(out)
     return store, config, live_judge
 
 
@@ -247,3 +250,68 @@ def test_the_html_report_in_headless_chromium(finished_run, tmp_path):
     assert dom.count('src="data:image/png;base64,') == 5
     png = browser.screenshot(page, tmp_path / "report.png")
     assert png.startswith(b"\x89PNG") and len(png) > 50_000  # a blank page is a few KB
+
+
+def test_synth_api_metrics_after_the_run(finished_run, redis_conn, monkeypatch):
+    """/metrics sums the run's shard stats: runs, stage items and seconds, LLM tokens, requests
+    and latency per stage and endpoint, judge calls."""
+    from fastapi.testclient import TestClient
+    from prometheus_client.parser import text_string_to_metric_families
+    from xcoder_synth.service.app import create_app
+    from xcoder_synth.settings import get_settings
+
+    store, _, _ = finished_run
+    monkeypatch.setenv("XCODER_SYNTH_DATA_DIR", str(store.root.parent.parent))
+    get_settings.cache_clear()
+    with TestClient(create_app()) as client:
+        r = client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    got: dict[tuple[str, frozenset], float] = {}
+    for fam in text_string_to_metric_families(r.text):
+        for smp in fam.samples:
+            got[(smp.name, frozenset(smp.labels.items()))] = smp.value
+
+    def value(name: str, **labels: str) -> float:
+        return got.get((name, frozenset(labels.items())), 0.0)
+
+    assert value("xcoder_synth_runs", via="cli", state="complete") == 1
+    report = RunReport.model_validate_json((store.artifacts / "report" / "report.json").read_text())
+    for line in report.stages:
+        assert value("xcoder_synth_stage_items_total", stage=line.stage) == line.items
+        assert value("xcoder_synth_stage_records_total", stage=line.stage) == line.records
+        assert abs(value("xcoder_synth_stage_seconds_total", stage=line.stage) - line.seconds) < 0.05
+        for reason, n in line.dropped.items():
+            assert value("xcoder_synth_stage_dropped_total", stage=line.stage, reason=reason) == n
+        for endpoint, u in line.usage.items():
+            lab = {"stage": line.stage, "endpoint": endpoint}
+            assert value("xcoder_synth_llm_requests_total", **lab, cached="false") == u["requests"]
+            assert (
+                value("xcoder_synth_llm_tokens_total", **lab, kind="prompt", cached="false")
+                == u["prompt_tokens"]
+            )
+            assert (
+                value("xcoder_synth_llm_tokens_total", **lab, kind="completion", cached="false")
+                == u["completion_tokens"]
+            )
+            # One latency observation per answered request, and the +Inf bucket holds them all.
+            assert value("xcoder_synth_llm_request_seconds_count", **lab) == u["requests"]
+            assert value("xcoder_synth_llm_request_seconds_bucket", **lab, le="+Inf") == u["requests"]
+    assert value("xcoder_synth_stage_dropped_total", stage="extract", reason="parse_no_json") == 1
+    assert (
+        value(
+            "xcoder_synth_llm_tokens_total",
+            stage="write",
+            endpoint="default",
+            kind="completion",
+            cached="false",
+        )
+        > 0
+    )
+    assert value("xcoder_synth_llm_request_seconds_sum", stage="write", endpoint="default") > 0
+    for stage in ("inputs", "verify"):  # generators and validators, then the candidates: in the judge
+        calls = value("xcoder_synth_judge_calls_total", stage=stage)
+        assert calls > 0 and value("xcoder_synth_judge_submissions_total", stage=stage) >= calls
+        assert value("xcoder_synth_judge_call_seconds_count", stage=stage) == calls
+        assert value("xcoder_synth_judge_failures_total", stage=stage) == 0
+    assert value("xcoder_synth_judge_calls_total", stage="write") == 0  # the model, not the judge
+    get_settings.cache_clear()
