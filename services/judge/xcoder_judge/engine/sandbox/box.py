@@ -138,8 +138,7 @@ class Box:
                 return {"op": protocol.OP_PONG}, []
             return {"op": protocol.OP_ERROR, "message": "unknown op %r" % op}, []
         except supervise.WorkerGone:
-            supervise.kill_leftovers(self)
-            raise
+            raise  # the run is killed and reaped already (supervise.abort)
         except Exception as e:
             try:
                 supervise.kill_leftovers(self)

@@ -196,7 +196,7 @@ class Supervision:
         except OSError:
             peek = b""
         if not peek:
-            kill_run(self.box, self.procs)
+            abort(self.box, self.procs)
             raise WorkerGone("the worker closed the connection during a run")
         self.poller.unregister(self.box.sock.fileno())  # read after the run, as a protocol error
 
