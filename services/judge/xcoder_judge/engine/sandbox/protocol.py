@@ -42,6 +42,14 @@ OUTPUT_KILLS = frozenset(KILLED_FOR_OUTPUT.values())
 STREAM_OF_KILL = {kill: stream for stream, kill in KILLED_FOR_OUTPUT.items()}
 TIME_KILLS = frozenset((KILLED_CPU, KILLED_WALL))
 
+# The fields of one process's report (box -> worker); the three streams are blob indices.
+REPORT_FIELDS = frozenset(
+    (
+        "exit_code", "signal", "cpu_s", "wall_s", "ended", "mem_kb", "oom",
+        "stdout_len", "stderr_len", "killed_for", "setup_error", "stdout", "stderr", "result",
+    )
+)  # fmt: skip
+
 
 class ProtocolError(Exception):
     """The peer sent something that is not a message, or went away mid-message."""

@@ -78,6 +78,8 @@ def _decode(header: dict[str, Any], blobs: list[bytes]) -> RunResult:
 
 
 def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
+    if set(r) != protocol.REPORT_FIELDS:
+        raise KeyError(f"report fields {sorted(set(r) ^ protocol.REPORT_FIELDS)} differ from the protocol's")
     return ProcReport(
         exit_code=r["exit_code"],
         signal=r["signal"],
@@ -92,7 +94,7 @@ def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
         stdout_len=r["stdout_len"],
         stderr_len=r["stderr_len"],
         setup_error=r["setup_error"],
-        ended=r.get("ended", 0.0),
+        ended=r["ended"],
     )
 
 
