@@ -1,7 +1,7 @@
-"""A worker SIGKILLed mid-run takes its sandbox with it, at once and quietly.
+"""A worker SIGKILLed mid-run or idle takes its sandbox with it, at once and quietly.
 
-The worker (here: an Engine in a process of its own, judging a program that sleeps) is killed
-while the program runs. Every process under it (keeper, box, forker, the program) must be gone
+The worker (here: an Engine in a process of its own) is killed while a program that sleeps
+runs, or between runs. Every process under it (keeper, box, forker, the program) must be gone
 within about a second, not when the run's wall limit would have ended it, and the box must say
 so in one line on stderr, without a traceback. Both isolation levels: root (namespaces; the box
 is PID 1 of the slot's PID namespace) and an unprivileged judge (no namespaces: the box itself
@@ -32,11 +32,15 @@ WORKER = textwrap.dedent(
     from xcoder_judge.config import Settings
     from xcoder_judge.engine import Engine
     from xcoder_wire.schemas import Submission
-    root, uid, python = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    root, uid, python, mode = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
     extra = {"python": python} if python else {}
     e = Engine(Settings(slots=1, cache_dir=root / "cache", work_dir=root / "work", sandbox_uid=uid,
                         languages="python3", self_test=False, **extra))
     e.start()
+    if mode == "idle":
+        e.judge(Submission(language="python3", source="print(1)", tests=[{"input": ""}]))  # the slot is up
+        print("RUNNING", flush=True)
+        time.sleep(120)
     sleeper = Submission(language="python3", source="import time\\ntime.sleep(50)\\n", tests=[{"input": ""}],
                          limits={"time_s": 30, "wall_s": 50})
     threading.Thread(target=e.judge, args=(sleeper,), daemon=True).start()
@@ -68,12 +72,13 @@ def world_dir():
     shutil.rmtree(d, ignore_errors=True)
 
 
+@pytest.mark.parametrize("mode", ["run", "idle"])
 @pytest.mark.parametrize("as_root", [True, False], ids=["isolated", "unprivileged"])
-def test_sigkilled_worker_takes_its_boxes_along_quietly(as_root: bool, world_dir: Path) -> None:
+def test_sigkilled_worker_takes_its_boxes_along_quietly(as_root: bool, mode: str, world_dir: Path) -> None:
     base, lock = claim_uid_block()
     stderr_path = world_dir / "stderr"
     if as_root:
-        argv = [sys.executable, "-c", WORKER, str(world_dir), str(base), ""]
+        argv = [sys.executable, "-c", WORKER, str(world_dir), str(base), "", mode]
         env = dict(os.environ)
     else:  # as nobody, under the system Python (root's virtualenv is not readable)
         site = next((REPO / ".venv" / "lib").glob("python3*/site-packages"))
@@ -86,7 +91,7 @@ def test_sigkilled_worker_takes_its_boxes_along_quietly(as_root: bool, world_dir
             "-c",
             WORKER,
         ]
-        argv += [str(world_dir), str(base), "/usr/bin/python3"]
+        argv += [str(world_dir), str(base), "/usr/bin/python3", mode]
         env = {
             "PATH": "/usr/bin:/bin",
             "HOME": str(world_dir),
@@ -99,8 +104,8 @@ def test_sigkilled_worker_takes_its_boxes_along_quietly(as_root: bool, world_dir
             line = worker.stdout.readline()
             assert line == b"RUNNING\n", stderr_path.read_text()[-3000:]
             tree = [p.pid for p in psutil.Process(worker.pid).children(recursive=True)]
-            # keeper, box, forker, program (isolated); box, forker, program (unprivileged)
-            assert len(tree) >= (4 if as_root else 3), tree
+            # keeper (isolated only), box, forker, and the program while one runs
+            assert len(tree) >= (3 if as_root else 2) + (mode == "run"), tree
             os.kill(worker.pid, signal.SIGKILL)
             killed = time.monotonic()
             worker.wait()

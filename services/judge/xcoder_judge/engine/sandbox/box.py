@@ -114,8 +114,9 @@ class Box:
         while True:
             try:
                 header, blobs = protocol.recv(self.sock)
-            except protocol.ProtocolError:
-                return None  # the worker closed the slot (or died between runs)
+            except protocol.ProtocolError as e:  # the worker died (a slot it closes says exit first)
+                log("the worker went away (%s); the box exits" % e)
+                return None
             if header.get("op") == protocol.OP_EXIT:
                 return None
             try:
