@@ -114,7 +114,7 @@ class Box:
         while True:
             try:
                 header, blobs = protocol.recv(self.sock)
-            except protocol.ProtocolError as e:  # the worker died (a slot it closes says exit first)
+            except (protocol.ProtocolError, OSError) as e:  # the worker died (a closed slot says exit)
                 log("the worker went away (%s); the box exits" % e)
                 return None
             if header.get("op") == protocol.OP_EXIT:
