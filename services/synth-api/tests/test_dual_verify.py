@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from xcoder_synth.dropped import Dropped
 from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.verify.dual import (
+    TestDecision,
     TimeLimitConfig,
     VerifiedTask,
     VerifyConfig,
-    VerifyDropped,
     calibrated_time_limit,
     verify_task,
 )
@@ -52,6 +53,13 @@ def maxsub_inputs() -> list[list[int]]:
     ]
     arrays += [[rng.randint(-9, 9) for _ in range(rng.randint(2, 12))] for _ in range(15)]
     return arrays
+
+
+def _decisions(result: VerifiedTask | Dropped) -> list[TestDecision]:
+    """Per-input decisions, typed, whether the task was kept or dropped (a drop keeps them in extra)."""
+    if isinstance(result, Dropped):
+        return [TestDecision.model_validate(d) for d in result.extra["decisions"]]
+    return result.decisions
 
 
 def as_stdin(a: list[int]) -> str:
@@ -127,8 +135,8 @@ def test_split_pool_abstains_on_the_contested_inputs_under_the_plain_rule(live_j
     plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
     result = _verify(live_judge, task, cands, inputs, plain)
     # The kept tests cannot tell a floor program from a correct one: no golden by position.
-    assert isinstance(result, VerifyDropped) and result.reason == "tests_not_discriminating"
-    status = {d.input_id: d for d in result.decisions}
+    assert isinstance(result, Dropped) and result.reason == "tests_not_discriminating"
+    status = {d.input_id: d for d in _decisions(result)}
     for a, ti in zip(arrays, inputs.inputs, strict=True):
         d = status[ti.id]
         if all(x < 0 for x in a):
@@ -153,10 +161,10 @@ def test_low_agreement_abstains_without_a_tie(live_judge):
     inputs = input_set(task.id, [as_stdin(a) for a in arrays])
     plain = CFG.model_copy(update={"votes": VoteRules(method="plain")})
     result = _verify(live_judge, task, candidate_set(task.id, pool), inputs, plain)
-    decisions = {d.input_id: d for d in result.decisions}
+    decisions = {d.input_id: d for d in _decisions(result)}
     first = decisions[inputs.inputs[0].id]
     assert (first.reason, first.votes, first.voters) == ("abstain_low_agreement", 7, 16)
-    assert sum(d.kept for d in result.decisions) == 4
+    assert sum(d.kept for d in _decisions(result)) == 4
     # Weighted by reliability, the 7 correct programs outweigh the 9 that disagree there.
     weighted = _verify(live_judge, task, candidate_set(task.id, pool), inputs)
     assert isinstance(weighted, VerifiedTask)
@@ -174,7 +182,7 @@ def test_checker_aware_voting_for_real_answers(live_judge):
     tokens = stdio_task("average-tokens")
     split = _verify(live_judge, tokens, candidate_set(tokens.id, programs), input_set(tokens.id, datas))
     # Formats split the vote: too few labels, or labels that cannot tell the formats apart.
-    assert isinstance(split, VerifyDropped) and split.reason in ("too_few_tests", "tests_not_discriminating")
+    assert isinstance(split, Dropped) and split.reason in ("too_few_tests", "tests_not_discriminating")
 
 
 def test_a_statement_example_that_contradicts_the_vote_drops_the_task(live_judge):
@@ -184,7 +192,7 @@ def test_a_statement_example_that_contradicts_the_vote_drops_the_task(live_judge
     res = _verify(
         live_judge, task, candidate_set(task.id, correct), input_set(task.id, datas, stated={0: "5\n"})
     )
-    assert isinstance(res, VerifyDropped) and res.reason == "sample_mismatch"
+    assert isinstance(res, Dropped) and res.reason == "sample_mismatch"
     ok = _verify(
         live_judge, task, candidate_set(task.id, correct), input_set(task.id, datas, stated={0: "6\n"})
     )
@@ -262,7 +270,7 @@ def test_the_oracle_vetoes_a_wrong_majority_on_small_inputs(live_judge):
     inputs = input_set(task.id, [as_stdin(a) for a in arrays])
     cfg = CFG.model_copy(update={"min_tests": 5})
     without = _verify(live_judge, task, candidate_set(task.id, pool), inputs, cfg)
-    assert isinstance(without, VerifyDropped) or without.golden_candidate_id != "maxsub-oracle-c03"
+    assert isinstance(without, Dropped) or without.golden_candidate_id != "maxsub-oracle-c03"
     oracle = Program(code=MAXSUB["correct"]["brute_slices"], provenance=PROV)
 
     async def go():
@@ -323,7 +331,7 @@ def test_a_task_with_many_valid_answers_votes_by_checker_acceptance(live_judge):
     by_tokens = _verify(live_judge, stdio_task("pairsum"), candidate_set("pairsum", programs), inputs)
     # Token equality: a valid alternative answer counts as wrong (the example's "3 4" rules out
     # the program that prints "1 2"), or the task is dropped.
-    assert isinstance(by_tokens, VerifyDropped) or not all(o.passed_all for o in by_tokens.candidates[:3])
+    assert isinstance(by_tokens, Dropped) or not all(o.passed_all for o in by_tokens.candidates[:3])
     task = _pairsum_task(PAIRSUM["checker"])
     result = _verify(live_judge, task, candidate_set("pairsum", programs), inputs)
     assert isinstance(result, VerifiedTask), result
@@ -340,7 +348,7 @@ def test_a_checker_that_accepts_anything_is_refused(live_judge):
     res = _verify(
         live_judge, _pairsum_task(PAIRSUM["accept_all_checker"]), candidate_set("pairsum", programs), inputs
     )
-    assert isinstance(res, VerifyDropped) and res.reason == "checker_invalid" and "mutated" in res.detail
+    assert isinstance(res, Dropped) and res.reason == "checker_invalid" and "mutated" in res.detail
 
 
 def test_large_outputs_get_a_larger_cap_instead_of_failing(live_judge):
@@ -362,4 +370,4 @@ def test_large_outputs_get_a_larger_cap_instead_of_failing(live_judge):
     assert [o.passed_all for o in result.candidates] == [True] * 4 + [False]
     fixed = cfg.model_copy(update={"max_output_cap_bytes": 1024})
     capped = _verify(live_judge, task, candidate_set(task.id, correct + wrong), inputs, fixed)
-    assert isinstance(capped, VerifyDropped)  # without growing the cap every run counts as failed
+    assert isinstance(capped, Dropped)  # without growing the cap every run counts as failed

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from xcoder_synth.dropped import DECONTAM_REASONS
 from xcoder_synth.pipeline.stages import STAGE_ORDER
 from xcoder_synth.pipeline.store import Rejection, RunStore
 from xcoder_synth.solutions.sample import CandidateSet
@@ -134,7 +135,6 @@ def _task_lines(store: RunStore, written: list[TaskRecord], verified: list[Verif
     return lines
 
 
-DECONTAM_REASONS = ("contaminated", "near_duplicate_eval", "near_duplicate")
 """Reasons the decontam stage drops a task: n-gram overlap, an embedding match with an
 evaluation problem, an embedding match with a kept task of the run."""
 MAX_MATCHES = 200

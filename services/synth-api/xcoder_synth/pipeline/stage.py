@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 from tqdm import tqdm
 
+from xcoder_synth.dropped import Dropped
 from xcoder_synth.errors import ConfigError
 from xcoder_synth.ids import shard_of
 from xcoder_synth.jsonl import read_jsonl
@@ -35,13 +36,6 @@ from xcoder_synth.verify.gateway import JudgeGateway
 class Kept:
     records: list[BaseModel]
     rejections: list[Rejection] = field(default_factory=list)
-
-
-@dataclass
-class Dropped:
-    reason: str
-    detail: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 Outcome = Kept | Dropped
@@ -167,7 +161,9 @@ async def _work(
             rej.write_many(outcome.rejections)
         else:
             rej.write(
-                Rejection(item_id=item_id, reason=outcome.reason, detail=outcome.detail, extra=outcome.extra)
+                Rejection(
+                    item_id=item_id, reason=outcome.reason.value, detail=outcome.detail, extra=outcome.extra
+                )
             )
         done.write(item_id + "\n")
         done.flush()

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from xcoder_synth.decontam import NgramIndex, build_index, eval_problems
+from xcoder_synth.dropped import Dropped, DropReason
 from xcoder_synth.features.evolve import Growth, graft, grow, sample_for_evolution
 from xcoder_synth.features.extract import SeedFeatures, extract_features
 from xcoder_synth.features.sample import FeatureConfig, sample_configs
@@ -21,23 +22,22 @@ from xcoder_synth.features.tree import FeatureNode, category_coverage, leaf_coun
 from xcoder_synth.jsonl import write_atomic
 from xcoder_synth.llm import ParseFailure
 from xcoder_synth.neardup import Embedder, NearMatch, find_near_duplicates
-from xcoder_synth.pipeline.stage import Dropped, Kept, Outcome, Stage, StageContext
+from xcoder_synth.pipeline.stage import Kept, Outcome, Stage, StageContext
 from xcoder_synth.pipeline.store import Rejection
 from xcoder_synth.solutions.sample import CandidateSet, sample_candidates
 from xcoder_synth.tasks.models import Selection, TaskRecord
 from xcoder_synth.tasks.select import select_features
 from xcoder_synth.tasks.styles import assign_styles
 from xcoder_synth.tasks.write import write_task
-from xcoder_synth.testgen.materialize import Dropped as InputsDropped
 from xcoder_synth.testgen.materialize import materialize
 from xcoder_synth.testgen.models import InputSet, Program, TestPlan
 from xcoder_synth.testgen.plan import plan_tests
-from xcoder_synth.verify.dual import VerifyDropped, verify_task
+from xcoder_synth.verify.dual import verify_task
 
 
 def _parse_dropped(failure: ParseFailure) -> Dropped:
     return Dropped(
-        reason=f"parse_{failure.reason}",
+        reason=DropReason.parse(failure.reason),
         detail=failure.detail[:500],
         extra={
             "attempts": [a.model_dump() for a in failure.attempts],
@@ -92,7 +92,7 @@ class TreeStage(Stage):
     async def process(self, ctx: StageContext, item: None) -> Outcome:
         extractions = list(ctx.store.read("extract", SeedFeatures))
         if not extractions:
-            return Dropped(reason="no_extractions", detail="no seed produced features")
+            return Dropped(reason=DropReason.NO_EXTRACTIONS, detail="no seed produced features")
         tree = merged([e.tree for e in sorted(extractions, key=lambda e: e.id)])
         base_leaves = leaf_count(tree)
         evo = ctx.config.features.evolution
@@ -119,7 +119,7 @@ class TreeStage(Stage):
                     rejections.append(
                         Rejection(
                             item_id=f"evolve:{round_no}:{k}",
-                            reason=f"parse_{failure.reason}",
+                            reason=DropReason.parse(failure.reason).value,
                             detail=failure.detail[:500],
                         )
                     )
@@ -154,7 +154,9 @@ class ConfigsStage(Stage):
         rejections: list[Rejection] = []
         for drawn in sample_configs(tree, ctx.config.features.sampling):
             if isinstance(drawn, int):
-                rejections.append(Rejection(item_id=f"config:{drawn}", reason="no_valid_subtree"))
+                rejections.append(
+                    Rejection(item_id=f"config:{drawn}", reason=DropReason.NO_VALID_SUBTREE.value)
+                )
             else:
                 configs.append(drawn)
         styles = assign_styles([c.id for c in configs], ctx.config.tasks.styles)
@@ -252,7 +254,7 @@ class DecontamStage(Stage):
         if ov.ratio < ctx.config.decontam.max_overlap:
             return None
         return Dropped(
-            reason="contaminated",
+            reason=DropReason.CONTAMINATED,
             detail=f"{ov.ratio:.1%} of its {ctx.config.decontam.ngram}-grams occur in {ov.eval_id}",
             extra=ov.model_dump(),
         )
@@ -264,7 +266,7 @@ class DecontamStage(Stage):
         if match is not None:
             what = "evaluation problem" if match.kind == "eval" else "task"
             return Dropped(
-                reason="near_duplicate_eval" if match.kind == "eval" else "near_duplicate",
+                reason=DropReason.NEAR_DUPLICATE_EVAL if match.kind == "eval" else DropReason.NEAR_DUPLICATE,
                 detail=f"cosine {match.similarity:.3f} with {what} {match.of} "
                 f"(threshold {ctx.config.decontam.near_duplicates.threshold})",
                 extra=match.model_dump(),
@@ -290,7 +292,7 @@ class SolveStage(Stage):
                 key = c.reject_reason or ("duplicate" if c.duplicate_of else "ok")
                 reasons[key] = reasons.get(key, 0) + 1
             return Dropped(
-                reason="too_few_candidates",
+                reason=DropReason.TOO_FEW_CANDIDATES,
                 detail=f"{n} distinct usable candidate(s) < {ctx.config.verify.min_candidates}",
                 extra={"candidates": reasons},
             )
@@ -338,13 +340,7 @@ class InputsStage(Stage):
     async def process(self, ctx: StageContext, item: tuple[TaskRecord, TestPlan]) -> Outcome:
         task, plan = item
         result = await materialize(ctx.judge, task, plan, ctx.config.testgen.materialize)
-        if isinstance(result, InputsDropped):
-            return Dropped(
-                reason=result.reason,
-                detail=result.detail,
-                extra={"decisions": [d.model_dump() for d in result.decisions]},
-            )
-        return Kept([result])
+        return result if isinstance(result, Dropped) else Kept([result])
 
 
 class VerifyStage(Stage):
@@ -367,16 +363,7 @@ class VerifyStage(Stage):
     ) -> Outcome:
         task, cands, inputs, oracle = item
         result = await verify_task(ctx.judge, task, cands, inputs, ctx.config.verify, oracle=oracle)
-        if isinstance(result, VerifyDropped):
-            return Dropped(
-                reason=result.reason,
-                detail=result.detail,
-                extra={
-                    "decisions": [d.model_dump() for d in result.decisions],
-                    "agreements": result.agreements,
-                },
-            )
-        return Kept([result])
+        return result if isinstance(result, Dropped) else Kept([result])
 
 
 class ExportStage(Stage):

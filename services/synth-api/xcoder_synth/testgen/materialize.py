@@ -13,6 +13,7 @@ import json
 
 from pydantic import BaseModel, Field
 
+from xcoder_synth.dropped import Dropped, DropReason
 from xcoder_synth.tasks.models import TaskRecord
 from xcoder_synth.testgen.models import InputDecision, InputSet, TestInput, TestPlan, call_data
 from xcoder_synth.testgen.plan import example_inputs
@@ -38,10 +39,8 @@ class MaterializeConfig(BaseModel):
     validator_limits: ExecLimits = Field(default_factory=lambda: ExecLimits(time_s=10, memory_mb=1024))
 
 
-class Dropped(BaseModel):
-    reason: str
-    detail: str = ""
-    decisions: list[InputDecision] = Field(default_factory=list)
+def _dropped(reason: DropReason, detail: str, decisions: list[InputDecision]) -> Dropped:
+    return Dropped(reason=reason, detail=detail, extra={"decisions": [d.model_dump() for d in decisions]})
 
 
 def _call_args(text: str, arity: int) -> str | None:
@@ -127,7 +126,7 @@ async def materialize(
 
     if not plan.validators:
         if cfg.require_validator:
-            return Dropped(reason="no_validator", detail="; ".join(plan.notes)[:500], decisions=decisions)
+            return _dropped(DropReason.NO_VALIDATOR, "; ".join(plan.notes)[:500], decisions)
         return InputSet(id=task.id, inputs=unique, decisions=decisions)
 
     examples = [i for i, ti in enumerate(unique) if ti.source == "example"]
@@ -149,10 +148,10 @@ async def materialize(
             for i in examples
             if rows[0][i].verdict != "AC"
         ]
-        return Dropped(
-            reason="validator_rejects_examples",
-            detail=f"{len(plan.validators)} validator(s); first says: {'; '.join(rejected[:3])}",
-            decisions=decisions,
+        return _dropped(
+            DropReason.VALIDATOR_REJECTS_EXAMPLES,
+            f"{len(plan.validators)} validator(s); first says: {'; '.join(rejected[:3])}",
+            decisions,
         )
     kept: list[TestInput] = []
     for ti, out in zip(unique, rows[chosen], strict=True):
@@ -170,9 +169,7 @@ async def materialize(
                 )
             )
     if len(kept) < cfg.min_inputs:
-        return Dropped(
-            reason="too_few_inputs",
-            detail=f"{len(kept)} valid input(s) < {cfg.min_inputs}",
-            decisions=decisions,
+        return _dropped(
+            DropReason.TOO_FEW_INPUTS, f"{len(kept)} valid input(s) < {cfg.min_inputs}", decisions
         )
     return InputSet(id=task.id, inputs=kept, validator_index=chosen, decisions=decisions)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from xcoder_client.testcases import parse_tests
 from xcoder_wire.schemas import ProgramChecker
 
+from xcoder_synth.dropped import Dropped, DropReason
 from xcoder_synth.solutions.fingerprint import family_fingerprint, family_tokens
 from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.tasks.models import TaskRecord
@@ -144,11 +145,18 @@ class VerifiedTask(BaseModel):
     oracle: str = Field("none", description="none, used, or why it was set aside.")
 
 
-class VerifyDropped(BaseModel):
-    reason: str
-    detail: str = ""
-    decisions: list[TestDecision] = Field(default_factory=list)
-    agreements: list[float] = Field(default_factory=list)
+def _dropped(
+    reason: DropReason,
+    detail: str,
+    decisions: list[TestDecision] | None = None,
+    agreements: list[float] | None = None,
+) -> Dropped:
+    """The report keeps every per-input decision and the vote's agreements of a dropped task."""
+    return Dropped(
+        reason=reason,
+        detail=detail,
+        extra={"decisions": [d.model_dump() for d in decisions or []], "agreements": agreements or []},
+    )
 
 
 def _programs(task: TaskRecord, codes: list[str]) -> list[str]:
@@ -198,11 +206,11 @@ async def verify_task(
     cfg: VerifyConfig,
     *,
     oracle: Program | None = None,
-) -> VerifiedTask | VerifyDropped:
+) -> VerifiedTask | Dropped:
     voters = candidates.voters
     if len(voters) < cfg.min_candidates:
-        return VerifyDropped(
-            reason="too_few_candidates",
+        return _dropped(
+            reason=DropReason.TOO_FEW_CANDIDATES,
             detail=f"{len(voters)} distinct usable candidate(s) < {cfg.min_candidates}",
         )
     checker = judge_checker(task)
@@ -245,7 +253,7 @@ async def verify_task(
             limits=cfg.limits,
         )
         if not relation.valid:
-            return VerifyDropped(reason="checker_invalid", detail=relation.detail[:500])
+            return _dropped(reason=DropReason.CHECKER_INVALID, detail=relation.detail[:500])
     else:
         sames = [same] * len(inputs.inputs)
     for i, o in enumerate(oracle_row):
@@ -299,16 +307,16 @@ async def verify_task(
         if reason == "labelled":
             labelled.append((i, v))
         elif reason == "sample_mismatch" and cfg.on_sample_mismatch == "drop_task":
-            return VerifyDropped(
-                reason="sample_mismatch",
+            return _dropped(
+                reason=DropReason.SAMPLE_MISMATCH,
                 detail=f"no candidate reproduces the statement's answer to example {ti.id}",
                 decisions=decisions,
                 agreements=agreements,
             )
 
     if len(labelled) < cfg.min_tests:
-        return VerifyDropped(
-            reason="too_few_tests",
+        return _dropped(
+            reason=DropReason.TOO_FEW_TESTS,
             detail=f"{len(labelled)} labelled test(s) < {cfg.min_tests}",
             decisions=decisions,
             agreements=agreements,
@@ -342,8 +350,8 @@ async def verify_task(
         )
     choice = choose_golden(passes, points, cfg.golden, profiles)
     if choice.position is None:
-        return VerifyDropped(
-            reason=choice.code or "no_golden",
+        return _dropped(
+            reason=DropReason(choice.code or "no_golden"),
             detail=choice.reason,
             decisions=decisions,
             agreements=agreements,
@@ -375,8 +383,8 @@ async def verify_task(
             )
         )
     if len(tests) < cfg.min_tests:
-        return VerifyDropped(
-            reason="too_few_tests",
+        return _dropped(
+            reason=DropReason.TOO_FEW_TESTS,
             detail=f"{len(tests)} test(s) pass the golden candidate < {cfg.min_tests}",
             decisions=decisions,
             agreements=agreements,
@@ -395,8 +403,8 @@ async def verify_task(
             language=golden.language,
         )
         if result.verdict.value != "AC" or result.passed != len(tests):
-            return VerifyDropped(
-                reason="golden_fails_final_check",
+            return _dropped(
+                reason=DropReason.GOLDEN_FAILS_FINAL_CHECK,
                 detail=f"{result.verdict.value}: {result.passed}/{result.total}: {result.message}"[:500],
                 decisions=decisions,
                 agreements=agreements,
