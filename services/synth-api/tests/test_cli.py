@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -67,3 +68,22 @@ def test_verify_command(live_judge, tmp_path):
     path.write_text(json.dumps(request))
     dropped = _cli("verify", str(path), "--judge-url", live_judge.url)
     assert dropped.returncode == 3 and json.loads(dropped.stdout)["result"]["reason"] == "too_few_candidates"
+
+
+def test_flags_become_a_settings_object_and_leave_the_environment_alone(monkeypatch, tmp_path):
+    from xcoder_synth.cli import _settings, build_parser
+    from xcoder_synth.pipeline.config import load_config
+    from xcoder_synth.pipeline.runner import open_run
+    from xcoder_synth.pipeline.stage import StageContext
+
+    monkeypatch.delenv("XCODER_SYNTH_JUDGE_URL", raising=False)
+    cfg = write_config(tmp_path, run_config(tmp_path, "http://127.0.0.1:9/v1"))
+    args = build_parser().parse_args(["run", str(cfg), "--judge-url", "http://judge.flag:8000"])
+    settings = _settings(args, ("judge_url",))
+    assert settings.judge_url == "http://judge.flag:8000"
+    assert "XCODER_SYNTH_JUDGE_URL" not in os.environ
+    config = load_config(cfg)
+    ctx = StageContext(open_run(config), config, progress=False, settings=settings)
+    assert ctx.judge.url == "http://judge.flag:8000"  # the flag wins over the config's judge.url
+    plain = StageContext(open_run(config), config, progress=False)
+    assert plain.settings.judge_url != "http://judge.flag:8000"

@@ -6,25 +6,23 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
 from xcoder_synth.errors import SynthError
-from xcoder_synth.settings import ENV_PREFIX, get_settings
+from xcoder_synth.settings import Settings, get_settings
 
 log = logging.getLogger("xcoder_synth")
 
 
-def _apply_overrides(args: argparse.Namespace, names: tuple[str, ...]) -> None:
-    """A flag sets the environment variable of the same name, then settings are re-read."""
-    for name in names:
-        value = getattr(args, name, None)
-        if value is not None:
-            os.environ[ENV_PREFIX + name.upper()] = str(value)
-    get_settings.cache_clear()
+def _settings(args: argparse.Namespace, names: tuple[str, ...]) -> Settings:
+    """The settings this command runs with: each given flag overrides its XCODER_SYNTH_ variable.
+
+    Passed on as an object; the process environment is left as it was."""
+    overrides = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    return Settings(**overrides) if overrides else get_settings()
 
 
 QUIET_LIBRARIES = ("httpx", "httpcore", "urllib3", "rq.worker")
@@ -46,7 +44,7 @@ def _stages_arg(value: str | None) -> list[str] | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _apply_overrides(args, ("judge_url",))
+    settings = _settings(args, ("judge_url",))
     from xcoder_synth.pipeline.config import load_config
     from xcoder_synth.pipeline.runner import open_run, redo, run_local, run_status, select_stages
 
@@ -58,12 +56,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         log.info("cleared stages: %s", ", ".join(cleared))
     progress = not args.no_progress
     if args.dispatch == "local":
-        run_local(store, config, stages, progress=progress)
+        run_local(store, config, stages, progress=progress, settings=settings)
     else:
         from xcoder_synth.pipeline.dispatch import enqueue_run, redis_connection, wait_for
 
-        conn = redis_connection()
-        settings = get_settings()
+        conn = redis_connection(settings.redis_url)
         jobs = enqueue_run(
             store,
             stages,
@@ -112,8 +109,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from xcoder_synth.pipeline.dispatch import redis_connection
 
-    _apply_overrides(args, ("redis_url", "queue"))
-    settings = get_settings()
+    settings = _settings(args, ("redis_url", "queue"))
     worker = Worker([settings.queue], connection=redis_connection(settings.redis_url), name=args.name)
     worker.work(burst=args.burst, logging_level=settings.log_level)
     return 0
@@ -124,8 +120,7 @@ def cmd_api(args: argparse.Namespace) -> int:
 
     from xcoder_synth.service.app import create_app
 
-    _apply_overrides(args, ("host", "port", "redis_url", "data_dir"))
-    settings = get_settings()
+    settings = _settings(args, ("host", "port", "redis_url", "data_dir"))
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower()
     )
@@ -135,9 +130,9 @@ def cmd_api(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from xcoder_synth.service.single import run_verify_request
 
-    _apply_overrides(args, ("judge_url",))
+    settings = _settings(args, ("judge_url",))
     payload = json.loads(Path(args.request).read_text())
-    result = asyncio.run(run_verify_request(payload))
+    result = asyncio.run(run_verify_request(payload, settings))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0 if result["status"] == "verified" else 3
 

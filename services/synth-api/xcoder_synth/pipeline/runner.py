@@ -13,6 +13,7 @@ from xcoder_synth.pipeline.config import RunConfig
 from xcoder_synth.pipeline.stage import StageContext, run_shard
 from xcoder_synth.pipeline.stages import STAGE_ORDER, STAGES
 from xcoder_synth.pipeline.store import RunStore
+from xcoder_synth.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,11 @@ def check_ready(store: RunStore, stage: str) -> None:
 
 
 def run_stage_local(
-    store: RunStore, config: RunConfig, name: str, *, progress: bool = True
+    store: RunStore, config: RunConfig, name: str, *, progress: bool = True, settings: Settings | None = None
 ) -> list[dict[str, Any]]:
     check_ready(store, name)
     stage = STAGES[name]()
-    ctx = StageContext(store, config, progress=progress)
+    ctx = StageContext(store, config, progress=progress, settings=settings)
     results = []
     for shard in range(stage.n_shards(ctx)):
         stats = run_shard(ctx, stage, shard)
@@ -89,12 +90,19 @@ def run_stage_local(
     return results
 
 
-def run_local(store: RunStore, config: RunConfig, stages: list[str], *, progress: bool = True) -> None:
+def run_local(
+    store: RunStore,
+    config: RunConfig,
+    stages: list[str],
+    *,
+    progress: bool = True,
+    settings: Settings | None = None,
+) -> None:
     for name in stages:
         if store.stage_complete(name):
             log.info("stage %s: complete, skipped", name)
             continue
-        run_stage_local(store, config, name, progress=progress)
+        run_stage_local(store, config, name, progress=progress, settings=settings)
         st = stage_status(store, name)
         log.info("stage %s: %d records, dropped %s", name, st.records, st.dropped or "nothing")
 

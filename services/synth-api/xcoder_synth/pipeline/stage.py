@@ -28,7 +28,7 @@ from xcoder_synth.jsonl import read_jsonl
 from xcoder_synth.llm import LLMPool, ResponseCache
 from xcoder_synth.pipeline.config import RunConfig
 from xcoder_synth.pipeline.store import Rejection, RunStore
-from xcoder_synth.settings import get_settings
+from xcoder_synth.settings import Settings, get_settings
 from xcoder_synth.verify.gateway import JudgeGateway
 
 
@@ -44,12 +44,20 @@ Outcome = Kept | Dropped
 class StageContext:
     """What a running stage may use: the run, its config, and (lazily) LLM clients and the judge."""
 
-    def __init__(self, store: RunStore, config: RunConfig, *, progress: bool = True) -> None:
+    def __init__(
+        self, store: RunStore, config: RunConfig, *, progress: bool = True, settings: Settings | None = None
+    ) -> None:
         self.store = store
         self.config = config
+        self._settings = settings
         self.progress = progress
         self._llm: LLMPool | None = None
         self._judge: JudgeGateway | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The caller's settings (the CLI's flags applied), else the process environment's."""
+        return self._settings or get_settings()
 
     @property
     def llm(self) -> LLMPool:
@@ -61,7 +69,7 @@ class StageContext:
     @property
     def judge(self) -> JudgeGateway:
         if self._judge is None:
-            settings = get_settings()
+            settings = self.settings
             jc = self.config.judge
             key = settings.judge_api_key
             if jc.api_key_env:

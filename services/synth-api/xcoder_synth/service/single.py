@@ -9,7 +9,7 @@ from xcoder_client.extract import extract_code
 
 from xcoder_synth.ids import stable_id
 from xcoder_synth.llm.models import Provenance
-from xcoder_synth.settings import get_settings
+from xcoder_synth.settings import Settings, get_settings
 from xcoder_synth.solutions.fingerprint import family_fingerprint, fence_language, language_id
 from xcoder_synth.solutions.sample import Candidate, CandidateSet
 from xcoder_synth.solutions.syntax import fingerprint, syntax_problem
@@ -147,8 +147,8 @@ async def verify_request(req: VerifyRequest, gateway: JudgeGateway) -> dict[str,
     return {"status": "dropped", "result": result.model_dump(mode="json")}
 
 
-async def run_verify_request(payload: dict[str, Any]) -> dict[str, Any]:
-    settings = get_settings()
+async def run_verify_request(payload: dict[str, Any], settings: Settings | None = None) -> dict[str, Any]:
+    settings = settings or get_settings()
     req = VerifyRequest.model_validate(payload)
     gateway = JudgeGateway(url=settings.judge_url, api_key=settings.judge_api_key)
     try:
