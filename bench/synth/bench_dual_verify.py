@@ -24,9 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway
 from xcoder_synth.tasks.models import CheckerSpec, StdioExample, TaskRecord
 from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, verify_task
-from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 
 CORRECT = [
     "a, b = map(int, input().split())\nprint(a + b)\n",

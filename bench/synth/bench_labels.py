@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway
 from xcoder_synth.llm import Provenance
 from xcoder_synth.solutions.fingerprint import family_fingerprint
 from xcoder_synth.solutions.sample import Candidate, CandidateSet
@@ -40,7 +41,6 @@ from xcoder_synth.tasks.models import CheckerSpec, EntryPoint, Param, TaskRecord
 from xcoder_synth.testgen.models import InputSet, Program, TestInput, call_data
 from xcoder_synth.verify.compare import equivalence, judge_checker
 from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, _programs, verify_task
-from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 from xcoder_synth.verify.vote import VoteRules
 
 HERE = Path(__file__).parent

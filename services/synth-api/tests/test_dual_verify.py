@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from xcoder_synth.dropped import Dropped
+from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway
 from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.verify.dual import (
     TestDecision,
@@ -24,7 +25,6 @@ from xcoder_synth.verify.dual import (
     calibrated_time_limit,
     verify_task,
 )
-from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 from xcoder_synth.verify.vote import VoteRules
 
 from .helpers import candidate_set, input_set, stdio_task

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 
+from xcoder_synth.judge_gateway import RunOutcome
 from xcoder_synth.solutions.fingerprint import (
     exact_fingerprint,
     family_fingerprint,
@@ -16,7 +17,6 @@ from xcoder_synth.solutions.fingerprint import (
 )
 from xcoder_synth.verify.compare import equivalence
 from xcoder_synth.verify.families import behaviour_classes, families
-from xcoder_synth.verify.gateway import RunOutcome
 from xcoder_synth.verify.golden import GoldenConfig, Profile, TestPoint, choose_golden
 from xcoder_synth.verify.vote import VoteRules, label_inputs
 from xcoder_wire.schemas import TokensChecker

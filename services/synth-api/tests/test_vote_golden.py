@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from xcoder_synth.judge_gateway import RunOutcome
 from xcoder_synth.verify.compare import equivalence
-from xcoder_synth.verify.gateway import RunOutcome
 from xcoder_synth.verify.golden import GoldenConfig, TestPoint, assign_splits, choose_golden, weight_of
 from xcoder_synth.verify.vote import group_outputs, vote
 from xcoder_wire.schemas import FloatsChecker, TokensChecker

@@ -25,11 +25,11 @@ from xcoder_synth.dropped import Dropped
 from xcoder_synth.errors import ConfigError
 from xcoder_synth.ids import shard_of
 from xcoder_synth.jsonl import read_jsonl
+from xcoder_synth.judge_gateway import JudgeGateway
 from xcoder_synth.llm import LLMPool, ResponseCache
 from xcoder_synth.pipeline.config import RunConfig
 from xcoder_synth.pipeline.store import Rejection, RunStore
 from xcoder_synth.settings import Settings, get_settings
-from xcoder_synth.verify.gateway import JudgeGateway
 
 
 @dataclass

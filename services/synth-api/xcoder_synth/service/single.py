@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 from xcoder_client.extract import extract_code
 
 from xcoder_synth.ids import stable_id
+from xcoder_synth.judge_gateway import JudgeGateway
 from xcoder_synth.llm.models import Provenance
 from xcoder_synth.settings import Settings, get_settings
 from xcoder_synth.solutions.fingerprint import family_fingerprint, fence_language, language_id
@@ -16,7 +17,6 @@ from xcoder_synth.solutions.syntax import fingerprint, syntax_problem
 from xcoder_synth.tasks.models import CheckerSpec, EntryPoint, TaskRecord
 from xcoder_synth.testgen.models import InputSet, InputSource, TestInput
 from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, verify_task
-from xcoder_synth.verify.gateway import JudgeGateway
 
 _API_PROVENANCE = Provenance(
     endpoint="api", model="given", prompt_id="api", prompt_version="0", sampling={}, cache_key=""

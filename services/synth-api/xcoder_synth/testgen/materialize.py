@@ -14,10 +14,10 @@ import json
 from pydantic import BaseModel, Field
 
 from xcoder_synth.dropped import Dropped, DropReason
+from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway
 from xcoder_synth.tasks.models import TaskRecord
 from xcoder_synth.testgen.models import InputDecision, InputSet, TestInput, TestPlan, call_data
 from xcoder_synth.testgen.plan import example_inputs
-from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 
 SMALL_SEED_OFFSET = 100_000
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway
 from xcoder_synth.verify.compare import Same
-from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway
 
 MUTANTS = ("", "xcoder-synth-invalid-output\n")
 """Outputs a valid checker rejects for any example (mutations of the stated answer)."""

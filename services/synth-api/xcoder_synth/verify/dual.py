@@ -24,6 +24,7 @@ from xcoder_client.testcases import parse_tests
 from xcoder_wire.schemas import ProgramChecker
 
 from xcoder_synth.dropped import Dropped, DropReason
+from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway, RunOutcome
 from xcoder_synth.solutions.fingerprint import family_fingerprint, family_tokens
 from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.tasks.models import TaskRecord
@@ -31,7 +32,6 @@ from xcoder_synth.testgen.models import InputSet, Program, TestInput
 from xcoder_synth.verify.acceptance import checker_sames
 from xcoder_synth.verify.compare import equivalence, judge_checker
 from xcoder_synth.verify.families import behaviour_classes, families
-from xcoder_synth.verify.gateway import ExecLimits, JudgeGateway, RunOutcome
 from xcoder_synth.verify.golden import CandidateScore, GoldenConfig, Profile, Split, TestPoint, choose_golden
 from xcoder_synth.verify.ground_truth import ground_truth
 from xcoder_synth.verify.harness import with_call_harness

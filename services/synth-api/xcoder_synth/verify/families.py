@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xcoder_synth.judge_gateway import RunOutcome
 from xcoder_synth.solutions.fingerprint import similarity
 from xcoder_synth.verify.compare import Same
-from xcoder_synth.verify.gateway import RunOutcome
 
 
 class _UnionFind:

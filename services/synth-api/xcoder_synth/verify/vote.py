@@ -28,8 +28,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from xcoder_synth.judge_gateway import RunOutcome
 from xcoder_synth.verify.compare import Same
-from xcoder_synth.verify.gateway import RunOutcome
 
 VoteStatus = Literal[
     "labelled",
