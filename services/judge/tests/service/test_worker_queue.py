@@ -20,7 +20,8 @@ from xcoder_judge.service.queue.janitor import Janitor
 from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, submission_digest
 from xcoder_judge.service.queue.state import read_states
 from xcoder_judge.service.worker.rq_worker import JudgeWorker
-from xcoder_judge.service.worker.runtime import Outcomes
+from xcoder_judge.service.worker.job import JudgeTask
+from xcoder_judge.service.worker.watchdog import Watchdog
 from xcoder_wire.schemas import JobStatus as Status
 from xcoder_wire.schemas import Priority, Submission, SubmissionResult, Verdict
 
@@ -80,7 +81,7 @@ def worker(sync_redis):
         lease_s=1,
         block_s=0.2,
         block_on=Priority.bulk,
-        outcomes=Outcomes(),
+        task=JudgeTask(engine=None, watchdog=Watchdog()),  # type: ignore[arg-type]  # performs no job
         stop=stop,
         result_ttl_s=60,
     )

@@ -35,6 +35,13 @@ log = logging.getLogger("xcoder_judge.janitor")
 
 _MAINTENANCE_EVERY_S = 60.0
 
+# Delete the lock only if it still holds our token: one atomic step, so a lock that expired and
+# was taken by another janitor between a GET and a DELETE is never released by us.
+_RELEASE_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 class Janitor:
     def __init__(self, connection: redis.Redis, *, owner: str, lease_s: float, interval_s: float) -> None:
@@ -47,6 +54,7 @@ class Janitor:
             for p in keys.PRIORITIES
         }
         self._last_maintenance = 0.0
+        self._release = connection.register_script(_RELEASE_LUA)
 
     def sweep(self) -> int:
         """One pass if no other janitor holds the lock; returns how many jobs it re-queued or failed."""
@@ -61,9 +69,7 @@ class Janitor:
             if time.monotonic() - self._last_maintenance >= _MAINTENANCE_EVERY_S:
                 self._maintenance()
         finally:
-            # Release only our own lock (it may have expired and been taken meanwhile).
-            if self._redis.get(keys.janitor_lock_key()) == self._owner.encode():
-                self._redis.delete(keys.janitor_lock_key())
+            self._release(keys=[keys.janitor_lock_key()], args=[self._owner])
         return handled
 
     def _expired_leases(self, queue: Queue) -> int:
