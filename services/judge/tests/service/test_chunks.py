@@ -16,8 +16,8 @@ from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
 from xcoder_judge.service.queue.janitor import Janitor
 from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, chunk_job_id, submission_digest
 from xcoder_judge.service.queue.state import read_states
-from xcoder_judge.service.worker.rq_worker import JudgeWorker
 from xcoder_judge.service.worker.job import JudgeTask
+from xcoder_judge.service.worker.rq_worker import JudgeWorker
 from xcoder_judge.service.worker.watchdog import Watchdog
 from xcoder_wire.schemas import JobStatus as Status
 from xcoder_wire.schemas import Priority, Submission, SubmissionResult, TestResult, Verdict

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import inspect
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
 import redis
 import rq
+import tomllib
 from rq.job import Job
 from rq.timeouts import BaseDeathPenalty
 from rq.worker import SimpleWorker
-
 from xcoder_judge.service.worker import job as job_module
 from xcoder_judge.service.worker import rq_worker
 from xcoder_judge.service.worker.job import JudgeJob
@@ -95,7 +94,12 @@ def test_the_job_finds_its_function_through_the_func_property() -> None:
     assert "self._execute()" in inspect.getsource(Job.perform)
     for name in ("set_status", "save", "cleanup", "heartbeat", "prepare_for_execution", "restore"):
         assert callable(getattr(Job, name)), name
-    assert list(inspect.signature(Job.save).parameters)[:4] == ["self", "pipeline", "include_meta", "include_result"]
+    assert list(inspect.signature(Job.save).parameters)[:4] == [
+        "self",
+        "pipeline",
+        "include_meta",
+        "include_result",
+    ]
 
 
 def test_no_death_penalty_overrides_rq_s_two_methods() -> None:

@@ -72,9 +72,9 @@ def _state(job_id: str, fields: list[bytes | None], stream: list) -> JobState | 
         return JobState(submission_id, JobStatus.queued, None)
     payload = stream[0][1] if stream else {}
     stored = _restore(job_id, stream[0][0] if stream else b"0-0", payload)
-    if status in _FINISHED and stored is not None and stored.type == Result.Type.SUCCESSFUL:
-        if isinstance(stored.return_value, str):
-            return JobState(submission_id, JobStatus.done, stored.return_value)
+    finished = status in _FINISHED and stored is not None and stored.type == Result.Type.SUCCESSFUL
+    if finished and isinstance(stored.return_value, str):  # type: ignore[union-attr]
+        return JobState(submission_id, JobStatus.done, stored.return_value)  # type: ignore[union-attr]
     if status in _FINISHED:
         # The job hash outlived its result stream by a moment: the result has expired.
         return None

@@ -209,7 +209,7 @@ class WorkerProcess:
             try:
                 janitor.sweep()
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-                pass  # the heartbeat already reports the outage
+                janitor.redis_unreachable()  # the heartbeat already reports the outage
             except Exception:
                 log.exception("worker %s: janitor sweep failed", self.name)
 
