@@ -74,12 +74,22 @@ def _state(job_id: str, fields: list[bytes | None], stream: list) -> JobState | 
     stored = _restore(job_id, stream[0][0] if stream else b"0-0", payload)
     finished = status in _FINISHED and stored is not None and stored.type == Result.Type.SUCCESSFUL
     if finished and isinstance(stored.return_value, str):  # type: ignore[union-attr]
-        return JobState(submission_id, JobStatus.done, stored.return_value)  # type: ignore[union-attr]
+        return finished_state(submission_id, stored.return_value)  # type: ignore[union-attr]
     if status in _FINISHED:
         # The job hash outlived its result stream by a moment: the result has expired.
         return None
     meta = json.loads(raw_meta) if raw_meta else {}
     return JobState(submission_id, JobStatus.done, failed_result_json(submission_id, meta, payload))
+
+
+def finished_state(submission_id: str, result_json: str | None) -> JobState:
+    """A stored result's state: `rejected` when the judge refused the submission as sent.
+
+    Found without parsing the (possibly large) text: only `SubmissionResult` has a `rejection`
+    key, and inside a JSON string its quotes would be escaped.
+    """
+    rejected = result_json is not None and '"rejection":{' in result_json
+    return JobState(submission_id, JobStatus.rejected if rejected else JobStatus.done, result_json)
 
 
 def failed_result_json(submission_id: str, meta: dict, payload: dict) -> str:

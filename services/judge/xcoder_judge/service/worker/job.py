@@ -7,7 +7,9 @@ not through a module-level side channel.
 
 The task never raises: whatever goes wrong inside the judge comes back as a result with
 verdict SE (the judge's own failure, for the client to retry), never as a wrong answer and
-never as an RQ failure. RQ retries are kept
+never as an RQ failure. A submission the judge refuses to run as sent (its checker or
+interactor does not compile: `SubmissionRejected`) comes back as verdict SE with `rejection`
+set (the field and the compiler output), which no retry can change. RQ retries are kept
 for workers that die mid-job.
 """
 
@@ -22,8 +24,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rq.job import Job
-from xcoder_wire.schemas import Submission, SubmissionResult, Verdict
+from xcoder_wire.schemas import Rejection, Submission, SubmissionResult, Verdict
 
+from xcoder_judge.engine.judge import SubmissionRejected
 from xcoder_judge.service.queue import chunks
 from xcoder_judge.service.worker.watchdog import Watchdog
 
@@ -102,6 +105,8 @@ class JudgeTask:
                     result = chunks.skipped(submission, submission_id, submission.language)
                 else:
                     result = self.engine.judge(submission, cancel=cancel, caller=_caller(job))
+            except SubmissionRejected as exc:
+                result = rejected_result(submission, exc)
             except ValueError as exc:
                 result = _system_error(submission, f"cannot judge this submission here: {exc}")
             except Exception as exc:
@@ -124,6 +129,21 @@ class JudgeTask:
         if parent is not None:
             chunks.complete(job.connection, job, text, result_ttl_s=job.result_ttl or 3600)
         return text
+
+
+def rejected_result(submission: Submission, exc: SubmissionRejected) -> SubmissionResult:
+    """The judge will not run this submission as sent: SE (nothing scored) with the reason."""
+    message = f"rejected: the {exc.field} does not compile; fix it and submit again"
+    return SubmissionResult(
+        id=submission.id or "",
+        verdict=Verdict.SE,
+        score=0.0,
+        passed=0,
+        total=len(submission.tests),
+        language=submission.language,
+        message=message,
+        rejection=Rejection(field=exc.field, message=message, compiler_output=exc.compiler_output),
+    )
 
 
 def _system_error(submission: Submission, message: str) -> SubmissionResult:
