@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from xcoder_wire.schemas import (
     MAX_ID_LENGTH,
     MAX_WAIT_S,
@@ -18,6 +18,7 @@ from xcoder_wire.schemas import (
     SubmissionResult,
 )
 
+from xcoder_judge.service.api.auth import READ, SUBMIT, access
 from xcoder_judge.service.api.deps import JudgingDep
 from xcoder_judge.service.api.errors import FieldError
 from xcoder_judge.service.api.judging import batch_loc
@@ -31,7 +32,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "Unknown language, or a test kind the language cannot run; `detail[].loc` names the field."
     },
     401: {"description": "API keys are configured and the request has none or a wrong one."},
-    409: {"description": "A client id is already used by a different submission."},
+    403: {"description": "The key's roles do not allow this route (submit, or read for lookups)."},
+    409: {"description": "A client id is already used by a different submission of this tenant."},
     422: {
         "description": "Malformed request (`detail[].loc` names the field); or, when waiting for one "
         "submission, the judge refused it as sent (`type` submission_rejected: its checker or "
@@ -71,6 +73,7 @@ def _refused(state: JobState) -> FieldError:
 
 @router.post(
     "",
+    dependencies=[Depends(access(SUBMIT))],
     response_model=SubmissionEnvelope,
     responses={
         202: {"model": SubmissionEnvelope, "description": "Not done within `wait`; poll its id."},
@@ -87,6 +90,7 @@ async def submit(submission: Submission, judging: JudgingDep, wait: SubmitWait =
 
 @router.post(
     "/batch",
+    dependencies=[Depends(access(SUBMIT))],
     response_model=BatchResponse,
     responses={202: {"model": BatchResponse, "description": "Not all done within `wait`."}, **_ERRORS},
     summary="Judge a batch of submissions (items in request order)",
@@ -97,10 +101,11 @@ async def submit_batch(batch: BatchRequest, judging: JudgingDep, wait: SubmitWai
 
 @router.post(
     "/lookup",
+    dependencies=[Depends(access(READ))],
     response_model=BatchResponse,
     responses={
         202: {"model": BatchResponse, "description": "Not all done within `wait`."},
-        404: {"description": "Unknown or expired ids (named)."},
+        404: {"description": "Unknown or expired ids, or another tenant's (named)."},
         **_ERRORS,
     },
     summary="States of several submissions, in request order",
@@ -111,10 +116,11 @@ async def lookup(request: LookupRequest, judging: JudgingDep) -> Response:
 
 @router.get(
     "/{submission_id}",
+    dependencies=[Depends(access(READ))],
     response_model=SubmissionEnvelope,
     responses={
         202: {"model": SubmissionEnvelope, "description": "Not done within `wait`."},
-        404: {"description": "Unknown or expired id."},
+        404: {"description": "Unknown or expired id, or another tenant's."},
         **_ERRORS,
     },
     summary="State (and result) of one submission",
