@@ -310,7 +310,7 @@ def _surviving_tasks(ctx: StageContext, stage: str) -> Iterable[TaskRecord]:
 class TestgenStage(Stage):
     __test__ = False
     name = "testgen"
-    needs = ("solve",)
+    needs = ("decontam", "solve")
     description = "write test inputs, a generator and input validators (LLM)"
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
@@ -329,7 +329,7 @@ class TestgenStage(Stage):
 
 class InputsStage(Stage):
     name = "inputs"
-    needs = ("testgen",)
+    needs = ("decontam", "testgen")
     description = "run generators and validators in the judge; keep valid, distinct inputs (judge)"
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
@@ -345,7 +345,7 @@ class InputsStage(Stage):
 
 class VerifyStage(Stage):
     name = "verify"
-    needs = ("inputs",)
+    needs = ("decontam", "solve", "testgen", "inputs")
     description = (
         "dual verification: weighted vote with the oracle, golden solution with hold-out, final check (judge)"
     )
