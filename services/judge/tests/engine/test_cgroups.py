@@ -113,6 +113,103 @@ def test_box_reads_v2_counters_relative_to_the_start_of_a_run(tmp_path: Path) ->
     assert cg.peak_bytes() == 1052672 - 4096
 
 
+class _KernelMadeChildren:
+    """Plays the kernel's part on the fake tree: a child group comes with its files."""
+
+    @staticmethod
+    def mkdir(cg, name: str, peak: int) -> None:
+        os.mkdir(name, dir_fd=cg.dir_fd)
+        for f, text in (("cgroup.procs", ""), ("memory.peak", f"{peak}\n")):
+            fd = os.open(f"{name}/{f}", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=cg.dir_fd)
+            os.write(fd, text.encode())
+            os.close(fd)
+
+    @staticmethod
+    def rmdir(cg, name: str) -> None:
+        if os.stat("cgroup.procs", dir_fd=os.open(name, os.O_RDONLY, dir_fd=cg.dir_fd)).st_size:
+            raise OSError(16, "Device or resource busy")  # processes left in it
+        for f in ("cgroup.procs", "memory.peak"):
+            os.unlink(f"{name}/{f}", dir_fd=cg.dir_fd)
+        os.rmdir(name, dir_fd=cg.dir_fd)
+
+
+def test_box_gives_each_v2_run_a_fresh_group_where_memory_peak_cannot_be_reset(tmp_path: Path) -> None:
+    """Before Linux 6.12 the slot's memory.peak is its lifetime peak: each run's own is read
+    from a child group made for the run; limits and the other counters stay on the slot."""
+    box = load_box_module()
+    d = tmp_path / "slot-0-run"
+    files = _fake_v2_group(d)
+    del files["procs"], files["members"]
+    files["per_run"] = str(d)
+    (d / "memory.peak").write_text(f"{900 << 20}\n")  # an earlier run's 900 MiB, for ever
+    peaks = iter([300 << 10, 200 << 10])
+    cg = box.Cgroup("v2", files)
+    cg._mkdir_child = lambda name: _KernelMadeChildren.mkdir(cg, name, next(peaks))
+    cg._rmdir_child = lambda name: _KernelMadeChildren.rmdir(cg, name)
+
+    cg.prepare(256 << 20, 64)
+    first = d / cg.child[0]
+    assert (d / "memory.max").read_text().startswith(str(256 << 20))  # on the slot
+    cg.join()
+    assert (first / "cgroup.procs").read_text() == "0"  # the program joins the run's group
+    assert (d / "cgroup.procs").read_text() == ""
+    assert cg.peak_bytes() == 300 << 10
+    (first / "cgroup.procs").write_text("")  # the run's processes are gone
+
+    cg.prepare(256 << 20, 64)
+    second = d / cg.child[0]
+    assert second != first and not first.exists()
+    assert cg.peak_bytes() == 200 << 10  # not the slot's lifetime peak, not the last run's
+    assert cg.members() == []
+
+
+def test_a_run_group_with_members_is_shared_and_a_busy_one_removed_later(tmp_path: Path) -> None:
+    box = load_box_module()
+    d = tmp_path / "slot-1-run"
+    files = _fake_v2_group(d)
+    files["per_run"] = str(d)
+    cg = box.Cgroup("v2", files)
+    cg._mkdir_child = lambda name: _KernelMadeChildren.mkdir(cg, name, 4096)
+    busy = [True]
+
+    def rmdir(name: str) -> None:
+        if busy.pop() if busy else False:
+            raise OSError(16, "Device or resource busy")
+        _KernelMadeChildren.rmdir(cg, name)
+
+    cg._rmdir_child = rmdir
+    cg.prepare(64 << 20, 8)
+    first = d / cg.child[0]
+    (first / "cgroup.procs").write_text(f"{os.getpid()}\n")  # a process of this run is in it
+    cg.prepare(64 << 20, 8)  # a second process of the same run: the same group
+    assert d / cg.child[0] == first and cg.members() == [os.getpid()]
+    (first / "cgroup.procs").write_text("")
+    cg.prepare(64 << 20, 8)  # the next run: rmdir refused once, the group kept for later
+    second = d / cg.child[0]
+    assert second != first and first.exists() and cg.stale == [first.name]
+    cg.prepare(64 << 20, 8)
+    assert not first.exists() and not second.exists() and cg.stale == []
+
+
+def test_worker_hands_the_box_the_slot_directory_where_memory_peak_refuses_reset(tmp_path: Path) -> None:
+    cg = Cgroups("v2", {"": tmp_path}, "xcoder-judge-test")
+    for index, refuses in ((0, True), (1, False)):
+        d = tmp_path / "xcoder-judge-test" / f"slot-{index}-run"
+        d.mkdir(parents=True)
+        (d / "cgroup.subtree_control").write_text("")
+        if refuses:
+            (d / "memory.peak").symlink_to("/dev/full")  # every write fails, as on Linux < 6.12
+        else:
+            (d / "memory.peak").write_text("0\n")
+        files = cg.create_slot(index).files["run"]["files"]
+        if refuses:
+            assert files["per_run"] == str(d) and "procs" not in files
+            assert (d / "cgroup.subtree_control").read_text() == "+memory"
+        else:
+            assert files["procs"] == [str(d / "cgroup.procs")] and "per_run" not in files
+            assert (d / "cgroup.subtree_control").read_text() == ""
+
+
 def test_box_writes_v2_limits_only_when_they_change(tmp_path: Path) -> None:
     box = load_box_module()
     d = tmp_path / "g"

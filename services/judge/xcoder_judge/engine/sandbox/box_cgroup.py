@@ -2,6 +2,12 @@
 
 Its files are opened before pivot_root, when cgroupfs is still in sight, and read and written
 through those descriptors afterwards. v1 and v2 differ in file names and in how counters reset.
+
+cgroup v2 before Linux 6.12 cannot reset memory.peak, so a slot's peak would be its lifetime
+peak. There the worker hands over the slot's directory ("per_run") instead of its cgroup.procs:
+every run gets a fresh child group (made and removed through a descriptor of the directory),
+whose memory.peak is that run's alone; limits, CPU time and OOM kills stay on the slot, whose
+counters include its children.
 """
 
 import os
@@ -15,7 +21,7 @@ class Cgroup:
         self.procs = [os.open(p, os.O_WRONLY | os.O_CLOEXEC) for p in files.get("procs", [])]
         self.fds = {}
         for name, path in files.items():
-            if name not in ("procs", "members"):
+            if name not in ("procs", "members", "per_run"):
                 self.fds[name] = os.open(path, os.O_RDWR | os.O_CLOEXEC)
         self.last = {}
         for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
@@ -30,6 +36,12 @@ class Cgroup:
         self.cpu_base = 0.0
         self.oom_base = 0
         self.mem_base = 0
+        self.dir_fd = None  # the slot's directory when each run gets a fresh child group
+        self.child = None  # (name, directory fd, cgroup.procs fd, memory.peak fd) of this run
+        self.stale = []  # children whose rmdir failed; retried before the next one is made
+        self.serial = 0
+        if files.get("per_run"):
+            self.dir_fd = os.open(files["per_run"], os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
     def _read(self, name):
         return os.pread(self.fds[name], 4096, 0).decode()
@@ -48,17 +60,58 @@ class Cgroup:
 
     def members(self):
         """Pids in the cgroup (host view); used to kill leftovers when there is no PID namespace."""
-        if self._members is None:
+        if self.child is not None:
+            where = (self.child[1], "cgroup.procs")
+        elif self._members is not None:
+            where = self._members
+        else:
             return []
-        fd = os.open(self._members[1], os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._members[0])
+        fd = os.open(where[1], os.O_RDONLY | os.O_CLOEXEC, dir_fd=where[0])
         try:
             return [pid for pid in map(int, os.read(fd, 1 << 20).split()) if pid > 0]
         finally:
             os.close(fd)
 
     def join(self):
+        if self.child is not None:
+            os.write(self.child[2], b"0")
         for fd in self.procs:
             os.write(fd, b"0")
+
+    def _mkdir_child(self, name):
+        os.mkdir(name, 0o755, dir_fd=self.dir_fd)
+
+    def _rmdir_child(self, name):
+        os.rmdir(name, dir_fd=self.dir_fd)
+
+    def _fresh_child(self):
+        """A new, empty child group for this run; the previous run's one is removed first.
+
+        A second process of the same run (the child still has members) shares its group.
+        """
+        if self.child is not None:
+            if self.members():
+                return
+            name, d, procs, peak = self.child
+            self.child = None
+            for fd in (d, procs, peak):
+                os.close(fd)
+            self.stale.append(name)
+        for name in list(self.stale):
+            try:
+                self._rmdir_child(name)
+            except FileNotFoundError:
+                pass
+            except OSError:
+                continue  # still busy: the worker removes the slot's whole tree in the end
+            self.stale.remove(name)
+        self.serial += 1
+        name = "run-%d-%s" % (self.serial, os.urandom(3).hex())
+        self._mkdir_child(name)
+        d = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=self.dir_fd)
+        procs = os.open("cgroup.procs", os.O_WRONLY | os.O_CLOEXEC, dir_fd=d)
+        peak = os.open("memory.peak", os.O_RDONLY | os.O_CLOEXEC, dir_fd=d)
+        self.child = (name, d, procs, peak)
 
     def prepare(self, mem_bytes, pids):
         """Set limits (only when they change) and take the counters' starting points."""
@@ -79,7 +132,9 @@ class Cgroup:
             self._write("memory.swap.max", 0)
             self._write("pids.max", pids)
             self.cpu_base = self._counter("cpu.stat", "usage_usec") / 1e6
-            if "memory.peak" in self.fds:
+            if self.dir_fd is not None:
+                self._fresh_child()
+            elif "memory.peak" in self.fds:
                 try:
                     os.pwrite(self.fds["memory.peak"], b"reset\n", 0)
                 except OSError:
@@ -95,6 +150,8 @@ class Cgroup:
     def peak_bytes(self):
         if self.mode == "v1":
             peak = int(self._read("memory.max_usage_in_bytes"))
+        elif self.child is not None:
+            return int(os.pread(self.child[3], 64, 0))  # a fresh group: nothing to subtract
         elif "memory.peak" in self.fds:
             peak = int(self._read("memory.peak"))
         else:
