@@ -5,9 +5,10 @@
 #
 #   scripts/deploy-check.sh                      every stage
 #   scripts/deploy-check.sh images containers    only these stages (in this order)
+#   XCODER_CHECK_SUITE_K='hostile/'              the suite stage's pytest -k selection
 #
-# Stages: images (scripts/build-images.sh), containers, compose, kube, vm (python -m
-# tests.deploy.cgroup_vm). Everything started is removed again, also on failure. The transcript
+# Stages: images (scripts/build-images.sh), containers, suite (the suite's hostile and
+# reward_hacking groups inside the worker image), compose, kube, vm (python -m tests.deploy.cgroup_vm). Everything started is removed again, also on failure. The transcript
 # goes to stdout; the exit status is that of the first failing stage. Needs root, podman,
 # buildah, crun, podman-compose, debootstrap, qemu-system-x86 (docs/deployment.md, "Run for real").
 set -euo pipefail
@@ -23,11 +24,11 @@ NET=xcoder-check
 PORT="${XCODER_CHECK_PORT:-18000}"
 CAPS=(SYS_ADMIN SETUID SETGID KILL DAC_OVERRIDE)   # = helm values judge.worker.sandbox.capabilities
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(images containers compose kube vm)
+[ ${#stages[@]} -gt 0 ] || stages=(images containers suite compose kube vm)
 
 say() { printf '\n\033[1m[deploy-check]\033[0m %s\n' "$*"; }
 cleanup_containers() {
-  podman rm -f -t 5 xcoder-check-worker xcoder-check-api xcoder-check-redis >/dev/null 2>&1 || true
+  podman rm -f -t 5 xcoder-check-worker xcoder-check-api xcoder-check-redis xcoder-check-suite >/dev/null 2>&1 || true
   podman network rm -f "$NET" >/dev/null 2>&1 || true
 }
 
@@ -37,7 +38,7 @@ cleanup_containers() {
 worker_flags() {
   local caps=("$@") flags=(--user 0:0 --cap-drop ALL --read-only --security-opt seccomp=unconfined
     --cgroupns private --tmpfs "/run/xcoder-judge:rw,exec,size=2g" --tmpfs "/var/cache/xcoder-judge:rw,exec,size=6g"
-    --tmpfs "/tmp:rw,size=256m")
+    --tmpfs "${WORKER_TMP:-/tmp:rw,size=256m}")
   local c
   for c in "${caps[@]}"; do flags+=(--cap-add "$c"); done
   printf '%s\n' "${flags[@]}"
@@ -84,6 +85,30 @@ stage_containers() {
       return 1
     fi
   done
+}
+
+# The project's own hostile and reward-hacking cases (services/judge/tests/suite), judged by the
+# suite's test (test_suite.py: verdicts, bait files, listener, leftover processes) inside the
+# worker image with exactly the worker's security context above. The checkout is mounted
+# read-only; pytest comes from a --target directory built here (pure Python, cached). /tmp is an
+# exec tmpfs there, as a Kubernetes emptyDir is: the suite's engines work under it.
+SUITE_SITE="$ROOT/.cache/deploy-tools/suite-site"
+SUITE_K="${XCODER_CHECK_SUITE_K:-hostile/ or reward_hacking/}"
+stage_suite() {
+  trap cleanup_containers RETURN
+  cleanup_containers
+  if [ ! -f "$SUITE_SITE/.complete" ]; then
+    rm -rf "$SUITE_SITE"
+    "$PY" -m pip install -q --disable-pip-version-check --target "$SUITE_SITE" pytest pytest-timeout
+    touch "$SUITE_SITE/.complete"
+  fi
+  say "suite: test_suite.py -k '$SUITE_K' in the worker image (chart securityContext, uid 0, ${#CAPS[@]} capabilities)"
+  mapfile -t wflags < <(WORKER_TMP="/tmp:rw,exec,size=3g" worker_flags "${CAPS[@]}")
+  podman run --rm --name xcoder-check-suite "${wflags[@]}" \
+    -v "$ROOT:/opt/xcoder/src:ro" -v "$SUITE_SITE:/opt/xcoder/suite-site:ro" \
+    -e PYTHONPATH=/opt/xcoder/suite-site -w /opt/xcoder/src "$P/judge-worker:$TAG" \
+    python -m pytest -p no:cacheprovider -q -o addopts="--import-mode=importlib -ra" \
+    services/judge/tests/test_suite.py -k "$SUITE_K"
 }
 
 PC="$ROOT/.cache/deploy-tools/podman-compose/bin/podman-compose"
@@ -197,8 +222,8 @@ stage_vm() {
 
 for stage in "${stages[@]}"; do
   case "$stage" in
-    images|containers|compose|kube|vm) ;;
-    *) echo "deploy-check: unknown stage '$stage' (images containers compose kube vm)" >&2; exit 2 ;;
+    images|containers|suite|compose|kube|vm) ;;
+    *) echo "deploy-check: unknown stage '$stage' (images containers suite compose kube vm)" >&2; exit 2 ;;
   esac
 done
 # a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too

@@ -154,7 +154,9 @@ def test_node_information(api):
 def test_metrics_count_jobs_by_verdict_and_language(api):
     def counter(text: str, verdict: str) -> float:
         m = re.search(
-            rf'^xcoder_judge_jobs_total{{language="python3",verdict="{verdict}"}} (\S+)$', text, re.M
+            rf'^xcoder_judge_jobs_total{{language="python3",priority="interactive",verdict="{verdict}"}} (\S+)$',
+            text,
+            re.M,
         )
         return float(m.group(1)) if m else 0.0
 
@@ -163,6 +165,9 @@ def test_metrics_count_jobs_by_verdict_and_language(api):
     after = api.get("/metrics")
     assert after.headers["content-type"].startswith("text/plain")
     assert counter(after.text, "WA") == counter(before, "WA") + 1
+    # the latency histograms carry the same labels, so a dashboard can filter them alike
+    judged = r'^xcoder_judge_job_judge_seconds_count{language="python3",priority="interactive",verdict="WA"} \S+$'
+    assert re.search(judged, after.text, re.M)
     for name in (
         "xcoder_judge_queue_depth",
         "xcoder_judge_job_judge_seconds_bucket",

@@ -1,8 +1,18 @@
-"""Names and histogram bounds shared by the workers that record metrics and the API that exposes them."""
+"""Names and histogram bounds shared by the workers that record metrics and the API that exposes them.
+
+Every job series carries the labels a Grafana user filters by: language, priority (the flow:
+interactive or bulk) and verdict. Their values are bounded: a language outside the wire's
+table, a verdict outside the verdict vocabulary or an unknown priority is recorded as `other`,
+so no client can mint series.
+"""
 
 from __future__ import annotations
 
 import bisect
+from typing import NamedTuple
+
+from xcoder_wire.languages import LANGUAGE_IDS
+from xcoder_wire.schemas import Priority, Verdict
 
 # Latency stages recorded per job by the worker that ran it.
 STAGE_QUEUE_WAIT = "queue_wait"  # enqueued (or re-enqueued) → started
@@ -21,10 +31,47 @@ def bucket_field(seconds: float) -> str:
     return INF_FIELD if i == len(BUCKETS) else f"le:{BUCKETS[i]}"
 
 
-def jobs_field(verdict: str, language: str) -> str:
-    return f"{verdict}|{language}"
+OTHER = "other"
+_VERDICTS = frozenset(v.value for v in Verdict)
+_PRIORITIES = frozenset(p.value for p in Priority)
 
 
-def split_jobs_field(field: str) -> tuple[str, str]:
-    verdict, _, language = field.partition("|")
-    return verdict, language
+class JobLabels(NamedTuple):
+    """The labels of every job series, in the order they are stored and exposed."""
+
+    verdict: str
+    language: str
+    priority: str
+
+    @classmethod
+    def bounded(cls, verdict: str, language: str, priority: str | None) -> JobLabels:
+        return cls(
+            verdict if verdict in _VERDICTS else OTHER,
+            language if language in LANGUAGE_IDS else OTHER,
+            priority if priority in _PRIORITIES else OTHER,
+        )
+
+
+LABEL_NAMES: tuple[str, ...] = JobLabels._fields
+
+
+def jobs_field(labels: JobLabels) -> str:
+    return "|".join(labels)
+
+
+def split_jobs_field(field: str) -> JobLabels | None:
+    """The labels of a counter field; None for a field of another layout (an older worker's)."""
+    parts = field.split("|")
+    return JobLabels(*parts) if len(parts) == len(LABEL_NAMES) else None
+
+
+def histogram_field(labels: JobLabels, part: str) -> str:
+    """A latency hash field: the labels, then `le:<bound>`, `sum` or `count`."""
+    return f"{jobs_field(labels)}|{part}"
+
+
+def split_histogram_field(field: str) -> tuple[JobLabels, str] | None:
+    parts = field.split("|")
+    if len(parts) != len(LABEL_NAMES) + 1:
+        return None
+    return JobLabels(*parts[:-1]), parts[-1]

@@ -136,7 +136,12 @@ class Janitor:
                         continue
                     language = str(job.meta.get("language", ""))
                     record_job(
-                        pipe, verdict=Verdict.SE.value, language=language, queue_wait_s=None, judge_s=None
+                        pipe,
+                        verdict=Verdict.SE.value,
+                        language=language,
+                        priority=keys.priority_of_queue(queue.name).value,
+                        queue_wait_s=None,
+                        judge_s=None,
                     )
                 elif job is not None:
                     log.warning("janitor: job %s re-queued on %s after its worker died", job_id, queue.name)

@@ -282,6 +282,7 @@ class JudgeWorker(SimpleWorker):
                 pipeline,
                 verdict=outcome.verdict,
                 language=outcome.language,
+                priority=_priority_of(job),
                 queue_wait_s=outcome.queue_wait_s,
                 judge_s=outcome.judge_s,
             )
@@ -319,3 +320,11 @@ def wait_for_redis(connection: redis.Redis, stop: threading.Event, what: str) ->
                 warned = True
             stop.wait(1.0)
     return False
+
+
+def _priority_of(job: Job) -> str | None:
+    """The flow a job came in on (its queue's priority); None for a queue that is not the judge's."""
+    try:
+        return keys.priority_of_queue(job.origin).value
+    except KeyError:
+        return None
