@@ -7,6 +7,7 @@ the counters through plain file descriptors, which behave the same on regular fi
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import sys
@@ -113,82 +114,80 @@ def test_box_reads_v2_counters_relative_to_the_start_of_a_run(tmp_path: Path) ->
     assert cg.peak_bytes() == 1052672 - 4096
 
 
-class _KernelMadeChildren:
-    """Plays the kernel's part on the fake tree: a child group comes with its files."""
+class _FakeKernel:
+    """Plays the kernel's part on the fake tree: the `run` child comes and goes with its files,
+    and cannot be removed while a process is in it."""
 
-    @staticmethod
-    def mkdir(cg, name: str, peak: int) -> None:
-        os.mkdir(name, dir_fd=cg.dir_fd)
-        for f, text in (("cgroup.procs", ""), ("memory.peak", f"{peak}\n")):
-            fd = os.open(f"{name}/{f}", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=cg.dir_fd)
-            os.write(fd, text.encode())
-            os.close(fd)
+    def __init__(self, slot: Path, peaks: list[int]) -> None:
+        self.run = slot / "run"
+        self.peaks = iter(peaks)
 
-    @staticmethod
-    def rmdir(cg, name: str) -> None:
-        if os.stat("cgroup.procs", dir_fd=os.open(name, os.O_RDONLY, dir_fd=cg.dir_fd)).st_size:
-            raise OSError(16, "Device or resource busy")  # processes left in it
-        for f in ("cgroup.procs", "memory.peak"):
-            os.unlink(f"{name}/{f}", dir_fd=cg.dir_fd)
-        os.rmdir(name, dir_fd=cg.dir_fd)
+    def mkdir(self) -> None:
+        self.run.mkdir()
+        (self.run / "cgroup.procs").write_text("")
+        (self.run / "memory.peak").write_text(f"{next(self.peaks)}\n")
+
+    def rmdir(self) -> None:
+        if not self.run.exists():
+            raise FileNotFoundError(self.run)
+        if (self.run / "cgroup.procs").read_text().strip():
+            raise OSError(16, "Device or resource busy")
+        for f in self.run.iterdir():
+            f.unlink()
+        self.run.rmdir()
+
+
+def _per_run_cgroup(box, d: Path, peaks: list[int]):
+    files = _fake_v2_group(d)
+    del files["procs"], files["members"]
+    files["per_run"] = str(d)
+    cg = box.Cgroup("v2", files)
+    kernel = _FakeKernel(d, peaks)
+    cg._mkdir_child, cg._rmdir_child = kernel.mkdir, kernel.rmdir
+    return cg, kernel
 
 
 def test_box_gives_each_v2_run_a_fresh_group_where_memory_peak_cannot_be_reset(tmp_path: Path) -> None:
     """Before Linux 6.12 the slot's memory.peak is its lifetime peak: each run's own is read
-    from a child group made for the run; limits and the other counters stay on the slot."""
+    from the slot's `run` child, made anew for the run; limits and the other counters stay on
+    the slot."""
     box = load_box_module()
     d = tmp_path / "slot-0-run"
-    files = _fake_v2_group(d)
-    del files["procs"], files["members"]
-    files["per_run"] = str(d)
+    cg, kernel = _per_run_cgroup(box, d, [300 << 10, 200 << 10])
     (d / "memory.peak").write_text(f"{900 << 20}\n")  # an earlier run's 900 MiB, for ever
-    peaks = iter([300 << 10, 200 << 10])
-    cg = box.Cgroup("v2", files)
-    cg._mkdir_child = lambda name: _KernelMadeChildren.mkdir(cg, name, next(peaks))
-    cg._rmdir_child = lambda name: _KernelMadeChildren.rmdir(cg, name)
+    forker_copy = copy.copy(cg)  # the forker forked before any run: its copy knows no child
 
     cg.prepare(256 << 20, 64)
-    first = d / cg.child[0]
     assert (d / "memory.max").read_text().startswith(str(256 << 20))  # on the slot
-    cg.join()
-    assert (first / "cgroup.procs").read_text() == "0"  # the program joins the run's group
+    forker_copy.join()  # the program joins this run's group, by name
+    assert (kernel.run / "cgroup.procs").read_text() == "0"
     assert (d / "cgroup.procs").read_text() == ""
     assert cg.peak_bytes() == 300 << 10
-    (first / "cgroup.procs").write_text("")  # the run's processes are gone
+    (kernel.run / "cgroup.procs").write_text("")  # the run's processes are gone
 
     cg.prepare(256 << 20, 64)
-    second = d / cg.child[0]
-    assert second != first and not first.exists()
+    assert (kernel.run / "memory.peak").read_text() == f"{200 << 10}\n"  # made anew
     assert cg.peak_bytes() == 200 << 10  # not the slot's lifetime peak, not the last run's
-    assert cg.members() == []
+    assert cg.members() == [] and forker_copy.members() == []
 
 
-def test_a_run_group_with_members_is_shared_and_a_busy_one_removed_later(tmp_path: Path) -> None:
+def test_a_run_group_with_members_is_shared_and_a_busy_one_kept(tmp_path: Path) -> None:
     box = load_box_module()
     d = tmp_path / "slot-1-run"
-    files = _fake_v2_group(d)
-    files["per_run"] = str(d)
-    cg = box.Cgroup("v2", files)
-    cg._mkdir_child = lambda name: _KernelMadeChildren.mkdir(cg, name, 4096)
-    busy = [True]
-
-    def rmdir(name: str) -> None:
-        if busy.pop() if busy else False:
-            raise OSError(16, "Device or resource busy")
-        _KernelMadeChildren.rmdir(cg, name)
-
-    cg._rmdir_child = rmdir
+    cg, kernel = _per_run_cgroup(box, d, [4096, 8192])
+    assert cg.members() == []  # before the first run there is no child
     cg.prepare(64 << 20, 8)
-    first = d / cg.child[0]
-    (first / "cgroup.procs").write_text(f"{os.getpid()}\n")  # a process of this run is in it
+    (kernel.run / "cgroup.procs").write_text(f"{os.getpid()}\n")  # a process of this run
     cg.prepare(64 << 20, 8)  # a second process of the same run: the same group
-    assert d / cg.child[0] == first and cg.members() == [os.getpid()]
-    (first / "cgroup.procs").write_text("")
-    cg.prepare(64 << 20, 8)  # the next run: rmdir refused once, the group kept for later
-    second = d / cg.child[0]
-    assert second != first and first.exists() and cg.stale == [first.name]
+    assert cg.members() == [os.getpid()]
+    assert (kernel.run / "memory.peak").read_text() == "4096\n"
+    cg.child, held = None, cg.child  # the next run, with the process somehow still there
     cg.prepare(64 << 20, 8)
-    assert not first.exists() and not second.exists() and cg.stale == []
+    assert (kernel.run / "memory.peak").read_text() == "4096\n"  # kept, not made anew
+    (kernel.run / "memory.peak").write_text("6144\n")
+    assert cg.peak_bytes() == 2048  # relative to where it stood, as on v1
+    for fd in held:
+        os.close(fd)
 
 
 def test_worker_hands_the_box_the_slot_directory_where_memory_peak_refuses_reset(tmp_path: Path) -> None:
