@@ -28,7 +28,7 @@ stages=("$@")
 
 say() { printf '\n\033[1m[deploy-check]\033[0m %s\n' "$*"; }
 cleanup_containers() {
-  podman rm -f -t 5 xcoder-check-worker xcoder-check-api xcoder-check-redis xcoder-check-suite >/dev/null 2>&1 || true
+  podman rm -f -t 5 xcoder-check-worker xcoder-check-api xcoder-check-redis >/dev/null 2>&1 || true
   podman network rm -f "$NET" >/dev/null 2>&1 || true
 }
 
@@ -100,9 +100,10 @@ stage_containers() {
 SUITE_SITE="$ROOT/.cache/deploy-tools/suite-site"
 SUITE_NEEDS_CGROUP="memory_bomb_cpp or memory_mmap_noreserve_c or memory_tree_c or threads_burn_cpu_c or _go or _java or _javascript"
 SUITE_K="${XCODER_CHECK_SUITE_K:-hostile/ or reward_hacking/}"
+cleanup_suite() { podman rm -f -t 5 xcoder-check-suite >/dev/null 2>&1 || true; }
 stage_suite() {
-  trap cleanup_containers RETURN
-  cleanup_containers
+  trap cleanup_suite RETURN
+  cleanup_suite
   if [ ! -f "$SUITE_SITE/.complete" ]; then
     rm -rf "$SUITE_SITE"
     "$PY" -m pip install -q --disable-pip-version-check --target "$SUITE_SITE" pytest pytest-timeout
@@ -239,7 +240,7 @@ for stage in "${stages[@]}"; do
   esac
 done
 # a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too
-trap 'cleanup_containers; compose_down; kube_down; rm -rf "$KUBE_DIR"' EXIT
+trap 'cleanup_containers; cleanup_suite; compose_down; kube_down; rm -rf "$KUBE_DIR"' EXIT
 for stage in "${stages[@]}"; do
   t0=$(date +%s)
   "stage_$stage"
