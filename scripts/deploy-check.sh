@@ -48,7 +48,7 @@ stage_images() {
   say "images: scripts/build-images.sh (debootstrap base, podman build, no registry pulls)"
   scripts/build-images.sh
   podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^localhost/xcoder/'
-  .venv/bin/hadolint docker/*.Dockerfile && echo "hadolint: clean"
+  .venv/bin/hadolint --config docker/.hadolint.yaml docker/*.Dockerfile && echo "hadolint: clean"
 }
 
 stage_containers() {
