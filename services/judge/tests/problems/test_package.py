@@ -99,6 +99,7 @@ def test_multi_pass_and_domjudge_variant() -> None:
     assert expected["score_tag.py"] == ["AC"]  # @EXPECTED_SCORE@ is the same tag
     by_name = {s.path.rsplit("/", 1)[1]: s for s in dj.submissions}
     assert by_name["look_at_me.py"].reason.startswith("DOMjudge: CHECK-MANUALLY")
+    assert by_name["off.py.disabled"].reason == "disabled in the package (.disabled)"  # BAPCtools
     py = by_name["multi_py"].program  # submissions.json names the entry point; arith.py sorts first
     assert py is not None and "from arith import add" in py.source and set(py.files) == {"arith.py"}
     pas = by_name["multi_pas"].program  # the Pascal program, not its unit
@@ -113,6 +114,21 @@ def test_validator_flags_reach_the_default_validator() -> None:
     [(flags, tests)] = convert.groups(pkg)
     sub = convert.submission(pkg, pkg.submissions[0].program, tests, flags, 1.0)
     assert isinstance(sub.checker, KattisChecker) and sub.checker.abs_tol == sub.checker.rel_tol == 1e-6
+
+
+def test_2023_and_2025_formats_give_the_flags_as_output_validator_args(tmp_path: Path) -> None:
+    """BAPCtools' fltcmp (2025-09) sets its tolerance in data/test_group.yaml as
+    output_validator_args; read only problem.yaml, its accepted submission was WA."""
+    pkg = _copy(tmp_path, "floatmean")
+    (pkg / "problem.yaml").write_text("problem_format_version: 2025-09\nname: Float Mean\n")
+    (pkg / "data/test_group.yaml").write_text('output_validator_args: [float_tolerance, "1E-6"]\n')
+    (pkg / "data/secret/testdata.yaml").write_text("output_validator_args: float_absolute_tolerance 0.5\n")
+    flags = {t.name: t.flags for t in read_package(pkg).tests}
+    assert flags["sample/1"] == ("float_tolerance", "1E-6")  # the group file at data/ reaches all
+    assert flags["secret/01_empty"] == ("float_absolute_tolerance", "0.5")  # a deeper one wins
+    (pkg / "data/test_group.yaml").write_text("output_validator_args: {float_tolerance: 1}\n")
+    with pytest.raises(PackageError, match=r"test_group\.yaml: output_validator_args: flags must be"):
+        read_package(pkg)
 
 
 @pytest.mark.parametrize(
@@ -191,7 +207,7 @@ def test_a_source_the_wire_refuses_is_listed_with_the_reason(tmp_path: Path, cap
     assert "not a submission the judge accepts" in row.skipped and "NUL byte" in row.skipped
     assert main(["problem", "import", str(pkg), "-o", str(tmp_path / "out.jsonl")]) == 0
     err = capsys.readouterr().err
-    assert "binary.c: skipped:" in err and "9 submissions written, 2 skipped" in err
+    assert "binary.c: skipped:" in err and "9 submissions written, 3 skipped" in err
 
 
 def test_import_writes_judge_submissions(tmp_path: Path, capsys) -> None:
@@ -204,7 +220,7 @@ def test_import_writes_judge_submissions(tmp_path: Path, capsys) -> None:
         assert sub.limits.time_s == 2.0 and [t.id for t in sub.tests] == ["sample/1", "secret/1", "secret/2"]
     multi = next(d["submission"] for d in docs if d["path"] == "submissions/accepted/multi_cpp")
     assert set(multi["files"]) == {"add.h"}  # the header travels with the submission
-    assert "9 submissions written, 1 skipped" in capsys.readouterr().err  # look_at_me.py: CHECK-MANUALLY
+    assert "9 submissions written, 2 skipped" in capsys.readouterr().err  # CHECK-MANUALLY, .disabled
     # no time limit in the package and none given: a clear error, exit 2
     assert main(["problem", "import", str(FIXTURES / "hello")]) == 2
     assert "give --time-limit" in capsys.readouterr().err

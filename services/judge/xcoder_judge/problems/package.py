@@ -311,18 +311,29 @@ def _has_main(text: str) -> bool:
     return bool(_MAIN.search(text))
 
 
+# A test group's settings: testdata.yaml (legacy, 2023-07) or test_group.yaml (2025-09); the
+# validator's flags as output_validator_flags (legacy) or output_validator_args (2023-07 on).
+_GROUP_FILES = ("testdata.yaml", "test_group.yaml")
+_FLAG_KEYS = ("output_validator_flags", "output_validator_args")
+
+
+def _group_flags(folder: Path, inherited: tuple[str, ...]) -> tuple[str, ...]:
+    """The validator flags in force in `folder`: its own group file's, else its parent's."""
+    for name in _GROUP_FILES:
+        cfg = _yaml(folder / name)
+        for key in _FLAG_KEYS:
+            if key in cfg:
+                return _flags(cfg[key], f"{folder / name}: {key}")
+    return inherited
+
+
 def _tests(data: Path, flags: tuple[str, ...]) -> list[TestCase]:
     if not data.is_dir():
         raise PackageError("no data/ folder")
     tests: list[TestCase] = []
 
     def walk(folder: Path, inherited: tuple[str, ...]) -> None:
-        cfg = _yaml(folder / "testdata.yaml")
-        here = (
-            _flags(cfg["output_validator_flags"], f"{folder}/testdata.yaml")
-            if "output_validator_flags" in cfg
-            else inherited
-        )
+        here = _group_flags(folder, inherited)
         for path in sorted(folder.iterdir()):
             if path.is_dir():
                 walk(path, here)
@@ -335,11 +346,7 @@ def _tests(data: Path, flags: tuple[str, ...]) -> list[TestCase]:
 
     for group in ("sample", "secret"):
         if (data / group).is_dir():
-            walk(
-                data / group,
-                _flags(_yaml(data / "testdata.yaml").get("output_validator_flags"), "data/testdata.yaml")
-                or flags,
-            )
+            walk(data / group, _group_flags(data, flags))
     if not tests:
         raise PackageError("data/: no test cases (.in files with an .ans beside them)")
     return tests
@@ -392,6 +399,11 @@ def _submissions(base: Path) -> list[LabelledSubmission]:
             if entry.name.startswith("."):
                 continue
             rel = str(entry.relative_to(base.parent))
+            if entry.name.endswith(".disabled"):  # BAPCtools: kept in the package, not run
+                out.append(
+                    LabelledSubmission(rel, label, frozenset(), None, "disabled in the package (.disabled)")
+                )
+                continue
             program = _program(entry, base.parent, entry_points.get(rel))
             expected = LABELS.get(label)
             if program is not None:
