@@ -302,7 +302,7 @@ def _program(path: Path, root: Path, entry_point: str | None = None) -> ProgramF
 
 _MAIN = re.compile(
     r"\bint\s+main\s*\(|\bstatic\s+void\s+main\s*\(|\bfunc\s+main\s*\(|\bfn\s+main\s*\("
-    r"|^\s*program\s+\w+\s*;",  # Pascal: the program, not a unit
+    r"|^\s*program\s+\w+\s*(?:\([^)]*\))?\s*;",  # Pascal: the program (with its files), not a unit
     re.MULTILINE | re.IGNORECASE,
 )
 
