@@ -51,18 +51,25 @@ async def _judge(
             for i in todo
         ]
         loc_of = {n: ["body", "submissions", i] if len(subs) > 1 else ["body"] for n, i in enumerate(todo)}
-        try:
-            states = await judging.submit(
-                submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n], wait_for_room=True
-            )
-        except QueueFull:
-            # No room within the wait: code-judge's `queue_timeout`, which its callers retry
-            # (X-Coder's judge_client reads it as a judge error, never as a failed test).
-            states = [JobState(sub.id or "", JobStatus.queued, None) for sub in submissions]
-        for i, state in zip(todo, states, strict=True):
-            done = state.status is JobStatus.done and state.result_json is not None
-            parsed = SubmissionResult.model_validate_json(state.result_json) if done else None
-            results[i] = cj.to_result(parsed, ids[i])
+        if len(subs) == 1:  # /judge, /run: one test, which the coalescer may merge with others
+            try:
+                one = await judging.judge_one(submissions[0], wait_s=settings.compat_wait_s)
+            except QueueFull:
+                one = None  # code-judge's `queue_timeout`, as below
+            results[0] = cj.to_result(one, ids[0])
+        else:
+            try:
+                states = await judging.submit(
+                    submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n], wait_for_room=True
+                )
+            except QueueFull:
+                # No room within the wait: code-judge's `queue_timeout`, which its callers retry
+                # (X-Coder's judge_client reads it as a judge error, never as a failed test).
+                states = [JobState(sub.id or "", JobStatus.queued, None) for sub in submissions]
+            for i, state in zip(todo, states, strict=True):
+                done = state.status is JobStatus.done and state.result_json is not None
+                parsed = SubmissionResult.model_validate_json(state.result_json) if done else None
+                results[i] = cj.to_result(parsed, ids[i])
     final = [r for r in results if r is not None]
     if not with_output:
         for r in final:

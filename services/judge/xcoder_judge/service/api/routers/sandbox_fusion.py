@@ -6,7 +6,6 @@ import os
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from xcoder_wire.schemas import JobStatus, SubmissionResult
 
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
 from xcoder_judge.service.api.errors import FieldError
@@ -53,12 +52,12 @@ async def run_code(
         raise FieldError(["body", exc.field], str(exc), kind="unsupported") from None
     wait_s = sf.caller_wait_s(request, settings.compat_wait_s)
     try:
-        [state] = await judging.submit([submission], wait_s=wait_s, wait_for_room=True)
+        result = await judging.judge_one(submission, wait_s=wait_s)
     except QueueFull:
         return _not_yet(wait_s, "no room in the judge's queue")
-    if state.status is not JobStatus.done or state.result_json is None:
+    if result is None:
         return _not_yet(wait_s, "no verdict")
-    response = sf.to_response(SubmissionResult.model_validate_json(state.result_json))
+    response = sf.to_response(result)
     response.executor_pod_name = os.environ.get("MY_POD_NAME")
     return response
 
