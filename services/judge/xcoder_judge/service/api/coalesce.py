@@ -36,7 +36,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xcoder_wire.schemas import JobStatus, Submission, SubmissionResult, Test, TestResult, Verdict
+from xcoder_wire.schemas import JobStatus, Submission, SubmissionResult, Test, Verdict
 
 from xcoder_judge.service.api.errors import NotFound
 from xcoder_judge.service.queue.enqueue import QueueFull
@@ -223,15 +223,15 @@ def _group_id(group: _Group) -> str:
 def member_result(merged: SubmissionResult, index: int, member_id: str) -> SubmissionResult:
     """The result a caller would have got for its own one-test submission."""
     test = next((t for t in merged.tests if t.index == index), None)
-    if test is None:
-        if merged.verdict in (Verdict.CE, Verdict.SE):  # the whole job failed before any test ran
-            verdict, message = merged.verdict, merged.message
-        else:
-            verdict, message = Verdict.SE, "the judge returned no result for this test; retry"
-        tests: list[TestResult] = []
+    if merged.verdict is Verdict.CE:  # the program is every member's: none of them ran
+        verdict, message = Verdict.CE, merged.message
+    elif test is None or test.verdict is Verdict.SK:
+        # Nothing ran this test: the whole job failed (SE), or, which never stops early, a bug.
+        verdict = Verdict.SE
+        message = merged.message or "the judge returned no result for this test; retry"
     else:
         verdict, message = test.verdict, test.message
-        tests = [test.model_copy(update={"index": 0})]
+    tests = [test.model_copy(update={"index": 0})] if test is not None else []
     return SubmissionResult(
         id=member_id or merged.id,
         verdict=verdict,
