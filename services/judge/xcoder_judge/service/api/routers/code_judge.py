@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 from pydantic import BaseModel
 from xcoder_wire.schemas import JobStatus, Priority, SubmissionResult
 
@@ -78,15 +79,16 @@ async def _judge(
 
 
 @router.post("/judge", response_model=cj.JudgeResult, summary="Judge one submission (code-judge)")
-async def judge(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.JudgeResult:
+async def judge(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> Response:
     [r] = await _judge([sub], judging, settings, with_output=False, priority=Priority.interactive)
-    return cj.JudgeResult.model_validate(r.model_dump(exclude={"stdout", "stderr"}))
+    # Encoded once: the service built `r` itself, so FastAPI need not validate it again.
+    return Response(r.model_dump_json(exclude={"stdout", "stderr"}), media_type="application/json")
 
 
 @router.post("/run", response_model=cj.RunResult, summary="Run one submission, with its output (code-judge)")
-async def run(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.RunResult:
+async def run(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> Response:
     [r] = await _judge([sub], judging, settings, with_output=True, priority=Priority.interactive)
-    return r
+    return Response(r.model_dump_json(), media_type="application/json")
 
 
 async def _judge_batch(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
 from xcoder_judge.service.api.errors import FieldError
@@ -19,6 +19,7 @@ open_router = APIRouter(tags=["compat: SandboxFusion"])
 
 
 GATEWAY_TIMEOUT_RETRY_AFTER_S = 1
+_POD_NAME = os.environ.get("MY_POD_NAME")  # read once, not per request
 
 
 def _not_yet(wait_s: float, why: str) -> JSONResponse:
@@ -43,9 +44,7 @@ def _not_yet(wait_s: float, why: str) -> JSONResponse:
     },
     summary="Run a program once (SandboxFusion)",
 )
-async def run_code(
-    request: sf.RunCodeRequest, judging: JudgingDep, settings: SettingsDep
-) -> sf.RunCodeResponse | JSONResponse:
+async def run_code(request: sf.RunCodeRequest, judging: JudgingDep, settings: SettingsDep) -> Response:
     try:
         submission = sf.to_submission(request)
     except sf.CompatError as exc:
@@ -58,8 +57,9 @@ async def run_code(
     if result is None:
         return _not_yet(wait_s, "no verdict")
     response = sf.to_response(result)
-    response.executor_pod_name = os.environ.get("MY_POD_NAME")
-    return response
+    response.executor_pod_name = _POD_NAME
+    # Encoded once here: the service built this model itself, so FastAPI need not validate it again.
+    return Response(response.model_dump_json(), media_type="application/json")
 
 
 @open_router.get("/v1/ping", summary="Liveness, as SandboxFusion answers it")
