@@ -108,7 +108,7 @@ def test_concurrent_run_code_calls_for_one_program_are_one_job_each_answered_wit
 
 
 def test_different_programs_and_different_callers_are_never_merged(judge, redis_db):
-    http = start(judge, api_keys="key-a,key-b")
+    http = start(judge, api_keys="alpha:submit+read:key-a,beta:submit+read:key-b")
     sync = redis.Redis.from_url(redis_db.url)
     before = job_hashes(sync)
     other = "x = int(input())\nprint(3 * x)\n"
@@ -127,6 +127,10 @@ def test_different_programs_and_different_callers_are_never_merged(judge, redis_
     outs = [r.json() for r in together(post, calls)]
     assert [o["run_result"]["stdout"] for o in outs] == ["2\n", "4\n", "3\n", "6\n", "8\n"]
     assert len([j for j in job_hashes(sync) if j not in before]) == 3  # (a, twice), (a, thrice), (b, twice)
+
+    # The same request from both tenants: each finds only its own job (ids are per tenant).
+    again = together(post, [(ECHO_TWICE, 4, "key-a"), (ECHO_TWICE, 4, "key-b")])
+    assert [r.json()["run_result"]["stdout"] for r in again] == ["8\n", "8\n"]
     sync.close()
 
 

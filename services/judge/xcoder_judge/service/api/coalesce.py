@@ -7,8 +7,8 @@ opens a group and waits `coalesce_window_ms`; every request for the same program
 meanwhile joins it, and the group is judged as one submission whose tests are the members' tests.
 Each caller is then answered with its own test's result, as if it had been judged alone.
 
-Same program means: the same caller (API key fingerprint, so no tenant's test ever runs in
-another's job or turn on the slots) and everything of the submission but its tests and id
+Same program means: the same tenant (so no tenant's test ever runs in another's job,
+namespace or turn on the slots) and everything of the submission but its tests and id
 (language, source, files, limits, checker, output mode, priority). Rules that keep callers apart:
 
 - the merged job never stops early (`stop_on_first_failure` is off): one caller's failure never
@@ -102,7 +102,7 @@ class Coalescer:
         was not done within `wait_s`. Raises QueueFull when its group found no room in time."""
         member_id = submission.id or ""
         deadline = time.monotonic() + wait_s
-        recent = self._recent_of(member_id)
+        recent = self._recent_of(caller, member_id)
         if recent is not None:  # a retry or a repeat: wait for the job that already has it
             return await self._from_job(judging, recent.submission_id, recent.index, wait_s)
         key = program_key(submission, caller)
@@ -155,7 +155,7 @@ class Coalescer:
             [state] = await judging.submit([merged], wait_s=group.wait_s, wait_for_room=True)
             for m in members:
                 if m.member_id:
-                    self._remember(m.member_id, state.submission_id, m.index)
+                    self._remember(group.caller, m.member_id, state.submission_id, m.index)
             result = None
             if state.status is JobStatus.done and state.result_json is not None:
                 result = SubmissionResult.model_validate_json(state.result_json)
@@ -182,20 +182,23 @@ class Coalescer:
             return None
         return member_result(SubmissionResult.model_validate_json(state.result_json), index, "")
 
-    def _recent_of(self, member_id: str) -> _Recent | None:
+    def _recent_of(self, caller: str | None, member_id: str) -> _Recent | None:
+        """Only the same tenant's groups: ids live in a tenant's namespace (queue/ids.py)."""
         if not member_id:
             return None
-        recent = self._recent.get(member_id)
+        key = f"{caller or ''}\0{member_id}"
+        recent = self._recent.get(key)
         if recent is None:
             return None
         if recent.expires < time.monotonic():
-            del self._recent[member_id]
+            del self._recent[key]
             return None
         return recent
 
-    def _remember(self, member_id: str, submission_id: str, index: int) -> None:
-        self._recent[member_id] = _Recent(submission_id, index, time.monotonic() + self._ttl_s)
-        self._recent.move_to_end(member_id)
+    def _remember(self, caller: str | None, member_id: str, submission_id: str, index: int) -> None:
+        key = f"{caller or ''}\0{member_id}"
+        self._recent[key] = _Recent(submission_id, index, time.monotonic() + self._ttl_s)
+        self._recent.move_to_end(key)
         while len(self._recent) > _RECENT_MAX:
             self._recent.popitem(last=False)
 
