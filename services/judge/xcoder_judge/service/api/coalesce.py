@@ -19,6 +19,8 @@ namespace or turn on the slots) and everything of the submission but its tests a
   (504 for /run_code) and its retry, which has the same content-derived id, finds the group's job
   again through `_recent` (in this API process) instead of queueing another;
 - two identical requests in one window share one test (the idempotency `/run_code` always had);
+- a request alone in its window is judged as before, as its own job under its own id (readable
+  with `GET /v1/submissions/{id}`); a merged member has no job of its own, only the group's;
 - an error that fails the whole job (a full queue, a compile error, a judge error) reaches every
   member in its own API's shape.
 
@@ -146,9 +148,12 @@ class Coalescer:
         """The group's life: collect for one window, enqueue one job, answer every member."""
         await asyncio.sleep(self.window_s)
         self._close(group)
-        merged = group.first.model_copy(
-            update={"tests": group.tests, "stop_on_first_failure": False, "id": _group_id(group)}
-        )
+        if len(group.tests) == 1:  # alone in its window: its own job, under its own id, as ever
+            merged = group.first
+        else:
+            merged = group.first.model_copy(
+                update={"tests": group.tests, "stop_on_first_failure": False, "id": _group_id(group)}
+            )
         self.jobs += 1
         members = list(group.members.values())
         try:
