@@ -134,8 +134,9 @@ def test_different_programs_and_different_callers_are_never_merged(judge, redis_
     sync.close()
 
 
-def test_one_callers_tle_or_crash_leaves_the_others_answers_alone(judge):
+def test_one_callers_tle_or_crash_leaves_the_others_answers_alone(judge, redis_db):
     http = start(judge)
+    sync = redis.Redis.from_url(redis_db.url)
     inputs = [0, 2, 1, 3, 4]  # the TLE first: a job that stopped early would skip the rest
     outs = [
         r.json()
@@ -155,7 +156,10 @@ def test_one_callers_tle_or_crash_leaves_the_others_answers_alone(judge):
         body = {"type": "python", "solution": ECHO_TWICE, "input": f"{x}\n", "expected_output": expected}
         return http.post("/judge", json=body).json()["success"]
 
+    before = job_hashes(sync)
     assert together(judge_one, [5, 6, 7]) == [False, True, True]
+    assert len([j for j in job_hashes(sync) if j not in before]) == 1  # one job for the three
+    sync.close()
 
 
 def test_a_caller_that_disconnects_does_not_break_the_others(judge, redis_db):
