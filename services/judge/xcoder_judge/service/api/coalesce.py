@@ -38,7 +38,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xcoder_wire.schemas import JobStatus, Submission, SubmissionResult, Test, Verdict
+from xcoder_wire.schemas import JobStatus, Submission, SubmissionResult, Test, TestResult, Verdict
 
 from xcoder_judge.service.api.errors import NotFound
 from xcoder_judge.service.queue.enqueue import QueueFull
@@ -173,8 +173,11 @@ class Coalescer:
             for m in members:
                 _settle(m, exc=exc)
             return
+        by_index = {t.index: t for t in result.tests} if result is not None else {}
         for m in members:
-            _settle(m, result=None if result is None else member_result(result, m.index, m.member_id))
+            _settle(
+                m, result=None if result is None else member_result(result, m.index, m.member_id, by_index)
+            )
 
     async def _from_job(
         self, judging: Judging, submission_id: str, index: int, wait_s: float
@@ -228,9 +231,14 @@ def _group_id(group: _Group) -> str:
     return new_submission_id()
 
 
-def member_result(merged: SubmissionResult, index: int, member_id: str) -> SubmissionResult:
-    """The result a caller would have got for its own one-test submission."""
-    test = next((t for t in merged.tests if t.index == index), None)
+def member_result(
+    merged: SubmissionResult, index: int, member_id: str, by_index: dict[int, TestResult] | None = None
+) -> SubmissionResult:
+    """The result a caller would have got for its own one-test submission (`by_index`: the
+    merged tests by index, built once per group instead of a scan per member)."""
+    if by_index is None:
+        by_index = {t.index: t for t in merged.tests}
+    test = by_index.get(index)
     if merged.verdict is Verdict.CE:  # the program is every member's: none of them ran
         verdict, message = Verdict.CE, merged.message
     elif test is None or test.verdict is Verdict.SK:
