@@ -49,6 +49,8 @@ if TYPE_CHECKING:  # judging.py holds the coalescer; at run time the judging obj
 
 log = logging.getLogger(__name__)
 
+# How long past its own deadline a caller waits for its group's answer (see judge_one).
+_GRACE_S = 0.5
 # How many member ids → (group job, index) pairs are remembered for retries and repeats.
 _RECENT_MAX = 100_000
 
@@ -125,7 +127,10 @@ class Coalescer:
         future: asyncio.Future[SubmissionResult | None] = asyncio.get_running_loop().create_future()
         member.futures.append(future)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), max(0.0, deadline - time.monotonic()))
+            # The group's own wait ends up to a window after this caller's: give it that, and a
+            # moment, so that its answer (a verdict, or no room in the queue) is the one given.
+            remaining = max(0.0, deadline - time.monotonic()) + self.window_s + _GRACE_S
+            return await asyncio.wait_for(asyncio.shield(future), remaining)
         except asyncio.TimeoutError:
             return None
         finally:
