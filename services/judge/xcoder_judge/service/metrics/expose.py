@@ -41,7 +41,8 @@ class JobCounters:
     latency: dict[str, dict[JobLabels, Histogram]]  # stage -> labels -> histogram
 
 
-async def read_job_counters(redis: aioredis.Redis) -> JobCounters:
+async def read_job_counters(redis: aioredis.Redis, tenants: frozenset[str] = frozenset()) -> JobCounters:
+    """The cluster's job series, with tenants outside `tenants` (the configured names) as `other`."""
     async with redis.pipeline(transaction=False) as pipe:
         pipe.hgetall(keys.jobs_counter_key())
         for stage in STAGES:
@@ -51,7 +52,8 @@ async def read_job_counters(redis: aioredis.Redis) -> JobCounters:
     for k, v in replies[0].items():
         labels = split_jobs_field(k.decode())
         if labels is not None:  # fields of another layout (an older release's) are left out
-            jobs[labels] = int(v)
+            labels = labels.folded(tenants)
+            jobs[labels] = jobs.get(labels, 0) + int(v)
     latency: dict[str, dict[JobLabels, Histogram]] = {}
     for stage, raw in zip(STAGES, replies[1:], strict=True):
         series: dict[JobLabels, Histogram] = {}
@@ -60,13 +62,13 @@ async def read_job_counters(redis: aioredis.Redis) -> JobCounters:
             if split is None:
                 continue
             labels, name = split
-            hist = series.setdefault(labels, Histogram())
+            hist = series.setdefault(labels.folded(tenants), Histogram())
             if name == "sum":
-                hist.total = float(v)
+                hist.total += float(v)
             elif name == "count":
-                hist.count = int(v)
+                hist.count += int(v)
             else:
-                hist.buckets[name] = int(v)
+                hist.buckets[name] = hist.buckets.get(name, 0) + int(v)
         latency[stage] = series
     return JobCounters(jobs=jobs, latency=latency)
 
@@ -132,7 +134,7 @@ class ClusterCollector(Collector):
     def _counter_families(c: JobCounters) -> Iterator[Metric]:
         jobs = CounterMetricFamily(
             "xcoder_judge_jobs",
-            "Finished submissions by verdict, language and priority.",
+            "Finished submissions by verdict, language, priority and tenant.",
             labels=list(LABEL_NAMES),
         )
         for labels, n in sorted(c.jobs.items()):

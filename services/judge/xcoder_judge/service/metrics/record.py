@@ -21,11 +21,12 @@ def record_job(
     verdict: str,
     language: str,
     priority: str | None,
+    tenant: str | None,
     queue_wait_s: float | None,
     judge_s: float | None,
 ) -> None:
     """Queue the counter updates for one job on a sync pipeline (no round trip of its own)."""
-    labels = JobLabels.bounded(verdict, language, priority)
+    labels = JobLabels.bounded(verdict, language, priority, tenant)
     pipeline.hincrby(keys.jobs_counter_key(), jobs_field(labels), 1)
     for stage, seconds in ((STAGE_QUEUE_WAIT, queue_wait_s), (STAGE_JUDGE, judge_s)):
         if seconds is None:

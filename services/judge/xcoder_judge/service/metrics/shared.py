@@ -1,9 +1,11 @@
 """Names and histogram bounds shared by the workers that record metrics and the API that exposes them.
 
 Every job series carries the labels a Grafana user filters by: language, priority (the flow:
-interactive or bulk) and verdict. Their values are bounded: a language outside the wire's
+interactive or bulk), verdict and tenant. Their values are bounded: a language outside the wire's
 table, a verdict outside the verdict vocabulary or an unknown priority is recorded as `other`,
-so no client can mint series.
+so no client can mint series. The tenant comes from the job id, which only the API makes, from a
+configured key (open mode: `open`); the API's `/metrics` also folds a name its configuration no
+longer holds into `other`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import NamedTuple
 
 from xcoder_wire.languages import LANGUAGE_IDS
 from xcoder_wire.schemas import Priority, Verdict
+
+from xcoder_judge.service.queue.ids import TENANT_PATTERN
 
 # Latency stages recorded per job by the worker that ran it.
 STAGE_QUEUE_WAIT = "queue_wait"  # enqueued (or re-enqueued) → started
@@ -32,6 +36,7 @@ def bucket_field(seconds: float) -> str:
 
 
 OTHER = "other"
+OPEN_TENANT = "open"  # no keys configured (open mode), or an open compat route
 _VERDICTS = frozenset(v.value for v in Verdict)
 _PRIORITIES = frozenset(p.value for p in Priority)
 
@@ -42,14 +47,26 @@ class JobLabels(NamedTuple):
     verdict: str
     language: str
     priority: str
+    tenant: str
 
     @classmethod
-    def bounded(cls, verdict: str, language: str, priority: str | None) -> JobLabels:
+    def bounded(cls, verdict: str, language: str, priority: str | None, tenant: str | None) -> JobLabels:
+        if tenant is None:
+            tenant = OPEN_TENANT
+        elif not TENANT_PATTERN.match(tenant):
+            tenant = OTHER
         return cls(
             verdict if verdict in _VERDICTS else OTHER,
             language if language in LANGUAGE_IDS else OTHER,
             priority if priority in _PRIORITIES else OTHER,
+            tenant,
         )
+
+    def folded(self, tenants: frozenset[str]) -> JobLabels:
+        """These labels with a tenant the configuration does not name counted as `other`."""
+        if self.tenant == OPEN_TENANT or self.tenant in tenants:
+            return self
+        return self._replace(tenant=OTHER)
 
 
 LABEL_NAMES: tuple[str, ...] = JobLabels._fields

@@ -48,6 +48,7 @@ from xcoder_wire.schemas import Priority
 
 from xcoder_judge.service.metrics.record import record_job
 from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue.ids import tenant_of
 from xcoder_judge.service.queue.jobspec import SERIALIZER
 from xcoder_judge.service.queue.notify import publish_done
 from xcoder_judge.service.worker.job import JudgeJob, JudgeTask
@@ -300,6 +301,7 @@ class JudgeWorker(SimpleWorker):
                 verdict=outcome.verdict,
                 language=outcome.language,
                 priority=_priority_of(job),
+                tenant=tenant_of(job.id),
                 queue_wait_s=outcome.queue_wait_s,
                 judge_s=outcome.judge_s,
             )
