@@ -166,9 +166,7 @@ def test_metrics_count_jobs_by_verdict_and_language(api):
     assert after.headers["content-type"].startswith("text/plain")
     assert counter(after.text, "WA") == counter(before, "WA") + 1
     # the latency histograms carry the same labels, so a dashboard can filter them alike
-    judged = (
-        r'^xcoder_judge_job_judge_seconds_count{language="python3",priority="interactive",tenant="open",verdict="WA"} \S+$'
-    )
+    judged = r'^xcoder_judge_job_judge_seconds_count{language="python3",priority="interactive",tenant="open",verdict="WA"} \S+$'
     assert re.search(judged, after.text, re.M)
     for name in (
         "xcoder_judge_queue_depth",
