@@ -17,7 +17,7 @@ def test_auto_takes_the_fastest_installed_linker():
 
 def test_a_configured_linker_that_is_missing_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(linkers, "SEARCH_PATH", "/nonexistent")
-    with pytest.raises(ValueError, match="ld.mold is not installed"):
+    with pytest.raises(ValueError, match=r"ld\.mold is not installed"):
         linkers.pick("mold")
     assert linkers.pick("auto") == "bfd"
 

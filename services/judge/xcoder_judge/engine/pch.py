@@ -57,8 +57,17 @@ def used(tc: Toolchain, root: Path) -> tuple[bool, str]:
     lang = tc.language
     assert lang.pch_header
     proc = subprocess.run(
-        [tc.tools["cxx"], *pch_flags(tc), "-Winvalid-pch", "-H", "-fsyntax-only", f"-I{root / lang.id}"]
-        + ["-x", "c++", "-"],
+        [
+            tc.tools["cxx"],
+            *pch_flags(tc),
+            "-Winvalid-pch",
+            "-H",
+            "-fsyntax-only",
+            f"-I{root / lang.id}",
+            "-x",
+            "c++",
+            "-",
+        ],
         input=f"#include <{lang.pch_header}>\n".encode(),
         capture_output=True,
         timeout=120,
