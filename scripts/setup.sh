@@ -85,6 +85,10 @@ PIP=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)
 
 if [ "$WANT_TEST" = 1 ]; then
   say "installing packages with test extras"
+  # CPU torch first, pinned (the version this machine keeps a CPU wheel of; elsewhere set
+  # PIP_EXTRA_INDEX_URL to a CPU wheel source), so the embed extra of xcoder-synth (near-duplicate
+  # detection, in its test extra) cannot pull a CUDA build.
+  "${PIP[@]}" "torch==${TORCH_VERSION:-2.13.0}"
   # wire first: the others depend on it by name, and pip finds it here rather than on an index.
   "${PIP[@]}" -e "wire[test]" -e "services/judge[test]" -e "clients[test]" -e "services/synth-api[test]"
   "${PIP[@]}" -r rl/requirements.txt -r sft/requirements.txt -r eval/requirements.txt ruff

@@ -272,6 +272,13 @@ class BaseJudgeClient:
             return JudgeAuthError(
                 f"{what}: 401 unauthorized: set XCODER_CLIENT_API_KEY", status_code=code, body=body
             )
+        if code == 403:
+            return JudgeAuthError(
+                f"{what}: 403 forbidden: the key's roles do not allow this (a read-only or operator "
+                f"key where a submit key is needed?): {body[:300]}",
+                status_code=code,
+                body=body,
+            )
         return JudgeRequestError(
             f"{what}: judge refused the request ({code}): {body}", status_code=code, body=body
         )

@@ -98,7 +98,8 @@ class JudgeRequestError(JudgeError, _StatusMixin):
 
 
 class JudgeAuthError(JudgeRequestError):
-    """401: the judge requires an API key (`XCODER_CLIENT_API_KEY`) and got none or a wrong one."""
+    """401: the judge requires an API key (`XCODER_CLIENT_API_KEY`) and got none or a wrong one;
+    403: the key is known but its roles do not allow the call (a read-only key submitting)."""
 
 
 class JudgeProtocolError(JudgeError):

@@ -106,7 +106,7 @@ def test_a_key_in_the_url_reaches_a_judge_that_requires_keys(live_judge, judge_s
 
     cluster = JudgeCluster(redis_url=live_judge.redis_url, root=judge_session_root / "keyed-api")
     try:
-        url = cluster.start_api(api_keys="s3cret/+key")
+        url = cluster.start_api(api_keys="s3cret/+key,team-r:read:reader-key")
         cluster.wait_ready()
         host = url.removeprefix("http://")
         for keyed in (f"http://:s3cret%2F%2Bkey@{host}", f"{url}/?api_key=s3cret%2F%2Bkey"):
@@ -116,5 +116,9 @@ def test_a_key_in_the_url_reaches_a_judge_that_requires_keys(live_judge, judge_s
             assert result.verdict is Verdict.AC, result
         with JudgeClient(f"http://:wrong@{host}", max_retries=0) as client, pytest.raises(JudgeAuthError):
             client.judge([_sub(ADD)])
+        # A read-only key cannot submit: a 403 the client names, never a retry or a failed test.
+        reader = JudgeClient(url, api_key="reader-key", max_retries=3)
+        with reader, pytest.raises(JudgeAuthError, match=r"403 forbidden.*needs the role submit"):
+            reader.judge([_sub(ADD)])
     finally:
         cluster.stop()

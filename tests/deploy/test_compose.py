@@ -155,3 +155,27 @@ def test_every_setting_passed_is_one_the_services_read(tools: Tools) -> None:
     assert {"XCODER_JUDGE_REDIS_URL", "XCODER_SYNTH_REDIS_URL"} <= names
     assert unknown_settings(names) == set()
     assert unknown_settings({"XCODER_JUDGE_SLOTZ"}) == {"XCODER_JUDGE_SLOTZ"}
+
+
+def test_api_keys_can_come_from_a_secret_file(tools: Tools, tmp_path: Path) -> None:
+    keys = tmp_path / "judge-api-keys"
+    keys.write_text("team-a:submit:trainer-key-1\nops:operator:sha256:" + "ab" * 32 + "\n")
+    override = REPO / "docker" / "compose.api-keys-file.yml"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("XCODER_", "COMPOSE_"))}
+    clean["XCODER_JUDGE_API_KEYS_PATH"] = str(keys)
+    proc = run([tools.docker_compose, "-f", COMPOSE, "-f", override, "config", "--format", "json"], env=clean)
+    project = json.loads(proc.stdout)
+    api = project["services"]["judge-api"]
+    assert api["environment"]["XCODER_JUDGE_API_KEYS_FILE"] == "/run/secrets/judge-api-keys"
+    assert [s["source"] for s in api["secrets"]] == ["judge-api-keys"]
+    assert project["secrets"]["judge-api-keys"]["file"] == str(keys)
+    assert "trainer-key-1" not in proc.stdout  # the keys stay in the file
+    assert "secrets" not in project["services"]["judge-worker"]
+    # The judge reads that file as its key ring.
+    from xcoder_judge.config import Settings
+
+    ring = Settings(api_keys_file=keys).key_ring
+    assert ring.identify("trainer-key-1").tenant == "team-a" and ring.tenants == {"team-a", "ops"}
+    # Defaults: metrics open, compat routes keyed.
+    env = compose_config(tools)["services"]["judge-api"]["environment"]
+    assert env["XCODER_JUDGE_METRICS_REQUIRE_KEY"] == "false" and env["XCODER_JUDGE_COMPAT_OPEN"] == "false"

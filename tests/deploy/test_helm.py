@@ -375,9 +375,22 @@ def test_network_policy_can_be_disabled(tools: Tools) -> None:
 def test_api_keys_value_set(tools: Tools) -> None:
     r = render(tools.helm3, "api-keys")
     data = r.secret_data()
-    assert data["judge-api-keys"] == "trainer-key-1,trainer-key-2"
+    entries = data["judge-api-keys"].split(",")
+    assert entries[:2] == ["team-a:submit:trainer-key-1", "trainer-key-2"]
+    assert entries[2].startswith("team-b:submit+read:sha256:") and len(entries) == 3
+    # The judge reads the Secret's list as its key ring: the tenants, roles and hash as written.
+    from xcoder_judge.service.api.keyring import KeyRing
+
+    ring = KeyRing.parse(data["judge-api-keys"])
+    assert ring.identify("trainer-key-1").tenant == "team-a"
+    assert ring.identify("trainer-b-key").tenant == "team-b"
     assert data["synth-api-keys"] == "synth-key"
-    assert data["synth-judge-api-key"] == "trainer-key-1"
+    assert data["synth-judge-api-key"] == "trainer-key-1"  # the KEY of the first TENANT:ROLES:KEY
+    api_env = env_of(container(r.get("Deployment", "judge-api")))
+    assert api_env["XCODER_JUDGE_METRICS_REQUIRE_KEY"]["value"] == "true"
+    assert "XCODER_JUDGE_METRICS_REQUIRE_KEY" not in env_of(
+        container(render(tools.helm3).get("Deployment", "judge-api"))
+    )
     assert data["synth-llm-api-key"] == "sk-test-llm"
     assert data["redis-password"] == "fixed-redis-password"
     assert data["judge-redis-url"] == "redis://:fixed-redis-password@rel-xcoder-redis.judge.svc:6379/0"
@@ -398,8 +411,16 @@ def test_api_keys_value_set(tools: Tools) -> None:
         r.get("Deployment", "judge-api")["spec"]["template"]["metadata"]["annotations"]["checksum/secret"]
         != default_checksum
     )
-    assert "Authentication:            on (2 key(s))" in notes(tools, "-f", VALUES_DIR / "api-keys.yaml")
+    assert "Authentication:            on (3 key(s))" in notes(tools, "-f", VALUES_DIR / "api-keys.yaml")
     assert "Authentication:            OFF" in notes(tools)
+
+
+def test_synth_needs_its_own_judge_key_when_the_first_is_a_hash(tools: Tools) -> None:
+    hashed = {"judge.apiKeys[0]": "team-a:submit:sha256:" + "ab" * 32}
+    proc = helm_template(tools.helm3, sets=hashed, check=False)
+    assert proc.returncode != 0 and "set synth.judgeApiKey" in proc.stderr
+    r = render(tools.helm3, sets={**hashed, "synth.judgeApiKey": "team-a-trainer-key"})
+    assert r.secret_data()["synth-judge-api-key"] == "team-a-trainer-key"
 
 
 def test_external_redis_value_set(tools: Tools) -> None:

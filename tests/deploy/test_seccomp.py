@@ -39,7 +39,7 @@ OPS = {
     "SCMP_CMP_MASKED_EQ": 7,
 }
 
-# What the sandbox (services/judge/xcoder_judge/engine/sandbox/zygote.py) and the worker call, and
+# What the sandbox (services/judge/xcoder_judge/engine/sandbox/box.py and its siblings) and the worker call, and
 # the runtimes of the judged languages rely on. None may be denied outright.
 NEEDED = [
     "unshare",

@@ -249,3 +249,58 @@ def test_verl_sandbox_fusion_reward_scores_a_correct_program_1_through_a_full_qu
             probe.wait()
         cluster.stop(kill=True)
         target.release()
+
+
+@pytest.mark.slow
+def test_verl_sandbox_fusion_passes_a_key_in_its_url_and_acts_as_that_tenant(
+    train_python, judge_session_root
+):
+    """verl's unmodified caller with `sandbox_fusion.url=…/run_code?api_key=KEY` on a judge with
+    tenants: it scores 1.0, and the runs are the key's tenant's; without the key it cannot."""
+    from xcoder_judge.testing import JudgeCluster, claim_redis
+
+    target = claim_redis(judge_session_root / "keyed-verl-redis")
+    cluster = JudgeCluster(redis_url=target.url, root=judge_session_root / "keyed-verl")
+    try:
+        cluster.start_worker(slots=2, languages="python3")
+        cluster.start_api(api_keys="rl-run:submit:verl-key-5a9c01,other:submit:other-key-33e7")
+        cluster.wait_ready()
+        tests = {"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\n"]}
+        items = json.dumps([{"completion": f"```python\n{ADD_PY}```", "test_cases": tests}])
+        probe = Path(__file__).parent / "probes" / "verl_sandbox_fusion.py"
+        scores = {}
+        for name, url in (
+            ("keyed", f"{cluster.url}/run_code?api_key=verl-key-5a9c01"),
+            ("keyless", cluster.url),
+        ):
+            run = subprocess.run(
+                [train_python, str(probe), url], input=items, capture_output=True, text=True, timeout=600
+            )
+            assert run.returncode == 0, run.stderr[-4000:]
+            [scores[name]] = json.loads(run.stdout.strip().splitlines()[-1])
+        assert scores["keyed"]["score"] == 1.0 and scores["keyed"]["results"] == [True, True]
+        assert scores["keyless"]["score"] == 0.0  # verl reads the 401 as failed tests (docs say so)
+        # The runs verl made are the key's tenant's: that tenant reads them, another cannot.
+        import redis
+        from xcoder_judge.service.queue import keys
+        from xcoder_judge.service.queue.ids import submission_id_for, tenant_of
+
+        sync = redis.Redis.from_url(target.url)
+        prefix = keys.job_key_prefix()
+        job_ids = [k.decode().removeprefix(prefix) for k in sync.scan_iter(match=prefix + "*sandboxfusion*")]
+        sync.close()
+        assert len(job_ids) >= 2 and {tenant_of(j) for j in job_ids} == {"rl-run"}, job_ids
+        with httpx.Client(base_url=cluster.url, timeout=30) as http:
+            for job_id in job_ids:
+                sid = submission_id_for(job_id)
+                assert (
+                    http.get(f"/v1/submissions/{sid}", headers={"X-API-Key": "verl-key-5a9c01"}).status_code
+                    == 200
+                )
+                assert (
+                    http.get(f"/v1/submissions/{sid}", headers={"X-API-Key": "other-key-33e7"}).status_code
+                    == 404
+                )
+    finally:
+        cluster.stop(kill=True)
+        target.release()

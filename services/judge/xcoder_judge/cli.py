@@ -1,4 +1,4 @@
-"""`xcoder-judge`: serve | api | worker | check | languages | problem check | problem import.
+"""`xcoder-judge`: serve | api | worker | check | languages | hash-key | problem check | import.
 
 Every setting is an environment variable `XCODER_JUDGE_<NAME>` (docs/judge-config.md); each
 flag `--<name>` sets the variable of the same name before the settings are read, so flags,
@@ -20,9 +20,9 @@ from xcoder_judge import __version__
 from xcoder_judge.config import ENV_PREFIX, Settings, get_settings
 
 _SERVICE = (
-    "redis_url", "api_keys", "host", "port", "max_queue", "max_body_mb", "result_ttl_s", "job_retries",
+    "redis_url", "api_keys", "api_keys_file", "host", "port", "max_queue", "max_body_mb", "result_ttl_s", "job_retries",
     "log_level", "api_workers", "redis_pool_size", "access_log", "lease_s",
-    "compat_time_s", "compat_memory_mb", "compat_wait_s",
+    "compat_time_s", "compat_memory_mb", "compat_wait_s", "compat_open", "metrics_require_key",
 )  # fmt: skip
 _ENGINE = (
     "slots", "cache_dir", "work_dir", "sandbox_uid", "cgroup", "python", "languages", "python_warm",
@@ -78,7 +78,31 @@ def build_parser() -> argparse.ArgumentParser:
         if command in ("check", "languages"):
             sub.add_argument("--json", action="store_true", help="print JSON instead of text")
     _problem_parser(commands)
+    text = "print the sha256:HEX form of an API key read from stdin, for XCODER_JUDGE_API_KEYS"
+    hash_key = commands.add_parser("hash-key", help=text, description=text)
+    hash_key.add_argument(
+        "--new", action="store_true", help="make a random key (256 bits) and print it, then its hash"
+    )
     return parser
+
+
+def _hash_key(new: bool) -> int:
+    """Read the key from stdin (never argv: it would show in `ps` and shell history)."""
+    import secrets
+
+    from xcoder_judge.service.api.keyring import hash_key
+
+    if new:
+        key = secrets.token_urlsafe(32)
+        print(f"key:  {key}\nhash: {hash_key(key)}")
+        return 0
+    lines = sys.stdin.read().splitlines()
+    key = lines[0].strip() if lines else ""
+    if not key or any(line.strip() for line in lines[1:]):
+        print("xcoder-judge hash-key: give exactly one key on stdin (or --new)", file=sys.stderr)
+        return 2
+    print(hash_key(key))
+    return 0
 
 
 def _setting_flags(parser: argparse.ArgumentParser, names: Sequence[str]) -> None:
@@ -129,7 +153,10 @@ def _load_settings(args: argparse.Namespace) -> Settings:
 def _settings_error(exc: ValidationError) -> str:
     lines = ["xcoder-judge: invalid settings:"]
     for err in exc.errors():
-        name = str(err["loc"][0]) if err["loc"] else "?"
+        if not err["loc"]:  # a check across fields; its message names them
+            lines.append(f"  {err['msg'].removeprefix('Value error, ')}")
+            continue
+        name = str(err["loc"][0])
         lines.append(f"  {ENV_PREFIX}{name.upper()} ({_flag(name)}): {err['msg']}")
     return "\n".join(lines)
 
@@ -139,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # processes must take SIGTERM and SIGINT; serve's api and worker inherit this empty mask.
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     args = build_parser().parse_args(argv)
+    if args.command == "hash-key":
+        return _hash_key(args.new)
     try:
         settings = _load_settings(args)
     except ValidationError as exc:

@@ -7,12 +7,14 @@ One mechanism: `Settings` reads the whole environment. The engine's knobs are th
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB
 
 from xcoder_judge.engine.settings import EngineSettings
+from xcoder_judge.service.api.keyring import KeyConfigError, KeyRing
 
 ENV_PREFIX = "XCODER_JUDGE_"
 
@@ -20,11 +22,23 @@ ENV_PREFIX = "XCODER_JUDGE_"
 class Settings(BaseSettings, EngineSettings):
     """Every knob of the service; the engine's fields come from `EngineSettings` (engine/settings.py)."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore")
+    # hide_input_in_errors: a bad XCODER_JUDGE_API_KEYS must not print its keys in the error.
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", hide_input_in_errors=True
+    )
 
     # --- service
     redis_url: str | None = None
-    api_keys: str | None = Field(None, description="Comma-separated API keys; unset = open.")
+    api_keys: str | None = Field(
+        None,
+        description="Comma-separated keys: TENANT:ROLES:KEY or TENANT:ROLES:sha256:HEX (roles submit, "
+        "read, operator joined by +), or a bare KEY (a tenant of its own); unset = open.",
+    )
+    api_keys_file: Path | None = Field(
+        None,
+        description="A file of more API_KEYS entries, one per line or comma-separated, # comments "
+        "(a mounted Kubernetes or Compose secret).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     max_queue: int = Field(20000, ge=1)
@@ -66,17 +80,37 @@ class Settings(BaseSettings, EngineSettings):
         description="Serve the SandboxFusion and code-judge routes without an API key (a trusted "
         "network); the native API keeps its keys.",
     )
+    metrics_require_key: bool = Field(
+        False, description="Serve /metrics only to keys with the operator role (when keys are set)."
+    )
 
     @field_validator("log_level")
     @classmethod
     def _upper(cls, v: str) -> str:
         return v.upper()
 
-    @property
-    def api_key_set(self) -> frozenset[str]:
-        if not self.api_keys:
-            return frozenset()
-        return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
+    @model_validator(mode="after")
+    def _key_ring(self) -> Settings:
+        self._key_text()  # fail at start-up, naming the entry (never its key)
+        return self
+
+    def _key_text(self) -> str:
+        """`api_keys` and the entries of `api_keys_file`, parsed (KeyConfigError if malformed)."""
+        parts = [self.api_keys or ""]
+        if self.api_keys_file is not None:
+            try:
+                text = self.api_keys_file.read_text()
+            except OSError as exc:
+                raise KeyConfigError(f"XCODER_JUDGE_API_KEYS_FILE: cannot read it ({exc.strerror})") from None
+            parts += [line.split("#", 1)[0] for line in text.splitlines()]
+        joined = ",".join(p for p in parts if p.strip())
+        KeyRing.parse(joined)
+        return joined
+
+    @functools.cached_property
+    def key_ring(self) -> KeyRing:
+        """The tenants, roles and key digests of `api_keys` and `api_keys_file` (empty: open)."""
+        return KeyRing.parse(self._key_text())
 
     @property
     def effective_job_threads(self) -> int:

@@ -30,7 +30,13 @@ def finished_run(live_judge, recordings, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("e2e")
     with ReplayServer(recordings) as replay:
-        cfg = write_config(tmp, run_config(tmp, replay.url, live_judge.url))
+        # With the embedding check on: the three fixture tasks are far from each other and from
+        # the evaluation problems (cosine < 0.5), so none may be dropped.
+        decontam = {"near_duplicates": {"enabled": True}}
+        # Under a data directory's runs/ (the CLI's default place), where synth-api's /metrics reads.
+        out = tmp / "data" / "runs" / "fixture-run"
+        cfg = run_config(tmp, replay.url, live_judge.url, decontam=decontam, output_dir=str(out))
+        cfg = write_config(tmp, cfg)
         done = subprocess.run(
             [sys.executable, "-m", "xcoder_synth.cli", "run", str(cfg), "--no-progress"],
             capture_output=True,
@@ -38,7 +44,7 @@ def finished_run(live_judge, recordings, tmp_path_factory):
             timeout=900,
         )
     assert done.returncode == 0, done.stderr[-3000:]
-    store, config = load_run(tmp / "run")
+    store, config = load_run(out)
     return store, config, live_judge
 
 
@@ -174,7 +180,9 @@ def test_report(finished_run):
     extract = next(s for s in report.stages if s.stage == "extract")
     assert extract.dropped == {"parse_no_json": 1} and extract.usage["default"]["requests"] >= 6
     assert report.decontam["checked"] == 3 and report.decontam["dropped"] == 0
-    assert report.decontam["settings"] == {"ngram": 13, "max_overlap": 0.1}
+    assert report.decontam["settings"]["ngram"] == 13 and report.decontam["settings"]["max_overlap"] == 0.1
+    assert report.decontam["settings"]["near_duplicates"]["enabled"] is True
+    assert report.decontam["matches"] == [] and report.decontam["dropped_by_reason"] == {}
     lines = {s.stage: s for s in report.stages}
     assert "export" not in lines  # the report is export's output: no line with counts not yet known
     assert lines["write"].tokens > 0 and lines["write"].seconds > 0 and lines["verify"].seconds > 0
@@ -186,3 +194,124 @@ def test_report(finished_run):
     assert "<h2>Tasks</h2>" in html and "Settings: ngram = 13" in html
     for png in ("funnel", "agreement", "pass_rate", "styles", "categories"):
         assert (store.artifacts / "report" / f"{png}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_html_report_in_headless_chromium(finished_run, tmp_path):
+    """The report as a browser renders it, offline: per-stage wall time and LLM tokens, the
+    per-task table, the decontamination settings (the near-duplicate matches: test_neardup)."""
+    import re
+
+    from xcoder_judge.testing_chromium import HeadlessChromium
+
+    store, _, _ = finished_run
+    report = RunReport.model_validate_json((store.artifacts / "report" / "report.json").read_text())
+    page = store.artifacts / "report" / "report.html"
+    browser = HeadlessChromium(tmp_path, window=(1280, 3000))
+    dom = browser.dom(page)
+
+    def table_after(heading: str) -> list[list[str]]:
+        part = dom[dom.index(f"<h2>{heading}</h2>") :]
+        table = part[: part.index("</table>")]
+        return [re.findall(r"<t[dh]>([^<]*)</t[dh]>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+
+    stages = table_after("Stages")
+    assert stages[0][:6] == [
+        "stage",
+        "items in",
+        "records out",
+        "dropped (reason: count)",
+        "seconds",
+        "LLM tokens",
+    ]
+    shown = {row[0]: row for row in stages[1:]}
+    for line in report.stages:
+        assert shown[line.stage][4] == str(line.seconds) and shown[line.stage][5] == str(line.tokens)
+    assert float(shown["write"][4]) > 0 and int(shown["write"][5]) > 0 and shown["verify"][5] == "0"
+
+    tasks = table_after("Tasks")
+    assert tasks[0] == [
+        "task",
+        "title",
+        "style",
+        "features",
+        "status",
+        "drop reason",
+        "tests kept",
+        "golden pass rate",
+    ]
+    assert {r[1] for r in tasks[1:]} == {"Lantern Row", "Balanced Window", "Top-K Average"}
+    for row, line in zip(tasks[1:], report.tasks, strict=True):
+        assert row[4] == "verified" and int(row[6]) == line.tests_kept >= 5
+        assert row[7] == f"{line.golden_pass_rate:.2f}" and row[2] == line.style
+
+    decontam = dom[dom.index("<h2>Decontamination</h2>") :]
+    assert "Settings: ngram = 13, max_overlap = 0.1, near_duplicates.enabled = True" in decontam
+    assert "near_duplicates.threshold = 0.65" in decontam and "Checked 3 task(s); dropped 0" in decontam
+    assert dom.count('src="data:image/png;base64,') == 5
+    png = browser.screenshot(page, tmp_path / "report.png")
+    assert png.startswith(b"\x89PNG") and len(png) > 50_000  # a blank page is a few KB
+
+
+def test_synth_api_metrics_after_the_run(finished_run, redis_conn, monkeypatch):
+    """/metrics sums the run's shard stats: runs, stage items and seconds, LLM tokens, requests
+    and latency per stage and endpoint, judge calls."""
+    from fastapi.testclient import TestClient
+    from prometheus_client.parser import text_string_to_metric_families
+    from xcoder_synth.service.app import create_app
+    from xcoder_synth.settings import get_settings
+
+    store, _, _ = finished_run
+    monkeypatch.setenv("XCODER_SYNTH_DATA_DIR", str(store.root.parent.parent))
+    get_settings.cache_clear()
+    with TestClient(create_app()) as client:
+        r = client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    got: dict[tuple[str, frozenset], float] = {}
+    for fam in text_string_to_metric_families(r.text):
+        for smp in fam.samples:
+            got[(smp.name, frozenset(smp.labels.items()))] = smp.value
+
+    def value(name: str, **labels: str) -> float:
+        return got.get((name, frozenset(labels.items())), 0.0)
+
+    assert value("xcoder_synth_runs", via="cli", state="complete") == 1
+    report = RunReport.model_validate_json((store.artifacts / "report" / "report.json").read_text())
+    for line in report.stages:
+        assert value("xcoder_synth_stage_items_total", stage=line.stage) == line.items
+        assert value("xcoder_synth_stage_records_total", stage=line.stage) == line.records
+        assert abs(value("xcoder_synth_stage_seconds_total", stage=line.stage) - line.seconds) < 0.05
+        for reason, n in line.dropped.items():
+            assert value("xcoder_synth_stage_dropped_total", stage=line.stage, reason=reason) == n
+        for endpoint, u in line.usage.items():
+            lab = {"stage": line.stage, "endpoint": endpoint}
+            assert value("xcoder_synth_llm_requests_total", **lab, cached="false") == u["requests"]
+            assert (
+                value("xcoder_synth_llm_tokens_total", **lab, kind="prompt", cached="false")
+                == u["prompt_tokens"]
+            )
+            assert (
+                value("xcoder_synth_llm_tokens_total", **lab, kind="completion", cached="false")
+                == u["completion_tokens"]
+            )
+            # One latency observation per answered request, and the +Inf bucket holds them all.
+            assert value("xcoder_synth_llm_request_seconds_count", **lab) == u["requests"]
+            assert value("xcoder_synth_llm_request_seconds_bucket", **lab, le="+Inf") == u["requests"]
+    assert value("xcoder_synth_stage_dropped_total", stage="extract", reason="parse_no_json") == 1
+    assert (
+        value(
+            "xcoder_synth_llm_tokens_total",
+            stage="write",
+            endpoint="default",
+            kind="completion",
+            cached="false",
+        )
+        > 0
+    )
+    assert value("xcoder_synth_llm_request_seconds_sum", stage="write", endpoint="default") > 0
+    for stage in ("inputs", "verify"):  # generators and validators, then the candidates: in the judge
+        calls = value("xcoder_synth_judge_calls_total", stage=stage)
+        assert calls > 0 and value("xcoder_synth_judge_submissions_total", stage=stage) >= calls
+        assert value("xcoder_synth_judge_call_seconds_count", stage=stage) == calls
+        assert value("xcoder_synth_judge_failures_total", stage=stage) == 0
+    assert value("xcoder_synth_judge_calls_total", stage="write") == 0  # the model, not the judge
+    get_settings.cache_clear()

@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         jobs = enqueue_run(
             store,
             stages,
-            default_shards=config.shards,
+            config=config,
             queue_name=settings.queue,
             connection=conn,
             job_timeout_s=settings.job_timeout_s,

@@ -1,5 +1,7 @@
 """Decontamination: drop tasks whose statements share too many word n-grams with evaluation problems.
 
+(Paraphrases that share no long n-gram are the embedding check's, in ``neardup``.)
+
 Text is lower-cased and reduced to alphanumeric words; a task's overlap with an evaluation
 problem is the share of the task's n-grams that also occur in that problem. A task is dropped
 when its largest overlap reaches ``max_overlap``. Boilerplate shared by many problems ("the
@@ -19,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from xcoder_synth.errors import ConfigError
 from xcoder_synth.features.seeds import STATEMENT_FIELDS
+from xcoder_synth.neardup import NearDupConfig
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -26,6 +29,10 @@ _WORD = re.compile(r"[a-z0-9]+")
 class DecontamConfig(BaseModel):
     ngram: int = Field(13, ge=3, le=64)
     max_overlap: float = Field(0.1, gt=0, le=1)
+    near_duplicates: NearDupConfig = Field(
+        default_factory=NearDupConfig,
+        description="Sentence-embedding check against evaluation problems and within the run.",
+    )
 
 
 class Overlap(BaseModel):
@@ -100,11 +107,15 @@ def _file_records(path: Path) -> Iterable[dict[str, Any]]:
             yield rec
 
 
+def eval_problems(source: Path | list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(id, text) of every evaluation problem in a JSONL file or inline records."""
+    records = source if isinstance(source, list) else _file_records(source)
+    return [problem_of(rec, f"evaluation problem {k}") for k, rec in enumerate(records, 1)]
+
+
 def build_index(source: Path | list[dict[str, Any]], n: int) -> NgramIndex:
     """An index of evaluation problems from a JSONL file or inline records."""
     index = NgramIndex(n)
-    records = source if isinstance(source, list) else _file_records(source)
-    for k, rec in enumerate(records, 1):
-        pid, text = problem_of(rec, f"evaluation problem {k}")
+    for pid, text in eval_problems(source):
         index.add(pid, text)
     return index

@@ -1,4 +1,5 @@
-"""Score completions with verl 0.9.1's OWN SandboxFusion reward code against a judge URL.
+"""Score completions with verl 0.9.1's OWN SandboxFusion reward code against a judge URL (a base
+URL, or the `/run_code` URL itself with a query such as `?api_key=KEY`).
 
 Runs in the CPU training venv (verl installed). stdin: a JSON list of {completion, test_cases};
 stdout (last line): a JSON list of {score, results} where results are verl's per-case codes
@@ -11,7 +12,8 @@ import sys
 from verl.utils.reward_score.sandbox_fusion import compute_score
 from verl.utils.reward_score.sandbox_fusion.utils import check_correctness
 
-url = sys.argv[1].rstrip("/") + "/run_code"
+# A judge's base URL, or a full /run_code URL as a verl config holds it (`…/run_code?api_key=K`).
+url = sys.argv[1] if "/run_code" in sys.argv[1] else sys.argv[1].rstrip("/") + "/run_code"
 print("probe: verl imported", file=sys.stderr, flush=True)  # a test may set up load until here
 out = []
 for item in json.load(sys.stdin):

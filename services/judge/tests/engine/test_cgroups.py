@@ -19,14 +19,14 @@ SANDBOX = Path(__file__).resolve().parents[2] / "xcoder_judge" / "engine" / "san
 
 
 def load_box_module():
-    """The box script imports its siblings as top-level modules; load it that way."""
-    if "zygote" in sys.modules:
-        return sys.modules["zygote"]
+    """The box's cgroup module, loaded as the box loads it: a top-level module."""
+    if "box_cgroup" in sys.modules:
+        return sys.modules["box_cgroup"]
     sys.path.insert(0, str(SANDBOX))
     try:
-        spec = importlib.util.spec_from_file_location("zygote", SANDBOX / "zygote.py")
+        spec = importlib.util.spec_from_file_location("box_cgroup", SANDBOX / "box_cgroup.py")
         module = importlib.util.module_from_spec(spec)
-        sys.modules["zygote"] = module
+        sys.modules["box_cgroup"] = module
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(SANDBOX))

@@ -12,7 +12,7 @@ import tarfile
 
 from xcoder_judge.engine.judge import interactive_verdict
 from xcoder_judge.engine.program_checker import SOLUTION_OUTPUT
-from xcoder_judge.engine.sandbox.slot import ProcReport
+from xcoder_judge.engine.sandbox.run_types import ProcReport
 from xcoder_wire.schemas import Verdict
 
 

@@ -272,30 +272,15 @@ def test_docs_pages_load_only_assets_this_judge_serves(api):
 @pytest.mark.slow
 def test_docs_render_their_operations_in_headless_chromium_without_network(api, tmp_path):
     """Swagger UI as a browser shows it, with every host but the judge unresolvable (offline)."""
-    import shutil
-    import subprocess
+    from xcoder_judge.testing_chromium import HeadlessChromium
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "headless Chromium is needed (./scripts/setup.sh --test installs it)"
-    offline = [
-        chromium,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-        "--virtual-time-budget=15000",
-        "--window-size=1280,1400",
-    ]
+    browser = HeadlessChromium(tmp_path)
     url = str(api.base_url.join("/docs"))
-    dom = subprocess.run([*offline, "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    rendered = set(re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', dom.stdout))
+    dom = browser.dom(url)
+    rendered = set(re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', dom))
     assert {"/v1/submissions", "/v1/submissions/batch", "/run_code", "/judge/long-batch"} <= rendered
-    assert "Authorize" in dom.stdout  # the API-key schemes are offered
-    shot = tmp_path / "docs.png"
-    subprocess.run([*offline, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True)
-    png = shot.read_bytes()
+    assert "Authorize" in dom  # the API-key schemes are offered
+    png = browser.screenshot(url, tmp_path / "docs.png")
     assert png.startswith(b"\x89PNG") and len(png) > 50_000  # a blank page is a few KB
 
 

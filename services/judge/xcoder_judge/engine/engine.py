@@ -17,7 +17,7 @@ from xcoder_judge.engine.judge import Judge
 from xcoder_judge.engine.languages import Toolchain, detect
 from xcoder_judge.engine.languages.python3 import PRELOAD
 from xcoder_judge.engine.sandbox import launch_state
-from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox.sandbox import Sandbox
 from xcoder_judge.engine.sandbox.slot import default_python
 from xcoder_judge.engine.settings import EngineSettings
 

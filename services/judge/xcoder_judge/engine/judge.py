@@ -55,10 +55,11 @@ from xcoder_judge.engine.program_checker import (
     program_verdict,
     solution_ended_first,
 )
-from xcoder_judge.engine.sandbox import pyvalues
-from xcoder_judge.engine.sandbox.manager import Sandbox
+from xcoder_judge.engine.sandbox import protocol, pyvalues
+from xcoder_judge.engine.sandbox.run_types import Proc, ProcLimits, ProcReport, RunRequest, RunResult
+from xcoder_judge.engine.sandbox.sandbox import Sandbox
 from xcoder_judge.engine.sandbox.scheduling import Flow
-from xcoder_judge.engine.sandbox.slot import Proc, ProcLimits, ProcReport, RunRequest, RunResult, SlotError
+from xcoder_judge.engine.sandbox.slot import SlotError
 from xcoder_judge.engine.settings import EngineSettings
 
 log = logging.getLogger(__name__)
@@ -316,11 +317,11 @@ class Judge:
         if rep.setup_error:
             return Artifact(key, False, rep.setup_error, 0.0, False, {"system_error": True})
         reason = None
-        if rep.killed_for in ("cpu", "wall") or rep.cpu_s > limits.time_s:
+        if rep.killed_for in protocol.TIME_KILLS or rep.cpu_s > limits.time_s:
             reason = f"compilation exceeded the time limit ({limits.time_s:g} s)"
         elif rep.oom:
             reason = f"compilation exceeded the memory limit ({limits.memory_mb} MiB)"
-        elif rep.killed_for and rep.killed_for.startswith("output"):
+        elif rep.killed_for in protocol.OUTPUT_KILLS:
             reason = "compiler output exceeded its limit"
         elif rep.exit_code != 0 or rep.signal is not None:
             reason = ""
@@ -759,14 +760,14 @@ def run_verdict(
     """
     if rep.setup_error:
         return Verdict.SE, f"sandbox set-up failed: {rep.setup_error}"
-    if rep.killed_for == "wall":
+    if rep.killed_for == protocol.KILLED_WALL:
         return Verdict.TLE, f"wall-clock limit exceeded ({limits.effective_wall_s:g} s)"
-    if rep.killed_for == "cpu" or rep.cpu_s > limits.time_s:
+    if rep.killed_for == protocol.KILLED_CPU or rep.cpu_s > limits.time_s:
         return Verdict.TLE, f"time limit exceeded ({limits.time_s:g} s CPU)"
     if rep.oom:
         return Verdict.MLE, f"memory limit exceeded ({limits.memory_mb} MiB)"
-    if rep.killed_for and rep.killed_for.startswith("output"):
-        stream = rep.killed_for.removeprefix("output_")
+    if rep.killed_for in protocol.OUTPUT_KILLS:
+        stream = protocol.STREAM_OF_KILL[rep.killed_for]
         return Verdict.OLE, f"output limit exceeded ({limits.output_mb:g} MiB on {stream})"
     if rep.signal == signal.SIGXFSZ:
         return Verdict.OLE, f"file size limit exceeded ({limits.file_size_mb:g} MiB)"
@@ -899,7 +900,7 @@ def assert_verdict(sol: Verdict | None, sol_message: str, sol_rep: ProcReport, t
         return Outcome(Verdict.SE, f"sandbox set-up failed for the tester: {tester.setup_error}")
     if sol in (Verdict.TLE, Verdict.MLE, Verdict.OLE):
         return Outcome(sol, sol_message)
-    if tester.killed_for in ("cpu", "wall"):
+    if tester.killed_for in protocol.TIME_KILLS:
         return Outcome(Verdict.TLE, "the tests ran past the time limit")
     report = tester_report(tester.result)
     if report is None or tester.oom or tester.killed_for:

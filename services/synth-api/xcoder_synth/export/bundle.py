@@ -34,6 +34,17 @@ def _jsonl(rows: list[dict], path: Path) -> None:
     write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
+def write_report(store: RunStore, config: RunConfig, *, sft_rows: int, rl_rows: int) -> dict[str, Path]:
+    """report.json, its figures and report.html under artifacts/report; returns the figures."""
+    out = store.artifacts / "report"
+    report = build_report(store, config.name, decontam_settings=config.decontam.model_dump(mode="json"))
+    report.sft_rows, report.rl_rows = sft_rows, rl_rows
+    figures = all_plots(report, out)
+    write_atomic(out / "report.json", report.model_dump_json(indent=2))
+    write_atomic(out / "report.html", render_html(report, figures))
+    return figures
+
+
 def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
     out = store.artifacts
     out.mkdir(parents=True, exist_ok=True)
@@ -66,11 +77,7 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
     write_parquet(rl, out / "rl.parquet")
     write_jsonl([grpo_row(r) for r in rl], out / "swift_grpo.jsonl")  # the same rows for ms-swift GRPO
 
-    report = build_report(store, config.name, decontam_settings=config.decontam.model_dump(mode="json"))
-    report.sft_rows, report.rl_rows = len(sft), len(rl)
-    figures = all_plots(report, out / "report")
-    write_atomic(out / "report" / "report.json", report.model_dump_json(indent=2))
-    write_atomic(out / "report" / "report.html", render_html(report, figures))
+    figures = write_report(store, config, sft_rows=len(sft), rl_rows=len(rl))
     files = {
         "sft": "artifacts/sft.jsonl",
         "sft_messages": "artifacts/sft_messages.jsonl",

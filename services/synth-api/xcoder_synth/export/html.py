@@ -23,6 +23,17 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _flat(settings: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested settings as dotted keys (``near_duplicates.threshold = 0.65``)."""
+    out: list[tuple[str, Any]] = []
+    for k, v in settings.items():
+        if isinstance(v, dict):
+            out.extend(_flat(v, f"{prefix}{k}."))
+        else:
+            out.append((f"{prefix}{k}", v))
+    return out
+
+
 def _img(path: Path, alt: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
@@ -62,8 +73,8 @@ def render_html(report: RunReport, figures: dict[str, Path]) -> str:
     features = _table(["feature", "verified tasks"], [[k, v] for k, v in report.top_features])
     decontam = report.decontam
     matches = _table(
-        ["task", "evaluation problem", "overlap"],
-        [[m["task_id"], m["eval_id"], m["overlap"]] for m in decontam["matches"]],
+        ["task", "reason", "method", "matches (evaluation problem or task)", "score"],
+        [[m["task_id"], m["reason"], m["method"], m["match"], m["score"]] for m in decontam["matches"]],
     )
     tasks = _table(
         ["task", "title", "style", "features", "status", "drop reason", "tests kept", "golden pass rate"],
@@ -81,7 +92,8 @@ def render_html(report: RunReport, figures: dict[str, Path]) -> str:
             for t in report.tasks
         ],
     )
-    settings = ", ".join(f"{k} = {v}" for k, v in decontam.get("settings", {}).items()) or "–"
+    settings = ", ".join(f"{k} = {v}" for k, v in _flat(decontam.get("settings", {}))) or "–"
+    by_reason = ", ".join(f"{k}: {v}" for k, v in decontam.get("dropped_by_reason", {}).items())
     figs = "".join(_img(p, name) for name, p in figures.items())
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>SynthSmith run {html.escape(report.run)}</title>
 <style>{_STYLE}</style></head><body>
@@ -96,6 +108,6 @@ SFT rows: <b>{report.sft_rows}</b>; RL rows: <b>{report.rl_rows}</b>.</p>
 <p>Kept tests by source: {html.escape(", ".join(f"{k}: {v}" for k, v in report.test_sources.items()) or "none")}</p>
 <h2>Candidates</h2>{cands}
 <h2>Features of verified tasks</h2>{features}
-<h2>Decontamination</h2><p>Settings: {html.escape(settings)}. Checked {decontam["checked"]} task(s); dropped {decontam["dropped"]}.</p>{matches}
+<h2>Decontamination</h2><p>Settings: {html.escape(settings)}. Checked {decontam["checked"]} task(s); dropped {decontam["dropped"]}{f" ({html.escape(by_reason)})" if by_reason else ""}.</p>{matches}
 </body></html>
 """

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from xcoder_synth.pipeline.stages import STAGE_ORDER
-from xcoder_synth.pipeline.store import RunStore
+from xcoder_synth.pipeline.store import Rejection, RunStore
 from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.tasks.models import TaskRecord
 from xcoder_synth.verify.dual import VerifiedTask
@@ -134,6 +134,30 @@ def _task_lines(store: RunStore, written: list[TaskRecord], verified: list[Verif
     return lines
 
 
+DECONTAM_REASONS = ("contaminated", "near_duplicate_eval", "near_duplicate")
+"""Reasons the decontam stage drops a task: n-gram overlap, an embedding match with an
+evaluation problem, an embedding match with a kept task of the run."""
+MAX_MATCHES = 200
+
+
+def _decontam_match(r: Rejection) -> dict[str, Any]:
+    if r.reason == "contaminated":
+        return {
+            "task_id": r.item_id,
+            "reason": r.reason,
+            "method": f"{r.extra.get('total', 0)} word n-grams",
+            "match": r.extra.get("eval_id"),
+            "score": round(r.extra.get("ratio", 0.0), 4),
+        }
+    return {
+        "task_id": r.item_id,
+        "reason": r.reason,
+        "method": "embedding cosine",
+        "match": r.extra.get("of"),
+        "score": r.extra.get("similarity"),
+    }
+
+
 def build_report(
     store: RunStore, run_name: str, *, decontam_settings: dict[str, Any] | None = None
 ) -> RunReport:
@@ -174,7 +198,7 @@ def build_report(
         if key == "verified":
             features.update(" > ".join(f.path) for f in t.features)
 
-    contaminated = list(r for r in store.rejections("decontam") if r.reason == "contaminated")
+    contaminated = [r for r in store.rejections("decontam") if r.reason in DECONTAM_REASONS]
     checked = sum(s.get("items", 0) for s in store.stats("decontam"))
     per_task = [len(v.tests) for v in verified]
     pass_rates = [v.pass_rate for v in verified]
@@ -205,13 +229,7 @@ def build_report(
             "settings": decontam_settings or {},
             "checked": checked,
             "dropped": len(contaminated),
-            "matches": [
-                {
-                    "task_id": r.item_id,
-                    "eval_id": r.extra.get("eval_id"),
-                    "overlap": round(r.extra.get("ratio", 0.0), 4),
-                }
-                for r in contaminated[:50]
-            ],
+            "dropped_by_reason": dict(sorted(Counter(r.reason for r in contaminated).items())),
+            "matches": [_decontam_match(r) for r in contaminated[:MAX_MATCHES]],
         },
     )

@@ -16,6 +16,7 @@ import openai
 from xcoder_synth.errors import ConfigError, LLMError, LLMRequestError
 from xcoder_synth.llm.cache import ResponseCache, cache_key
 from xcoder_synth.llm.models import ChatMessage, Completion, EndpointConfig, SamplingParams, Usage
+from xcoder_synth.meters import LatencyHistogram
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class LLMClient:
         self.config = config
         self.cache = cache
         self.meter = UsageMeter()
+        self.latency = LatencyHistogram()  # answered requests (cache hits take no time)
         self._sem = asyncio.Semaphore(config.max_concurrency)
         key_env = config.api_key_env or DEFAULT_API_KEY_ENV
         api_key = os.environ.get(key_env)
@@ -118,6 +120,7 @@ class LLMClient:
             return hit
         async with self._sem:
             completion = await self._request_with_retries(messages, params, key, prompt_id, sample, attempt)
+        self.latency.observe(completion.latency_s)
         self.cache.put(completion)
         self.meter.add(completion.usage, cached=False)
         return completion
@@ -217,6 +220,9 @@ class LLMPool:
 
     def usage(self) -> dict[str, dict[str, int]]:
         return {name: c.meter.as_dict() for name, c in self._clients.items()}
+
+    def latency(self) -> dict[str, dict[str, Any]]:
+        return {name: c.latency.as_dict() for name, c in self._clients.items()}
 
     async def aclose(self) -> None:
         for client in self._clients.values():

@@ -17,6 +17,8 @@ from rq import Queue
 from rq.job import Job, JobStatus
 
 from xcoder_synth.errors import SynthError
+from xcoder_synth.pipeline.config import RunConfig
+from xcoder_synth.pipeline.stage import StageContext
 from xcoder_synth.pipeline.stages import STAGES
 from xcoder_synth.pipeline.store import RunStore
 from xcoder_synth.settings import get_settings
@@ -40,7 +42,7 @@ def enqueue_run(
     store: RunStore,
     stages: list[str],
     *,
-    default_shards: int,
+    config: RunConfig,
     queue_name: str,
     connection: redis.Redis,
     job_timeout_s: int,
@@ -51,9 +53,9 @@ def enqueue_run(
     key = run_key(store)
     jobs: list[Job] = []
     previous: list[Job] = []
+    ctx = StageContext(store, config, progress=False)  # only asked for shard counts
     for name in stages:
-        stage = STAGES[name]
-        n = store.n_shards(name, default_shards if stage.sharded else 1)
+        n = STAGES[name]().n_shards(ctx)
         current = [
             queue.enqueue_call(
                 "xcoder_synth.pipeline.jobs.run_stage_shard",

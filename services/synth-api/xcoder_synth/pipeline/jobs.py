@@ -34,7 +34,7 @@ def start_run(run_dir: str, stages: list[str], queue_name: str, job_timeout_s: i
     jobs = enqueue_run(
         store,
         stages,
-        default_shards=config.shards,
+        config=config,
         queue_name=queue_name,
         connection=redis_connection(),
         job_timeout_s=job_timeout_s,

@@ -88,6 +88,16 @@ class StageContext:
     def usage(self) -> dict[str, dict[str, int]]:
         return self._llm.usage() if self._llm else {}
 
+    def meters(self) -> dict[str, Any]:
+        """What this process counted, for the shard's stats: LLM usage and latency per endpoint,
+        judge calls. Read before :meth:`aclose` (which drops the clients)."""
+        out: dict[str, Any] = {"usage": self.usage()}
+        if self._llm is not None:
+            out["llm_latency"] = self._llm.latency()
+        if self._judge is not None:
+            out["judge"] = self._judge.meter.as_dict()
+        return out
+
     async def aclose(self) -> None:
         if self._llm is not None:
             await self._llm.aclose()
@@ -118,7 +128,7 @@ class Stage(ABC):
 
 
 def _shard_stats(
-    store: RunStore, stage: str, shard: int, usage: dict[str, Any], seconds: float
+    store: RunStore, stage: str, shard: int, meters: dict[str, Any], seconds: float
 ) -> dict[str, Any]:
     dropped = Counter(r.get("reason", "unknown") for r in read_jsonl(store.rejected(stage, shard)))
     kept = sum(1 for _ in read_jsonl(store.part(stage, shard)))
@@ -128,13 +138,15 @@ def _shard_stats(
         "items": len(store.processed_ids(stage, shard)),
         "records": kept,
         "dropped": dict(sorted(dropped.items())),
-        "usage": usage,
+        "usage": meters.get("usage", {}),
+        "llm_latency": meters.get("llm_latency", {}),
+        "judge": meters.get("judge"),
         "seconds": round(seconds, 3),
     }
 
 
 async def _work(
-    ctx: StageContext, stage: Stage, shard: int, todo: list[tuple[str, Any]], n: int, usage: dict[str, Any]
+    ctx: StageContext, stage: Stage, shard: int, todo: list[tuple[str, Any]], n: int, meters: dict[str, Any]
 ) -> None:
     store = ctx.store
     out, rej, done = store.writers(stage.name, shard)
@@ -176,7 +188,7 @@ async def _work(
         out.close()
         rej.close()
         done.close()
-        usage.update(ctx.usage())
+        meters.update(ctx.meters())
         await ctx.aclose()
 
 
@@ -192,9 +204,9 @@ def run_shard(ctx: StageContext, stage: Stage, shard: int) -> dict[str, Any] | N
         started = time.monotonic()
         finished = store.processed_ids(stage.name, shard)
         todo = [(i, it) for i, it in stage.items(ctx) if shard_of(i, n) == shard and i not in finished]
-        usage: dict[str, Any] = {}
+        meters: dict[str, Any] = {}
         if todo:
-            asyncio.run(_work(ctx, stage, shard, todo, n, usage))
-        stats = _shard_stats(store, stage.name, shard, usage, time.monotonic() - started)
+            asyncio.run(_work(ctx, stage, shard, todo, n, meters))
+        stats = _shard_stats(store, stage.name, shard, meters, time.monotonic() - started)
         store.mark_done(stage.name, shard, stats)
         return stats

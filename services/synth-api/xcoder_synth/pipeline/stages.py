@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from xcoder_synth.decontam import NgramIndex, build_index
+from xcoder_synth.decontam import NgramIndex, build_index, eval_problems
 from xcoder_synth.features.evolve import Growth, graft, grow, sample_for_evolution
 from xcoder_synth.features.extract import SeedFeatures, extract_features
 from xcoder_synth.features.sample import FeatureConfig, sample_configs
@@ -20,6 +20,7 @@ from xcoder_synth.features.seeds import Seed, load_seeds, seed_from_record
 from xcoder_synth.features.tree import FeatureNode, category_coverage, leaf_count, merged
 from xcoder_synth.jsonl import write_atomic
 from xcoder_synth.llm import ParseFailure
+from xcoder_synth.neardup import Embedder, NearMatch, find_near_duplicates
 from xcoder_synth.pipeline.stage import Dropped, Kept, Outcome, Stage, StageContext
 from xcoder_synth.pipeline.store import Rejection
 from xcoder_synth.solutions.sample import CandidateSet, sample_candidates
@@ -211,12 +212,21 @@ class WriteStage(Stage):
 
 
 class DecontamStage(Stage):
+    """n-gram overlap per task; with ``decontam.near_duplicates`` on, also sentence-embedding
+    near duplicates of evaluation problems and of other tasks of the run. That check compares
+    every task with every other, so the stage then runs as one shard."""
+
     name = "decontam"
     needs = ("write",)
-    description = "drop tasks overlapping evaluation problems (word n-grams)"
+    description = "drop tasks overlapping evaluation problems (word n-grams) and near duplicates (embeddings)"
 
     def __init__(self) -> None:
         self._index: NgramIndex | None = None
+        self._near: dict[str, NearMatch] = {}
+
+    def n_shards(self, ctx: StageContext) -> int:
+        one = ctx.config.decontam.near_duplicates.enabled
+        return ctx.store.n_shards(self.name, 1 if one else ctx.config.shards)
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
         for t in ctx.store.read("write", TaskRecord):
@@ -224,17 +234,41 @@ class DecontamStage(Stage):
 
     async def setup(self, ctx: StageContext) -> None:
         source = ctx.config.eval_problems
-        self._index = None if source is None else build_index(source, ctx.config.decontam.ngram)
+        cfg = ctx.config.decontam
+        self._index = None if source is None else build_index(source, cfg.ngram)
+        self._near = {}
+        if cfg.near_duplicates.enabled:
+            nd = cfg.near_duplicates
+            embedder = Embedder(nd.model_dir, batch_size=nd.batch_size)
+            tasks = [(t.id, t.statement) for t in ctx.store.read("write", TaskRecord)]
+            if self._index is not None:  # n-gram matches are dropped first and compared with nothing
+                tasks = [(i, s) for i, s in tasks if self._contaminated(ctx, s) is None]
+            evals = [] if source is None else eval_problems(source)
+            self._near = await asyncio.to_thread(find_near_duplicates, tasks, evals, embedder, nd.threshold)
+
+    def _contaminated(self, ctx: StageContext, statement: str) -> Dropped | None:
+        assert self._index is not None
+        ov = self._index.overlap(statement)
+        if ov.ratio < ctx.config.decontam.max_overlap:
+            return None
+        return Dropped(
+            reason="contaminated",
+            detail=f"{ov.ratio:.1%} of its {ctx.config.decontam.ngram}-grams occur in {ov.eval_id}",
+            extra=ov.model_dump(),
+        )
 
     async def process(self, ctx: StageContext, item: TaskRecord) -> Outcome:
-        if self._index is not None:
-            ov = self._index.overlap(item.statement)
-            if ov.ratio >= ctx.config.decontam.max_overlap:
-                return Dropped(
-                    reason="contaminated",
-                    detail=f"{ov.ratio:.1%} of its {ctx.config.decontam.ngram}-grams occur in {ov.eval_id}",
-                    extra=ov.model_dump(),
-                )
+        if self._index is not None and (dropped := self._contaminated(ctx, item.statement)):
+            return dropped
+        match = self._near.get(item.id)
+        if match is not None:
+            what = "evaluation problem" if match.kind == "eval" else "task"
+            return Dropped(
+                reason="near_duplicate_eval" if match.kind == "eval" else "near_duplicate",
+                detail=f"cosine {match.similarity:.3f} with {what} {match.of} "
+                f"(threshold {ctx.config.decontam.near_duplicates.threshold})",
+                extra=match.model_dump(),
+            )
         return Kept([item])
 
 

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from xcoder_synth import __version__
 from xcoder_synth.service.deps import require_key
-from xcoder_synth.service.routes import health, runs, stages
+from xcoder_synth.service.routes import health, metrics, runs, stages
 from xcoder_synth.settings import Settings, get_settings
 
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="SynthSmith: synthetic tasks, solutions and dual-verified tests (docs/synth.md).",
     )
     app.include_router(health.router)
+    app.include_router(metrics.router)
     guarded = [Depends(require_key)]
     app.include_router(runs.router, dependencies=guarded)
     app.include_router(stages.router, dependencies=guarded)

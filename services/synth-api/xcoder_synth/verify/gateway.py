@@ -8,6 +8,7 @@ a resumed run finds the judge's stored results instead of paying again. Judge fa
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -17,6 +18,7 @@ from xcoder_wire.schemas import Limits as ClientLimits
 
 from xcoder_synth.errors import JudgeUnavailable
 from xcoder_synth.ids import digest
+from xcoder_synth.meters import JudgeMeter
 
 LANGUAGE = "python3"
 """The language of SynthSmith's own programs (generators, validators, harnesses) unless told."""
@@ -56,18 +58,28 @@ class JudgeGateway:
         self._client = AsyncJudgeClient(
             url, api_key=api_key, max_concurrency=max_concurrency, timeout=timeout_s
         )
+        self.meter = JudgeMeter()
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def _judge(self, submissions: list[Submission]) -> list[SubmissionResult]:
+        self.meter.calls += 1
+        self.meter.submissions += len(submissions)
+        started = time.monotonic()
         try:
-            results = await self._client.judge(submissions, on_error="raise", timeout=self._timeout_s)
-        except JudgeError as exc:
-            raise JudgeUnavailable(f"judge at {self.url}: {exc}") from exc
-        for r in results:
-            if r.verdict.value == "SE" or any(t.verdict.value == "SE" for t in r.tests):
-                raise JudgeUnavailable(f"judge at {self.url}: system error on {r.id}: {r.message}")
+            try:
+                results = await self._client.judge(submissions, on_error="raise", timeout=self._timeout_s)
+            except JudgeError as exc:
+                raise JudgeUnavailable(f"judge at {self.url}: {exc}") from exc
+            for r in results:
+                if r.verdict.value == "SE" or any(t.verdict.value == "SE" for t in r.tests):
+                    raise JudgeUnavailable(f"judge at {self.url}: system error on {r.id}: {r.message}")
+        except JudgeUnavailable:
+            self.meter.failures += 1
+            raise
+        finally:
+            self.meter.latency.observe(time.monotonic() - started)
         return results
 
     async def run(

@@ -1,4 +1,4 @@
-"""One slot cgroup as the box sees it (stdlib only; part of the box, see zygote.py).
+"""One slot cgroup as the box sees it (stdlib only; part of the box, see box.py).
 
 Its files are opened before pivot_root, when cgroupfs is still in sight, and read and written
 through those descriptors afterwards. v1 and v2 differ in file names and in how counters reset.

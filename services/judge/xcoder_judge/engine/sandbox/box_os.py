@@ -1,6 +1,6 @@
 """Operating-system calls the box needs and the standard library lacks (stdlib only).
 
-Part of the box (see zygote.py): it runs under the solution interpreter, Python 3.8+.
+Part of the box (see box.py): it runs under the solution interpreter, Python 3.8+.
 """
 
 import ctypes

@@ -28,7 +28,7 @@ INF = resource.RLIM_INFINITY
 # MEMLOCK, MSGQUEUE (and AS, NPROC without cgroups) to its own limits; the rest stay as here.
 # Fixed values, not the launcher's, nor ones the kernel sizes from the machine's RAM, and low
 # enough that a judge without CAP_SYS_RESOURCE (a container's root) can usually set them.
-# STACK's soft limit is left alone: zygote.raise_stack_limit re-executes the box with it
+# STACK's soft limit is left alone: launch_state.raise_stack_limit re-executes the box with it
 # raised to this hard limit, so the memory layout matches (see there).
 RLIMITS = {
     "RLIMIT_AS": (INF, INF),
@@ -162,3 +162,23 @@ def standard_streams():
             os.close(fd)
             return
         os.set_inheritable(fd, True)
+
+
+def raise_stack_limit():
+    """Re-exec once with an unlimited stack rlimit so children can grow stacks to their limit.
+
+    The kernel places the mmap area below the stack according to the stack rlimit at exec
+    time; a warm child inherits that layout, so the box must be started with a large one.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or os.environ.get("XCODER_BOX_REEXEC"):
+        os.environ.pop("XCODER_BOX_REEXEC", None)
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
+    except (ValueError, OSError):
+        return
+    os.environ["XCODER_BOX_REEXEC"] = "1"
+    import sys
+
+    os.execv(sys.executable, [sys.executable, *sys.argv])

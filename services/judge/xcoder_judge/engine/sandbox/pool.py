@@ -11,8 +11,9 @@ import logging
 import threading
 from concurrent.futures import Future
 
+from xcoder_judge.engine.sandbox.run_types import RunRequest, RunResult
 from xcoder_judge.engine.sandbox.scheduling import Flow, Policy, RequestQueue, make_queue
-from xcoder_judge.engine.sandbox.slot import RunRequest, RunResult, Slot, SlotError
+from xcoder_judge.engine.sandbox.slot import Slot, SlotError
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,10 @@
 A message is a JSON header followed by the raw byte blobs it announces: program input and
 output never pass through JSON. Both ends import this file; the box side runs under the
 solution interpreter, so it must stay free of third-party imports and of Python >3.8 syntax.
+
+It is also the one place the contract between the two sides is written: the operations
+(`OP_*`) and the reasons a run was killed (`KILLED_*`). Message field names are the keys of
+the dicts that slot.py encodes and box.py reads.
 """
 
 import json
@@ -10,6 +14,41 @@ import struct
 
 _LEN = struct.Struct("!Q")
 MAX_HEADER = 1 << 20
+
+
+# Operations: worker -> box (init, run, ping, exit) and box -> worker (the rest).
+OP_INIT = "init"
+OP_RUN = "run"
+OP_PING = "ping"
+OP_EXIT = "exit"
+OP_READY = "ready"  # the box is set up and serving
+OP_FAILED = "failed"  # the box's set-up failed; it exits
+OP_DONE = "done"  # the reply to a run
+OP_PONG = "pong"
+OP_ERROR = "error"  # the box could not do what was asked (not the program's fault)
+
+# Why the box killed a process (a report's `killed_for`; None: it was not killed).
+KILLED_CPU = "cpu"  # CPU time of the run's cgroup (or the process) over the limit
+KILLED_WALL = "wall"  # wall-clock limit
+KILLED_OUTPUT_STDOUT = "output_stdout"  # wrote more than `output` bytes on stdout
+KILLED_OUTPUT_STDERR = "output_stderr"
+KILLED_OUTPUT_RESULT = "output_result"  # a call test's returned value was too large
+KILLED_FOR_OUTPUT = {  # the stream that ran over -> the reason
+    "stdout": KILLED_OUTPUT_STDOUT,
+    "stderr": KILLED_OUTPUT_STDERR,
+    "result": KILLED_OUTPUT_RESULT,
+}
+OUTPUT_KILLS = frozenset(KILLED_FOR_OUTPUT.values())
+STREAM_OF_KILL = {kill: stream for stream, kill in KILLED_FOR_OUTPUT.items()}
+TIME_KILLS = frozenset((KILLED_CPU, KILLED_WALL))
+
+# The fields of one process's report (box -> worker); the three streams are blob indices.
+REPORT_FIELDS = frozenset(
+    (
+        "exit_code", "signal", "cpu_s", "wall_s", "ended", "mem_kb", "oom",
+        "stdout_len", "stderr_len", "killed_for", "setup_error", "stdout", "stderr", "result",
+    )
+)  # fmt: skip
 
 
 class ProtocolError(Exception):

@@ -1,4 +1,4 @@
-"""A slot: the worker's handle on one long-lived box process, and the run types it speaks.
+"""A slot: the worker's handle on one long-lived box process (the client of box.py).
 
 A slot is used by one thread at a time (the pool hands it out). Any failure of the box itself
 (crash, hang past the wall limit, garbled reply) kills the whole slot and raises SlotError; the
@@ -13,122 +13,21 @@ import socket
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from xcoder_judge.engine.sandbox import protocol
+from xcoder_judge.engine.sandbox.run_types import BoxConfig, Proc, ProcReport, RunRequest, RunResult
 
 log = logging.getLogger(__name__)
 
-BOX_SCRIPT = Path(__file__).with_name("zygote.py")
+BOX_SCRIPT = Path(__file__).with_name("box.py")
 START_TIMEOUT_S = 60.0
 REPLY_MARGIN_S = 15.0  # the box answers within its wall limit plus this, or it is declared hung
 
 
 class SlotError(RuntimeError):
     """The box failed (not the program): the run must be retried elsewhere or reported as SE."""
-
-
-@dataclass(frozen=True)
-class ProcLimits:
-    cpu: float
-    wall: float
-    mem: int  # bytes, whole process tree
-    stack: int  # bytes
-    fsize: int  # bytes
-    nofile: int
-    nproc: int
-    output: int  # bytes a stream may carry before the run is killed (OLE)
-    stdout_keep: int  # bytes of stdout returned
-    stderr_keep: int  # bytes of stderr returned
-
-    def wire(self) -> dict[str, Any]:
-        return {
-            "cpu": self.cpu,
-            "wall": self.wall,
-            "mem": self.mem,
-            "stack": self.stack,
-            "fsize": self.fsize,
-            "nofile": self.nofile,
-            "nproc": self.nproc,
-            "output": self.output,
-            "stdout_keep": self.stdout_keep,
-            "stderr_keep": self.stderr_keep,
-        }
-
-
-@dataclass
-class Proc:
-    """One process of a run: exec an argv, or (kind "py") run a Python file in a warm child."""
-
-    limits: ProcLimits
-    kind: Literal["exec", "py"] = "exec"
-    argv: list[str] = field(default_factory=list)
-    py_mode: Literal["script", "compile", "tester"] = "script"  # tester: pytester.py's main()
-    py_path: str = ""
-    py_args: list[str] = field(default_factory=list)  # sys.argv[1:] of a warm program
-    compile_as: str | None = None  # final path of a Python file compiled in /box
-    harness: Literal["call", "assert"] | None = None
-    stdin: bytes | None = None
-    capture_stdout: bool = True  # False: stdout is wired elsewhere (interactive problems)
-    fds_in: dict[int, bytes] = field(default_factory=dict)
-    result_fd: int | None = None
-    pipes_to: dict[int, tuple[int, int]] = field(default_factory=dict)  # my fd -> (process, its fd)
-    env: dict[str, str] = field(default_factory=dict)
-    uid: Literal["main", "aux"] = "main"
-    cgroup: Literal["run", "aux"] = "run"
-
-
-@dataclass
-class ProcReport:
-    exit_code: int | None
-    signal: int | None
-    cpu_s: float
-    wall_s: float
-    mem_kb: int
-    oom: bool
-    killed_for: str | None  # "cpu", "wall", "output_stdout", "output_stderr" or None
-    stdout: bytes
-    stderr: bytes
-    result: bytes
-    stdout_len: int
-    stderr_len: int
-    setup_error: str | None
-    ended: float = 0.0  # the supervisor's monotonic clock when the process was reaped
-
-
-@dataclass
-class RunRequest:
-    """A batch of runs of one program: `runs[i]` is one test (one process, or two wired)."""
-
-    runs: list[list[Proc]]
-    progs: dict[str, str | None] = field(default_factory=dict)  # /prog, /aux -> artifact key
-    files_in: dict[str, bytes] = field(default_factory=dict)  # written into every run's /box
-    collect: list[str] = field(default_factory=list)  # /box files returned after the last run
-    stop_on_failure: bool = False  # end the batch after a run that did not exit cleanly
-
-
-@dataclass
-class RunResult:
-    reports: list[list[ProcReport]]  # per run done (fewer than asked after an early stop)
-    files: dict[str, tuple[bytes, int]]  # name -> (content, mode)
-
-
-@dataclass
-class BoxConfig:
-    """What every box of a worker shares; per-slot fields are filled in by Slot."""
-
-    python: str
-    isolate: bool
-    binds: list[tuple[str, str, bool]]
-    symlinks: dict[str, str]
-    etc: dict[str, str]
-    env: dict[str, str]
-    seccomp: bytes
-    preload: list[str]
-    work_dir: Path
-    tmpfs_mb: int = 256
 
 
 def _encode(req: RunRequest) -> tuple[dict[str, Any], list[bytes]]:
@@ -160,7 +59,7 @@ def _encode(req: RunRequest) -> tuple[dict[str, Any], list[bytes]]:
         return wire
 
     header = {
-        "op": "run",
+        "op": protocol.OP_RUN,
         "runs": [{"procs": [proc(p) for p in run]} for run in req.runs],
         "progs": req.progs,
         "files_in": {name: blob(data) for name, data in req.files_in.items()},
@@ -179,6 +78,8 @@ def _decode(header: dict[str, Any], blobs: list[bytes]) -> RunResult:
 
 
 def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
+    if set(r) != protocol.REPORT_FIELDS:
+        raise KeyError(f"report fields {sorted(set(r) ^ protocol.REPORT_FIELDS)} differ from the protocol's")
     return ProcReport(
         exit_code=r["exit_code"],
         signal=r["signal"],
@@ -193,7 +94,7 @@ def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
         stdout_len=r["stdout_len"],
         stderr_len=r["stderr_len"],
         setup_error=r["setup_error"],
-        ended=r.get("ended", 0.0),
+        ended=r["ended"],
     )
 
 
@@ -245,7 +146,7 @@ class Slot:
         )
         etc["group"] = f"root:x:0:\nbox:x:{self.uids['main']}:\naux:x:{self.uids['aux']}:\n"
         init = {
-            "op": "init",
+            "op": protocol.OP_INIT,
             "isolate": cfg.isolate,
             "root": str(root / "root"),
             "box_dir": str(box_dir),
@@ -266,7 +167,7 @@ class Slot:
         except (OSError, protocol.ProtocolError) as e:
             self.kill()
             raise SlotError(f"slot {self.index}: box did not start: {e}") from None
-        if header.get("op") != "ready":
+        if header.get("op") != protocol.OP_READY:
             self.kill()
             raise SlotError(f"slot {self.index}: box set-up failed: {header.get('message', header)}")
         self.pid_namespace = bool(header.get("pid_namespace"))
@@ -288,7 +189,7 @@ class Slot:
             except (OSError, protocol.ProtocolError) as e:
                 self.kill()
                 raise SlotError(f"slot {self.index}: box failed during a run: {e}") from None
-            if reply.get("op") != "done":
+            if reply.get("op") != protocol.OP_DONE:
                 self.kill()
                 raise SlotError(f"slot {self.index}: {reply.get('message', reply)}")
             self.runs += 1
@@ -320,7 +221,7 @@ class Slot:
             if self._sock is not None and self.alive:
                 try:
                     self._sock.settimeout(2)
-                    protocol.send(self._sock, {"op": "exit"})
+                    protocol.send(self._sock, {"op": protocol.OP_EXIT})
                 except OSError:
                     pass
             self.kill()

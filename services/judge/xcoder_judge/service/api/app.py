@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from xcoder_judge import __version__
 from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.service import logs
 from xcoder_judge.service.api import docs_pages, errors, openapi_doc
-from xcoder_judge.service.api.auth import require_api_key
+from xcoder_judge.service.api.auth import Access, access_of, check_every_route_declares_access
 from xcoder_judge.service.api.judging import Services
 from xcoder_judge.service.api.languages import LanguageDirectory
 from xcoder_judge.service.api.routers import code_judge, health, metrics, node, sandbox_fusion, submissions
@@ -108,22 +108,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.key_ring = settings.key_ring
     errors.install(app)
     docs_pages.install(app)
-    # API keys guard everything but liveness, readiness, metrics and the pings; without keys the
-    # dependency is left out altogether (it would cost every request for nothing).
-    # XCODER_JUDGE_COMPAT_OPEN leaves the compat routes open (clients that cannot send a key, on a
-    # trusted network) while the native API keeps its keys.
-    guarded = [Depends(require_api_key)] if settings.api_key_set else []
-    for router in (submissions.router, node.router):
-        app.include_router(router, dependencies=guarded)
-    for router in (sandbox_fusion.router, code_judge.router):
-        app.include_router(router, dependencies=[] if settings.compat_open else guarded)
-    keyed = [submissions.router, node.router] + (
-        [] if settings.compat_open else [sandbox_fusion.router, code_judge.router]
-    )
-    openapi_doc.install(app, (route.path for router in keyed for route in router.routes))
-    for router in (health.router, metrics.router, sandbox_fusion.open_router, code_judge.open_router):
+    # Every route declares who may call it (auth.access: roles, or public); with keys, each request
+    # acts as its key's tenant. XCODER_JUDGE_COMPAT_OPEN leaves the compat routes open (clients
+    # that cannot send a key, on a trusted network) while the native API keeps its keys.
+    for router in ROUTERS:
         app.include_router(router)
+    routes = api_routes(app)
+    check_every_route_declares_access(routes)
+    openapi_doc.install(app, _keyed_paths(routes, settings))
     app.add_middleware(RequestMetrics)
     return app
+
+
+ROUTERS = (
+    submissions.router,
+    node.router,
+    sandbox_fusion.router,
+    code_judge.router,
+    health.router,
+    metrics.router,
+    sandbox_fusion.open_router,
+    code_judge.open_router,
+)
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route the app serves: its own and those of the routers it includes."""
+    own = [r for r in app.routes if isinstance(r, APIRoute)]
+    return own + [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+
+
+def _keyed_paths(routes: list[APIRoute], settings: Settings) -> dict[str, Access]:
+    """The operations that need a key in this deployment, with their rules (for the OpenAPI doc)."""
+    keyed: dict[str, Access] = {}
+    for route in routes:
+        rule = access_of(route)
+        if rule is None or rule.public or (rule.compat and settings.compat_open):
+            continue
+        if rule.metrics and not settings.metrics_require_key:
+            continue
+        for method in route.methods:
+            keyed[f"{method.lower()} {route.path}"] = rule
+    return keyed

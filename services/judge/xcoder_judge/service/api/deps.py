@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from fastapi import Depends, Request
 
 from xcoder_judge.config import Settings
-from xcoder_judge.service.api.callers import caller_of
+from xcoder_judge.service.api.auth import principal_of
 from xcoder_judge.service.api.judging import Judging, Services
 
 
@@ -30,7 +30,8 @@ async def get_redis(services: Annotated[Services, Depends(get_services)]) -> aio
 
 
 async def get_judging(request: Request, services: Annotated[Services, Depends(get_services)]) -> Judging:
-    return Judging(services, caller=caller_of(request, services.settings.api_key_set))
+    """Judging as the request's tenant: its ids, its results, its turn on the slots."""
+    return Judging(services, tenant=principal_of(request).tenant)
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

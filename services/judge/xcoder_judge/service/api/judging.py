@@ -14,6 +14,7 @@ from xcoder_wire.schemas import JobStatus, Submission
 from xcoder_judge.config import Settings
 from xcoder_judge.service.api.errors import FieldError, NotFound
 from xcoder_judge.service.api.languages import LanguageDirectory, Offer
+from xcoder_judge.service.metrics.tenants import count_submissions
 from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
 from xcoder_judge.service.queue.ids import job_id_for, new_submission_id, submission_id_for
 from xcoder_judge.service.queue.jobspec import JobSpec, build_job_spec, submission_digest
@@ -49,10 +50,11 @@ class Services:
 
 
 class Judging:
-    def __init__(self, services: Services, *, caller: str | None = None) -> None:
-        """`caller`: the fingerprint of the request's API key (callers.py), carried by its jobs."""
+    def __init__(self, services: Services, *, tenant: str | None = None) -> None:
+        """`tenant`: whose namespace the ids are in (queue/ids.py) and whose turn its jobs take on
+        the workers' slots (the FairQueue's caller); None in open mode."""
         self._s = services
-        self._caller = caller
+        self._tenant = tenant
 
     async def submit(
         self,
@@ -87,6 +89,7 @@ class Judging:
         deadline = time.monotonic() + wait_s
         with self._s.waiter.watch(job_ids) as watch:
             fresh = await self._enqueue(specs, deadline if wait_for_room else None)
+            count_submissions(self._tenant, self._s.settings.key_ring.tenants, sum(fresh))
             known = [i for i, new in enumerate(fresh) if not new]
             states: list[JobState | None] = [
                 JobState(spec.submission_id, JobStatus.queued, None) for spec in specs
@@ -104,7 +107,7 @@ class Judging:
 
     async def lookup(self, submission_ids: Sequence[str], *, wait_s: float) -> list[JobState]:
         """States of existing submissions, waiting up to `wait_s` for them to be done."""
-        job_ids = [job_id_for(sid) for sid in submission_ids]
+        job_ids = [job_id_for(sid, self._tenant) for sid in submission_ids]
         deadline = time.monotonic() + wait_s
         with self._s.waiter.watch(job_ids) as watch:
             states = await read_states(self._s.redis, job_ids)
@@ -175,7 +178,7 @@ class Judging:
                     connection=self._s.redis,
                     chunk_tests=settings.chunk_tests,
                     in_flight=settings.chunks_in_flight,
-                    caller=self._caller,
+                    tenant=self._tenant,
                 )
             )
         return specs

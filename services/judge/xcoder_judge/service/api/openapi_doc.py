@@ -1,18 +1,20 @@
 """The OpenAPI document, with the API-key security schemes declared whether or not keys are set.
 
-FastAPI lists a security scheme only where the auth dependency is mounted, and the app mounts it
-only when XCODER_JUDGE_API_KEYS is set (it would cost every request for nothing otherwise). The
-document describes the API, not one deployment, so the schemes and each guarded operation's
-`security` are added here; their descriptions say they apply when keys are configured.
+Keys are read by auth.py itself (not FastAPI's security classes, which would cost every request
+in open mode), so FastAPI lists no scheme. The document describes the API, not whether this
+deployment has keys: the schemes, each keyed operation's `security` and the roles it accepts
+(`x-roles`) are added here; the descriptions say they apply when keys are configured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+
+from xcoder_judge.service.api.auth import Access
 
 _WHEN = "Needed only when the judge runs with XCODER_JUDGE_API_KEYS; any one scheme suffices."
 SCHEMES: dict[str, dict[str, Any]] = {
@@ -42,9 +44,9 @@ SCHEMES: dict[str, dict[str, Any]] = {
 _METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def install(app: FastAPI, guarded_paths: Iterable[str]) -> None:
-    """Make `app.openapi()` return the document with the key schemes on `guarded_paths`."""
-    guarded = frozenset(guarded_paths)
+def install(app: FastAPI, keyed: Mapping[str, Access]) -> None:
+    """Make `app.openapi()` return the document with the key schemes on the `keyed` operations
+    (`"<method> <path>"` → their rule), each naming the roles it accepts in `x-roles`."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -58,11 +60,14 @@ def install(app: FastAPI, guarded_paths: Iterable[str]) -> None:
             requirement = [{name: []} for name in SCHEMES]
             for path, item in doc.get("paths", {}).items():
                 for method in _METHODS:
-                    if method in item:
-                        if path in guarded:
-                            item[method]["security"] = requirement
-                        else:
-                            item[method].pop("security", None)
+                    if method not in item:
+                        continue
+                    rule = keyed.get(f"{method} {path}")
+                    if rule is not None:
+                        item[method]["security"] = requirement
+                        item[method]["x-roles"] = sorted(r.value for r in rule.roles)
+                    else:
+                        item[method].pop("security", None)
             app.openapi_schema = doc
         return app.openapi_schema
 

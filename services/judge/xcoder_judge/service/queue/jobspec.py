@@ -96,19 +96,20 @@ def build_job_spec(
     connection: Any,
     chunk_tests: int = 0,
     in_flight: int = 4,
-    caller: str | None = None,
+    tenant: str | None = None,
 ) -> JobSpec:
     """The RQ job(s) for `submission` (already validated, language canonical).
 
     With `chunk_tests` > 0 and more tests than that, a parent and its chunks (module docstring).
+    `tenant` scopes the job ids (ids.py) and is the caller whose turn the jobs take on the slots.
     `connection` is only stored on the `Job` objects; building the hashes does no I/O.
     """
-    job_id = job_id_for(submission_id)
+    job_id = job_id_for(submission_id, tenant)
     full = submission.model_copy(update={"id": submission_id})
     n = len(submission.tests)
     meta: dict[str, Any] = {"language": submission.language, "tests": n, "retries": retries}
-    if caller is not None:
-        meta["caller"] = caller  # whose turn it takes on the slots (API key fingerprint)
+    if tenant is not None:
+        meta["caller"] = tenant  # whose turn it takes on the slots (the worker's FairQueue)
     if chunk_tests <= 0 or n <= chunk_tests:
         fields = _job_fields(full, job_id, full.model_dump_json(), meta, retries, result_ttl_s, connection)
         fields[DIGEST_FIELD] = digest

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from xcoder_wire.schemas import JobStatus, Priority, SubmissionResult
 
 from xcoder_judge.config import Settings
+from xcoder_judge.service.api.auth import OPERATOR, SUBMIT, access
 from xcoder_judge.service.api.deps import JudgingDep, RedisDep, SettingsDep
 from xcoder_judge.service.api.judging import Judging
 from xcoder_judge.service.api.strict_json import StrictJSONRoute
@@ -18,8 +19,9 @@ from xcoder_judge.service.queue.overview import read_overview
 from xcoder_judge.service.queue.state import JobState
 
 router = APIRouter(tags=["compat: code-judge"], route_class=StrictJSONRoute)
+_judging = [Depends(access(SUBMIT, compat=True))]
 # Liveness answers without an API key, like /healthz (code-judge's compose file probes it).
-open_router = APIRouter(tags=["compat: code-judge"])
+open_router = APIRouter(tags=["compat: code-judge"], dependencies=[Depends(access(frozenset()))])
 
 
 class ServerStatus(BaseModel):
@@ -70,13 +72,23 @@ async def _judge(
     return final
 
 
-@router.post("/judge", response_model=cj.JudgeResult, summary="Judge one submission (code-judge)")
+@router.post(
+    "/judge",
+    dependencies=_judging,
+    response_model=cj.JudgeResult,
+    summary="Judge one submission (code-judge)",
+)
 async def judge(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.JudgeResult:
     [r] = await _judge([sub], judging, settings, with_output=False, priority=Priority.interactive)
     return cj.JudgeResult.model_validate(r.model_dump(exclude={"stdout", "stderr"}))
 
 
-@router.post("/run", response_model=cj.RunResult, summary="Run one submission, with its output (code-judge)")
+@router.post(
+    "/run",
+    dependencies=_judging,
+    response_model=cj.RunResult,
+    summary="Run one submission, with its output (code-judge)",
+)
 async def run(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.RunResult:
     [r] = await _judge([sub], judging, settings, with_output=True, priority=Priority.interactive)
     return r
@@ -97,7 +109,12 @@ async def _run_batch(batch: cj.CJBatchSubmission, judging: Judging, settings: Se
     return cj.BatchRunResult(sub_id=cj.sub_id_of(batch.sub_id), results=results)
 
 
-@router.post("/judge/batch", response_model=cj.BatchJudgeResult, summary="Judge a batch (code-judge)")
+@router.post(
+    "/judge/batch",
+    dependencies=_judging,
+    response_model=cj.BatchJudgeResult,
+    summary="Judge a batch (code-judge)",
+)
 async def judge_batch(
     batch: cj.CJBatchSubmission, judging: JudgingDep, settings: SettingsDep
 ) -> cj.BatchJudgeResult:
@@ -106,6 +123,7 @@ async def judge_batch(
 
 @router.post(
     "/judge/long-batch",
+    dependencies=_judging,
     response_model=cj.BatchJudgeResult,
     summary="Judge a long batch (code-judge; X-Coder's trainer)",
 )
@@ -115,7 +133,12 @@ async def judge_long_batch(
     return await _judge_batch(batch, judging, settings)
 
 
-@router.post("/run/batch", response_model=cj.BatchRunResult, summary="Run a batch, with outputs (code-judge)")
+@router.post(
+    "/run/batch",
+    dependencies=_judging,
+    response_model=cj.BatchRunResult,
+    summary="Run a batch, with outputs (code-judge)",
+)
 async def run_batch(
     batch: cj.CJBatchSubmission, judging: JudgingDep, settings: SettingsDep
 ) -> cj.BatchRunResult:
@@ -123,7 +146,10 @@ async def run_batch(
 
 
 @router.post(
-    "/run/long-batch", response_model=cj.BatchRunResult, summary="Run a long batch, with outputs (code-judge)"
+    "/run/long-batch",
+    dependencies=_judging,
+    response_model=cj.BatchRunResult,
+    summary="Run a long batch, with outputs (code-judge)",
 )
 async def run_long_batch(
     batch: cj.CJBatchSubmission, judging: JudgingDep, settings: SettingsDep
@@ -137,7 +163,11 @@ async def ping() -> str:
 
 
 @router.get(
-    "/status", response_model=ServerStatus, summary="Queued submissions and parallel capacity (code-judge)"
+    "/status",
+    response_model=ServerStatus,
+    # code-judge clients poll it before sending work: a submit key may read it, as an operator may.
+    dependencies=[Depends(access(SUBMIT | OPERATOR, compat=True))],
+    summary="Queued submissions and parallel capacity (code-judge)",
 )
 async def status(redis: RedisDep) -> ServerStatus:
     ov = await read_overview(redis)

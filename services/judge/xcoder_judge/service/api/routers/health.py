@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from redis import exceptions as redis_errors
 
+from xcoder_judge.service.api.auth import access
 from xcoder_judge.service.api.deps import RedisDep
 from xcoder_judge.service.queue.presence import read_live
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(access(frozenset()))])
 
 
 @router.get("/healthz", summary="200 while the process lives")

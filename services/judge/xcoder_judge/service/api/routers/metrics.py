@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from redis import exceptions as redis_errors
 
+from xcoder_judge.service.api.auth import OPERATOR, access
 from xcoder_judge.service.api.deps import RedisDep
 from xcoder_judge.service.metrics.expose import ClusterCollector, JobCounters, read_job_counters
 from xcoder_judge.service.queue.overview import Overview, read_overview
 
-router = APIRouter(tags=["metrics"])
+# Open by default (scrapers behind a NetworkPolicy); operator keys only with
+# XCODER_JUDGE_METRICS_REQUIRE_KEY.
+router = APIRouter(tags=["metrics"], dependencies=[Depends(access(OPERATOR, metrics=True))])
 
 
 @router.get("/metrics", response_class=Response, summary="Prometheus text format")

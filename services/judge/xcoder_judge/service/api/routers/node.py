@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from xcoder_wire.schemas import (
     CapabilitiesResponse,
     LanguageInfo,
@@ -13,6 +13,7 @@ from xcoder_wire.schemas import (
     WorkerStatus,
 )
 
+from xcoder_judge.service.api.auth import ANY_KEY, OPERATOR, access
 from xcoder_judge.service.api.deps import RedisDep, ServicesDep
 from xcoder_judge.service.queue.overview import read_overview
 from xcoder_judge.service.queue.presence import read_live
@@ -20,14 +21,22 @@ from xcoder_judge.service.queue.presence import read_live
 router = APIRouter(prefix="/v1", tags=["node"])
 
 
-@router.get("/languages", response_model=list[LanguageInfo], summary="Languages the live workers offer")
+@router.get(
+    "/languages",
+    response_model=list[LanguageInfo],
+    dependencies=[Depends(access(ANY_KEY))],  # what a client may submit: any key may ask
+    summary="Languages the live workers offer",
+)
 async def languages(services: ServicesDep) -> list[LanguageInfo]:
     offer = await services.languages.offer()
     return offer.languages if offer.from_workers else []
 
 
 @router.get(
-    "/capabilities", response_model=CapabilitiesResponse, summary="Isolation each live worker enforces"
+    "/capabilities",
+    response_model=CapabilitiesResponse,
+    dependencies=[Depends(access(OPERATOR))],
+    summary="Isolation each live worker enforces",
 )
 async def capabilities(redis: RedisDep) -> CapabilitiesResponse:
     workers = await read_live(redis)
@@ -36,7 +45,12 @@ async def capabilities(redis: RedisDep) -> CapabilitiesResponse:
     )
 
 
-@router.get("/status", response_model=ServiceStatus, summary="Queue depths, live workers, busy slots")
+@router.get(
+    "/status",
+    response_model=ServiceStatus,
+    dependencies=[Depends(access(OPERATOR))],
+    summary="Queue depths, live workers, busy slots",
+)
 async def status(redis: RedisDep) -> ServiceStatus:
     ov = await read_overview(redis)
     now = time.time()

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import os
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from xcoder_wire.schemas import JobStatus, SubmissionResult
 
+from xcoder_judge.service.api.auth import SUBMIT, access
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
 from xcoder_judge.service.api.errors import FieldError
 from xcoder_judge.service.api.strict_json import StrictJSONRoute
 from xcoder_judge.service.compat import sandbox_fusion as sf
 from xcoder_judge.service.queue.enqueue import QueueFull
 
-router = APIRouter(tags=["compat: SandboxFusion"], route_class=StrictJSONRoute)
+router = APIRouter(
+    tags=["compat: SandboxFusion"],
+    route_class=StrictJSONRoute,
+    dependencies=[Depends(access(SUBMIT, compat=True))],
+)
 # Liveness answers without an API key, like /healthz (load balancers probe it).
-open_router = APIRouter(tags=["compat: SandboxFusion"])
+open_router = APIRouter(tags=["compat: SandboxFusion"], dependencies=[Depends(access(frozenset()))])
 
 
 GATEWAY_TIMEOUT_RETRY_AFTER_S = 1
@@ -36,6 +41,7 @@ def _not_yet(wait_s: float, why: str) -> JSONResponse:
     responses={
         400: {"description": "A field this judge cannot honour (`files`, `fetch_files`, a language); named."},
         401: {"description": "API keys are configured and the request has none or a wrong one."},
+        403: {"description": "The key's roles do not include submit."},
         422: {"description": "A field out of range or not valid JSON; `detail[].loc` names it."},
         504: {
             "description": "Overloaded: no room in the queue, or no verdict, before the caller's HTTP "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from xcoder_wire.schemas import (
     MAX_ID_LENGTH,
     MAX_WAIT_S,
@@ -17,6 +17,7 @@ from xcoder_wire.schemas import (
     SubmissionEnvelope,
 )
 
+from xcoder_judge.service.api.auth import READ, SUBMIT, access
 from xcoder_judge.service.api.deps import JudgingDep
 from xcoder_judge.service.api.judging import batch_loc
 from xcoder_judge.service.api.strict_json import StrictJSONRoute
@@ -29,7 +30,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "Unknown language, or a test kind the language cannot run; `detail[].loc` names the field."
     },
     401: {"description": "API keys are configured and the request has none or a wrong one."},
-    409: {"description": "A client id is already used by a different submission."},
+    403: {"description": "The key's roles do not allow this route (submit, or read for lookups)."},
+    409: {"description": "A client id is already used by a different submission of this tenant."},
     413: {"description": "Body larger than XCODER_JUDGE_MAX_BODY_MB, or a batch larger than the queue."},
     429: {"description": "The queue is full; `Retry-After` says when to come back. Nothing was enqueued."},
     503: {"description": "Redis is unreachable; retry shortly."},
@@ -53,6 +55,7 @@ def _batch(states: Sequence[JobState]) -> Response:
 
 @router.post(
     "",
+    dependencies=[Depends(access(SUBMIT))],
     response_model=SubmissionEnvelope,
     responses={
         202: {"model": SubmissionEnvelope, "description": "Not done within `wait`; poll its id."},
@@ -67,6 +70,7 @@ async def submit(submission: Submission, judging: JudgingDep, wait: SubmitWait =
 
 @router.post(
     "/batch",
+    dependencies=[Depends(access(SUBMIT))],
     response_model=BatchResponse,
     responses={202: {"model": BatchResponse, "description": "Not all done within `wait`."}, **_ERRORS},
     summary="Judge a batch of submissions (items in request order)",
@@ -77,10 +81,11 @@ async def submit_batch(batch: BatchRequest, judging: JudgingDep, wait: SubmitWai
 
 @router.post(
     "/lookup",
+    dependencies=[Depends(access(READ))],
     response_model=BatchResponse,
     responses={
         202: {"model": BatchResponse, "description": "Not all done within `wait`."},
-        404: {"description": "Unknown or expired ids (named)."},
+        404: {"description": "Unknown or expired ids, or another tenant's (named)."},
         **_ERRORS,
     },
     summary="States of several submissions, in request order",
@@ -91,10 +96,11 @@ async def lookup(request: LookupRequest, judging: JudgingDep) -> Response:
 
 @router.get(
     "/{submission_id}",
+    dependencies=[Depends(access(READ))],
     response_model=SubmissionEnvelope,
     responses={
         202: {"model": SubmissionEnvelope, "description": "Not done within `wait`."},
-        404: {"description": "Unknown or expired id."},
+        404: {"description": "Unknown or expired id, or another tenant's."},
         **_ERRORS,
     },
     summary="State (and result) of one submission",

@@ -16,8 +16,9 @@ from pathlib import Path
 from xcoder_judge.engine.sandbox import layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
 from xcoder_judge.engine.sandbox.pool import ANONYMOUS, SlotPool
+from xcoder_judge.engine.sandbox.run_types import BoxConfig, RunRequest, RunResult
 from xcoder_judge.engine.sandbox.scheduling import Flow
-from xcoder_judge.engine.sandbox.slot import BoxConfig, RunRequest, RunResult, Slot, SlotError
+from xcoder_judge.engine.sandbox.slot import Slot, SlotError
 from xcoder_judge.engine.settings import EngineSettings
 from xcoder_wire.schemas import Capabilities
 
