@@ -114,12 +114,13 @@ class MockJudge:
             job = self.jobs[i]
             done = finish_now or job["polls"] <= 0
             result = self._result(i, job["sub"]) if done else None
-            items.append({"id": i, "status": "done" if done else "queued", "result": result})
+            status = "queued" if not done else "rejected" if result and result.get("rejection") else "done"
+            items.append({"id": i, "status": status, "result": result})
         if self.swap_ids and len(items) > 1:
             items[0]["result"], items[1]["result"] = items[1]["result"], items[0]["result"]
         if self.shuffle_answer:
             items.reverse()
-        status = 200 if all(it["status"] == "done" for it in items) else 202
+        status = 200 if all(it["status"] in ("done", "rejected") for it in items) else 202
         return httpx.Response(status, json={"items": items})
 
     def _result(self, job_id: str, sub: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +131,17 @@ class MockJudge:
             base = job_id.split(".r")[0]
             seen = self.se_seen[base] = self.se_seen.get(base, 0) + 1
             marker = "SE" if seen <= self.se_times else "AC"
+        if marker == "REJECTED":  # the judge refused it: its checker does not compile
+            message = "rejected: the checker does not compile; fix it and submit again"
+            return {
+                "id": job_id,
+                "verdict": "SE",
+                "score": 0.0,
+                "passed": 0,
+                "total": total,
+                "message": message,
+                "rejection": {"field": "checker", "message": message, "compiler_output": "error: x"},
+            }
         if marker == "pass":
             passed = int(count)
             verdict = "AC" if passed == total else "WA"

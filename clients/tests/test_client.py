@@ -145,6 +145,17 @@ def test_se_resubmission_is_bounded_and_the_result_stays_unscored(judge_call):
     assert len(judge.submitted_ids()) == 3
 
 
+def test_a_rejected_submission_is_final_and_never_resubmitted(judge_call):
+    """Its checker does not compile: the same submission under a fresh id would fail the same way."""
+    judge = MockJudge(polls_to_finish=1)
+    results = judge_call(
+        judge.transport, [submission("REJECTED", id="bad")], client_options={"max_retries": 3}
+    )
+    assert results[0].verdict is Verdict.SE and not results[0].scored
+    assert results[0].rejection is not None and results[0].rejection.field == "checker"
+    assert judge.submitted_ids() == ["bad"]
+
+
 def test_lost_results_are_resubmitted(judge_call):
     judge = MockJudge(polls_to_finish=1, lose_results_once=True)
     results = judge_call(judge.transport, [submission("pass=1")])

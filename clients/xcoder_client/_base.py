@@ -36,7 +36,6 @@ from pydantic import ValidationError
 from xcoder_wire.schemas import (
     MAX_ID_LENGTH,
     BatchResponse,
-    JobStatus,
     LanguageInfo,
     LookupRequest,
     Submission,
@@ -437,9 +436,13 @@ class BaseJudgeClient:
             se_retry = False
             for slot, env in zip(batch, self._envelopes(response, sent, "judge answer"), strict=True):
                 item = items[slot]
-                if env.status is not JobStatus.done or env.result is None:
+                if not env.status.terminal or env.result is None:
                     to_poll.append(slot)
-                elif env.result.verdict is Verdict.SE and item.se_retries < self.max_retries:
+                elif (
+                    env.result.verdict is Verdict.SE
+                    and env.result.rejection is None  # refused as sent: a retry cannot help
+                    and item.se_retries < self.max_retries
+                ):
                     item.se_retries += 1
                     item.wire_id = _retry_id(item.public_id, item.se_retries)
                     to_submit.append(slot)

@@ -440,8 +440,20 @@ class TestResult(BaseModel):
     stderr_truncated: bool = False
 
 
+class Rejection(BaseModel):
+    """Why the judge refused a submission without judging it: resubmitting it unchanged never helps."""
+
+    field: Literal["checker", "interactor"] = Field(description="The part of the submission at fault.")
+    message: str
+    compiler_output: str = Field("", description="The compiler's output for that part (capped).")
+
+
 class SubmissionResult(BaseModel):
-    """A verdict. `verdict == SE` means the judge failed: the result is unscored, not wrong."""
+    """A verdict. `verdict == SE` means the judge failed: the result is unscored, not wrong.
+
+    With `rejection` set the judge refused the submission as sent (its checker or interactor
+    does not compile): the verdict is SE (nothing was scored) and no retry helps.
+    """
 
     id: str
     verdict: Verdict
@@ -453,6 +465,7 @@ class SubmissionResult(BaseModel):
     message: str = ""
     language: str = ""
     attempts: int = 1
+    rejection: Rejection | None = None
 
     @property
     def scored(self) -> bool:
@@ -498,10 +511,16 @@ class JobStatus(str, enum.Enum):
     queued = "queued"
     running = "running"
     done = "done"
+    rejected = "rejected"  # terminal: the judge refused to run it as sent (`result.rejection` says why)
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.done, JobStatus.rejected)
 
 
 class SubmissionEnvelope(BaseModel):
-    """A submission's state; `result` is set once `status` is done (SE results included)."""
+    """A submission's state; `result` is set once `status` is done (SE results included) or
+    rejected (`result.rejection` names the field and carries the compiler output)."""
 
     id: str
     status: JobStatus

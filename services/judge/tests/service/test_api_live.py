@@ -310,3 +310,42 @@ def test_the_grafana_dashboard_uses_only_metrics_and_labels_the_judge_exposes(ap
             labels = {label.strip() for label in grouping.split(",")} - {"le"}
             names = re.findall(r"xcoder_judge_\w+", expr)
             assert any(labels <= exposed[n] for n in names), (labels, expr)
+
+
+BROKEN_CHECKER = {
+    "kind": "program",
+    "language": "cpp17",
+    "source": "int main(int argc, char **argv) { return undefined_function(argv[1]) }\n",
+}
+
+
+def test_a_checker_that_does_not_compile_is_a_422_when_waited_for_and_rejected_when_polled(api):
+    """Not SE (which clients retry): a distinct, final refusal carrying the compiler output."""
+    body = add_submission(id="broken-checker-1", checker=BROKEN_CHECKER)
+    waited = api.post("/v1/submissions", json=body)
+    assert waited.status_code == 422, waited.text
+    [error] = waited.json()["detail"]
+    assert error["loc"] == ["body", "checker"] and error["type"] == "submission_rejected"
+    assert "undefined_function" in error["ctx"]["compiler_output"]
+    assert error["ctx"]["id"] == "broken-checker-1"
+    # The async view of the same submission: a terminal `rejected` status with the reason.
+    polled = api.get("/v1/submissions/broken-checker-1")
+    assert polled.status_code == 200
+    env = SubmissionEnvelope.model_validate(polled.json())
+    assert env.status.value == "rejected" and env.result is not None
+    assert env.result.verdict is Verdict.SE and not env.result.scored
+    assert env.result.rejection is not None and env.result.rejection.field == "checker"
+    assert "undefined_function" in env.result.rejection.compiler_output
+    # Enqueued without waiting, then read in a batch: rejected too, never left "queued".
+    queued = api.post("/v1/submissions", params={"wait": 0}, json={**body, "id": "broken-checker-2"})
+    assert queued.status_code == 202
+    looked = api.post("/v1/submissions/lookup", json={"ids": ["broken-checker-2"], "wait": 60})
+    assert looked.status_code == 200
+    assert looked.json()["items"][0]["status"] == "rejected"
+    # A good checker beside it in a batch is judged as usual.
+    batch = api.post(
+        "/v1/submissions/batch",
+        json={"submissions": [{**body, "id": "broken-checker-3"}, add_submission()]},
+    )
+    assert batch.status_code == 200
+    assert [item["status"] for item in batch.json()["items"]] == ["rejected", "done"]

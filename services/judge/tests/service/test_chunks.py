@@ -16,8 +16,9 @@ from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
 from xcoder_judge.service.queue.janitor import Janitor
 from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, chunk_job_id, submission_digest
 from xcoder_judge.service.queue.state import read_states
+from xcoder_judge.service.worker.job import JudgeTask
 from xcoder_judge.service.worker.rq_worker import JudgeWorker
-from xcoder_judge.service.worker.runtime import Outcomes
+from xcoder_judge.service.worker.watchdog import Watchdog
 from xcoder_wire.schemas import JobStatus as Status
 from xcoder_wire.schemas import Priority, Submission, SubmissionResult, TestResult, Verdict
 
@@ -158,7 +159,7 @@ def test_a_chunk_whose_workers_all_died_ends_the_submission_with_se_for_its_test
         lease_s=1,
         block_s=0.2,
         block_on=Priority.interactive,
-        outcomes=Outcomes(),
+        task=JudgeTask(engine=None, watchdog=Watchdog()),  # type: ignore[arg-type]  # performs no job
         stop=threading.Event(),
         result_ttl_s=60,
     )

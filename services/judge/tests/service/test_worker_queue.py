@@ -19,8 +19,9 @@ from xcoder_judge.service.queue.enqueue import Enqueuer
 from xcoder_judge.service.queue.janitor import Janitor
 from xcoder_judge.service.queue.jobspec import SERIALIZER, build_job_spec, submission_digest
 from xcoder_judge.service.queue.state import read_states
+from xcoder_judge.service.worker.job import JudgeTask
 from xcoder_judge.service.worker.rq_worker import JudgeWorker
-from xcoder_judge.service.worker.runtime import Outcomes
+from xcoder_judge.service.worker.watchdog import Watchdog
 from xcoder_wire.schemas import JobStatus as Status
 from xcoder_wire.schemas import Priority, Submission, SubmissionResult, Verdict
 
@@ -80,7 +81,7 @@ def worker(sync_redis):
         lease_s=1,
         block_s=0.2,
         block_on=Priority.bulk,
-        outcomes=Outcomes(),
+        task=JudgeTask(engine=None, watchdog=Watchdog()),  # type: ignore[arg-type]  # performs no job
         stop=stop,
         result_ttl_s=60,
     )
@@ -179,3 +180,37 @@ def test_only_one_janitor_sweeps_at_a_time(sync_redis):
     sync_redis.set(keys.janitor_lock_key(), "someone-else", px=5000)
     assert Janitor(sync_redis, owner="me", lease_s=1, interval_s=0.1).sweep() == 0
     assert sync_redis.get(keys.janitor_lock_key()) == b"someone-else"
+
+
+def test_a_finished_job_leaves_the_worker_s_execution_index(redis_url, sync_redis, worker):
+    """RQ lists running executions under rq:worker:<name>:executions; a finished one is removed."""
+    enqueue(redis_url, [("done", Priority.bulk)])
+    job, queue = worker.dequeue_job_and_maintain_ttl(None)
+    execution = worker.prepare_execution(job)
+    worker.prepare_job_execution(job)
+    index = f"rq:worker:{worker.name}:executions"
+    assert sync_redis.smembers(index) == {execution.composite_key.encode()}
+    result = SubmissionResult(id="done", verdict=Verdict.AC, score=1.0, passed=1, total=1)
+    job.result_text = result.model_dump_json()
+    worker.handle_execution_ended(job, queue, 0)
+    worker.handle_job_success(job, queue, queue.started_job_registry, execution)
+    assert sync_redis.smembers(index) == set()
+    assert worker.executions == {} and not worker.busy
+    (state,) = states(redis_url, ["done"])
+    assert state.status is Status.done and state.result_json == job.result_text
+
+
+def test_janitor_never_releases_a_lock_another_janitor_took_over(sync_redis, monkeypatch):
+    """Our lock expired mid-sweep and another janitor took it: ours must not delete theirs."""
+    janitor = Janitor(sync_redis, owner="slow", lease_s=1, interval_s=0.1)
+
+    def taken_over_meanwhile() -> None:
+        sync_redis.set(keys.janitor_lock_key(), "successor", px=5000)
+
+    monkeypatch.setattr(janitor, "_prune_dead_workers", taken_over_meanwhile)
+    janitor.sweep()
+    assert sync_redis.get(keys.janitor_lock_key()) == b"successor"
+    sync_redis.delete(keys.janitor_lock_key())
+    monkeypatch.undo()
+    janitor.sweep()
+    assert sync_redis.get(keys.janitor_lock_key()) is None  # its own lock it does release

@@ -19,7 +19,7 @@ from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
 from xcoder_judge.service.queue.ids import job_id_for, new_submission_id, submission_id_for
 from xcoder_judge.service.queue.jobspec import JobSpec, build_job_spec, submission_digest
 from xcoder_judge.service.queue.notify import CompletionWaiter, Watch
-from xcoder_judge.service.queue.state import JobState, read_states
+from xcoder_judge.service.queue.state import JobState, finished_state, read_states
 
 # Building many job hashes (JSON + zlib) is CPU work: off the event loop beyond this many.
 _INLINE_BUILD_MAX = 8
@@ -143,7 +143,7 @@ class Judging:
                 {
                     jid
                     for jid, s in zip(job_ids, states, strict=True)
-                    if s is not None and s.status is not JobStatus.done
+                    if s is not None and not s.status.terminal
                 }
             )
             remaining = deadline - time.monotonic()
@@ -151,7 +151,7 @@ class Judging:
                 return states
             delivered = await watch.wait(pending, remaining)
             fresh: dict[str, JobState | None] = {
-                jid: JobState(submission_id_for(jid), JobStatus.done, text) for jid, text in delivered.items()
+                jid: finished_state(submission_id_for(jid), text) for jid, text in delivered.items()
             }
             unread = [jid for jid in pending if jid not in delivered]
             if unread:

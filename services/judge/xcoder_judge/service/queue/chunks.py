@@ -175,6 +175,9 @@ def merge_results(parts: list[SubmissionResult], *, stop_on_first_failure: bool)
         "compile": first.compile,
         "attempts": max(p.attempts for p in parts),
     }
+    rejected = next((p for p in parts if p.rejection is not None), None)
+    if rejected is not None:  # every chunk compiles the same checker: refused as a whole
+        return rejected.model_copy(update={"total": len(tests), "attempts": base["attempts"]})
     if compile_failed is not None:
         skipped_tests = [t.model_copy(update={"verdict": Verdict.SK}) for t in tests]
         return SubmissionResult(

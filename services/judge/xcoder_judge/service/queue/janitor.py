@@ -9,6 +9,11 @@ Every worker process runs a janitor thread; a short Redis lock lets one sweep at
 - An id that sits in an intermediate list without a started execution was dequeued by a worker
   that died before registering it; after `lease_s` it is put back the same way.
 - Once a minute RQ's registry maintenance runs and dead workers' names are pruned.
+
+A lease also lapses when nobody could renew it: while Redis was down (restarted, or out of
+reach of this janitor's process) every live worker's heartbeat failed too. So nothing is
+re-queued until Redis has been up, and reachable from here, for `2 × lease_s`: time for every
+live worker to renew its leases. Only then does a lapsed lease mean a dead worker.
 """
 
 from __future__ import annotations
@@ -35,6 +40,13 @@ log = logging.getLogger("xcoder_judge.janitor")
 
 _MAINTENANCE_EVERY_S = 60.0
 
+# Delete the lock only if it still holds our token: one atomic step, so a lock that expired and
+# was taken by another janitor between a GET and a DELETE is never released by us.
+_RELEASE_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 class Janitor:
     def __init__(self, connection: redis.Redis, *, owner: str, lease_s: float, interval_s: float) -> None:
@@ -47,6 +59,21 @@ class Janitor:
             for p in keys.PRIORITIES
         }
         self._last_maintenance = 0.0
+        self._release = connection.register_script(_RELEASE_LUA)
+        self._grace_s = 2 * lease_s
+        self._reachable_since = float("-inf")  # no outage seen yet (a restart shows in Redis's uptime)
+
+    def redis_unreachable(self) -> None:
+        """Called when a sweep failed to reach Redis: leases are not judged until it is back a while."""
+        self._reachable_since = time.monotonic()
+
+    def _after_outage(self) -> bool:
+        """True while Redis (or our reach of it) is back for less than the grace: workers may be
+        alive with lapsed leases they have not yet had a chance to renew."""
+        if time.monotonic() - self._reachable_since < self._grace_s:
+            return True
+        uptime = int(self._redis.info("server").get("uptime_in_seconds", 0))
+        return uptime < self._grace_s
 
     def sweep(self) -> int:
         """One pass if no other janitor holds the lock; returns how many jobs it re-queued or failed."""
@@ -54,6 +81,8 @@ class Janitor:
             return 0
         handled = 0
         try:
+            if self._after_outage():
+                return 0
             for priority, queue in self._queues.items():
                 handled += self._expired_leases(queue)
                 handled += self._stranded(priority, queue)
@@ -61,9 +90,7 @@ class Janitor:
             if time.monotonic() - self._last_maintenance >= _MAINTENANCE_EVERY_S:
                 self._maintenance()
         finally:
-            # Release only our own lock (it may have expired and been taken meanwhile).
-            if self._redis.get(keys.janitor_lock_key()) == self._owner.encode():
-                self._redis.delete(keys.janitor_lock_key())
+            self._release(keys=[keys.janitor_lock_key()], args=[self._owner])
         return handled
 
     def _expired_leases(self, queue: Queue) -> int:

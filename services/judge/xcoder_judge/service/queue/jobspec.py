@@ -26,8 +26,10 @@ from xcoder_wire.schemas import Priority, ProgramChecker, Submission
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.ids import job_id_for
 
-# The function RQ calls on a worker, by import path (the API never imports it).
-JUDGE_FUNCTION = "xcoder_judge.service.worker.job.judge_submission"
+# The function name RQ stores in every job hash (it requires one). A judge worker never imports
+# it: it hands each job its engine-bound `JudgeTask` (worker/job.py). It names that class, so
+# `rq info` reads right and a stock `rq worker` fails the job instead of judging it without a sandbox.
+JUDGE_FUNCTION = "xcoder_judge.service.worker.job.JudgeTask"
 SERIALIZER = JSONSerializer
 
 # Extra field on the RQ job hash (RQ ignores unknown fields): the content digest that makes a

@@ -1,14 +1,14 @@
 """Read where submissions stand, in one round trip for any number of them (API side).
 
 Finished results are stored by RQ as the job's return value: the SubmissionResult JSON text.
-It is passed to the client as is, never re-parsed and re-serialized on the hot path. A job RQ
+It is passed to the client as is, never re-parsed and re-serialized on the hot path. The result
+stream's entries are decoded by RQ's own public `Result.restore`, not by hand. A job RQ
 marked failed (its workers died on every attempt, or the judge broke) is reported as a done
 submission with verdict SE, never as a wrong answer.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,10 +71,10 @@ def _state(job_id: str, fields: list[bytes | None], stream: list) -> JobState | 
     if status not in TERMINAL:
         return JobState(submission_id, JobStatus.queued, None)
     payload = stream[0][1] if stream else {}
-    kind = int(payload.get(b"type", 0) or 0)
-    if status in _FINISHED and kind == Result.Type.SUCCESSFUL.value and b"return_value" in payload:
-        text = SERIALIZER.loads(base64.b64decode(payload[b"return_value"]))
-        return JobState(submission_id, JobStatus.done, text)
+    stored = _restore(job_id, stream[0][0] if stream else b"0-0", payload)
+    finished = status in _FINISHED and stored is not None and stored.type == Result.Type.SUCCESSFUL
+    if finished and isinstance(stored.return_value, str):  # type: ignore[union-attr]
+        return finished_state(submission_id, stored.return_value)  # type: ignore[union-attr]
     if status in _FINISHED:
         # The job hash outlived its result stream by a moment: the result has expired.
         return None
@@ -82,10 +82,21 @@ def _state(job_id: str, fields: list[bytes | None], stream: list) -> JobState | 
     return JobState(submission_id, JobStatus.done, failed_result_json(submission_id, meta, payload))
 
 
+def finished_state(submission_id: str, result_json: str | None) -> JobState:
+    """A stored result's state: `rejected` when the judge refused the submission as sent.
+
+    Found without parsing the (possibly large) text: only `SubmissionResult` has a `rejection`
+    key, and inside a JSON string its quotes would be escaped.
+    """
+    rejected = result_json is not None and '"rejection":{' in result_json
+    return JobState(submission_id, JobStatus.rejected if rejected else JobStatus.done, result_json)
+
+
 def failed_result_json(submission_id: str, meta: dict, payload: dict) -> str:
     """The SE result of a job RQ gave up on, built from what the API enqueued with it."""
     retries = int(meta.get("retries", 0))
-    exc = _exception_text(payload)
+    stored = _restore(submission_id, "0-0", payload)
+    exc = (stored.exc_string or "") if stored is not None else ""
     if "AbandonedJobError" in exc or "intermediate queue" in exc:
         message = (
             f"the judge lost this submission: the worker running it stopped responding on all "
@@ -106,18 +117,12 @@ def failed_result_json(submission_id: str, meta: dict, payload: dict) -> str:
     return result.model_dump_json()
 
 
-def _exception_text(payload: dict) -> str:
-    raw = payload.get(b"exc_string")
-    if not raw:
-        return ""
+def _restore(job_id: str, entry_id: bytes | str, payload: dict) -> Result | None:
+    """RQ's decoding of one result-stream entry; None for an empty, foreign or damaged one."""
+    if not payload:
+        return None
+    entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
     try:
-        restored = Result.restore(
-            "-",
-            "0-0",
-            payload,
-            connection=None,
-            serializer=SERIALIZER,  # type: ignore[arg-type]
-        )
-    except Exception:  # a foreign or damaged record: classify it as a generic failure
-        return ""
-    return restored.exc_string or ""
+        return Result.restore(job_id, entry, payload, connection=None, serializer=SERIALIZER)  # type: ignore[arg-type]
+    except Exception:  # classified as a generic failure by the caller
+        return None

@@ -26,10 +26,11 @@ from xcoder_wire.schemas import Capabilities, LanguageInfo
 
 from xcoder_judge import __version__
 from xcoder_judge.config import Settings
+from xcoder_judge.engine.settings import EngineSettings
 from xcoder_judge.service.queue import keys, presence
 from xcoder_judge.service.queue.janitor import Janitor
 from xcoder_judge.service.redis_clients import DEFAULT_URL, sync_client
-from xcoder_judge.service.worker import runtime
+from xcoder_judge.service.worker.job import JudgeTask
 from xcoder_judge.service.worker.rq_worker import JudgeWorker, wait_for_redis
 from xcoder_judge.service.worker.watchdog import Watchdog
 
@@ -42,7 +43,7 @@ EXIT_COLD = 130
 
 class WorkerProcess:
     def __init__(
-        self, settings: Settings, *, engine_factory: Callable[[Settings], Any] | None = None
+        self, settings: Settings, *, engine_factory: Callable[[EngineSettings], Any] | None = None
     ) -> None:
         self.settings = settings
         self.name = settings.worker_name or f"{socket.gethostname()}.{os.getpid()}"
@@ -75,7 +76,7 @@ class WorkerProcess:
                 from xcoder_judge.engine import Engine
 
                 factory = Engine
-            engine = factory(self.settings)
+            engine = factory(EngineSettings.of(self.settings))  # not the Redis URL or API keys
             engine.start()
             return engine
         except Exception as exc:
@@ -93,8 +94,7 @@ class WorkerProcess:
         languages: list[LanguageInfo] = engine.languages()
         capabilities: Capabilities = engine.capabilities()
         watchdog = Watchdog()
-        outcomes = runtime.Outcomes()
-        runtime.install(runtime.Runtime(engine=engine, watchdog=watchdog, outcomes=outcomes))
+        task = JudgeTask(engine=engine, watchdog=watchdog)
         watchdog.start()
         for i in range(threads):
             worker = JudgeWorker(
@@ -103,7 +103,7 @@ class WorkerProcess:
                 lease_s=s.lease_s,
                 block_s=1.0,
                 block_on=keys.PRIORITIES[i % len(keys.PRIORITIES)],
-                outcomes=outcomes,
+                task=task,
                 stop=self._stop,
                 result_ttl_s=s.result_ttl_s,
             )
@@ -169,7 +169,6 @@ class WorkerProcess:
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
             pass  # the record expires by itself
         watchdog.stop()
-        runtime.install(None)
         finished = sum(w.judged for w in self._workers)
         log.info(
             "worker %s: exiting: %s; drained, %d submission(s) judged", self.name, self._reason, finished
@@ -210,7 +209,7 @@ class WorkerProcess:
             try:
                 janitor.sweep()
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-                pass  # the heartbeat already reports the outage
+                janitor.redis_unreachable()  # the heartbeat already reports the outage
             except Exception:
                 log.exception("worker %s: janitor sweep failed", self.name)
 

@@ -16,6 +16,13 @@ process and its engine, one per thread. What this subclass changes, and why:
   scheduling, which judge jobs never use.
 - Signals, the pub/sub command channel and the SIGALRM death penalty belong to the process (or
   to its watchdog), not to each thread.
+- The job function is not imported by name: each dequeued `JudgeJob` is handed the process's
+  `JudgeTask` (engine and watchdog), and leaves its result and metrics outcome on the job.
+
+Only RQ's public API is used (no private member is read or written). Subclassing ties us to
+RQ's hook names and the order its `execute_job`/`perform_job` calls them, so the dependency is
+pinned to `rq==3.0.*` and tests/service/test_rq_contract.py checks every override here against
+`SimpleWorker` (name, signature, and that RQ's own code still calls it).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from rq.exceptions import NoSuchJobError
 from rq.executions import Execution
 from rq.job import Job, JobStatus
 from rq.queue import Queue
+from rq.results import Result
 from rq.timeouts import BaseDeathPenalty
 from rq.utils import now
 from rq.worker import SimpleWorker, WorkerStatus
@@ -42,7 +50,7 @@ from xcoder_judge.service.metrics.record import record_job
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.jobspec import SERIALIZER
 from xcoder_judge.service.queue.notify import publish_done
-from xcoder_judge.service.worker.runtime import Outcomes
+from xcoder_judge.service.worker.job import JudgeJob, JudgeTask
 
 log = logging.getLogger("xcoder_judge.worker")
 
@@ -71,6 +79,7 @@ class NoDeathPenalty(BaseDeathPenalty):
 
 class JudgeWorker(SimpleWorker):
     death_penalty_class = NoDeathPenalty
+    job_class = JudgeJob
     log_result_lifespan = False
 
     def __init__(
@@ -81,7 +90,7 @@ class JudgeWorker(SimpleWorker):
         lease_s: float,
         block_s: float,
         block_on: Priority,
-        outcomes: Outcomes,
+        task: JudgeTask,
         stop: threading.Event,
         result_ttl_s: int,
     ) -> None:
@@ -103,7 +112,8 @@ class JudgeWorker(SimpleWorker):
         self._lease_ttl = max(1, math.ceil(lease_s))
         self._block_s = block_s
         self._block_on = block_on
-        self._outcomes = outcomes
+        self._task = task
+        self._running: dict[str, JudgeJob] = {}  # execution id → its job, for lease renewal
         self._stop = stop
         self._pop_first = connection.register_script(_POP_FIRST_LUA)
         self._pop_keys: list[str] = []
@@ -162,9 +172,6 @@ class JudgeWorker(SimpleWorker):
 
     # ------------------------------------------------------------------ RQ hooks
 
-    def _install_signal_handlers(self) -> None:
-        """Signals are handled once, by the process (only the main thread may install them)."""
-
     def subscribe(self) -> None:
         """No per-thread command channel: the process drains on SIGTERM instead."""
 
@@ -213,17 +220,17 @@ class JudgeWorker(SimpleWorker):
             log.warning("%s: dequeued id %s has no job (deleted?); skipped", self.name, job_id)
             return None
         job.redis_server_version = self.get_redis_server_version()
+        job.task = self._task
         return job, queue
 
     def set_state(self, state: str, pipeline: Any = None) -> None:
         """State changes ride on pipelines RQ sends anyway (busy: the start; idle: the finish).
 
         RQ also sets it alone after every job, a round trip per job for a field only `rq info`
-        shows.
+        shows: that call is dropped.
         """
-        self._state = state
         if pipeline is not None:
-            pipeline.hset(self.key, "state", state)
+            super().set_state(state, pipeline=pipeline)
 
     def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
         """RQ refreshes the job's heartbeat here (a round trip); the execution's lease suffices."""
@@ -235,6 +242,7 @@ class JudgeWorker(SimpleWorker):
         with self.connection.pipeline() as pipe:
             execution = Execution.create(job, ttl, pipeline=pipe, worker_name=self.name)
             self.executions[execution.id] = execution
+            self._running[execution.id] = job  # type: ignore[assignment]
             self.set_state(WorkerStatus.BUSY, pipeline=pipe)
             self.heartbeat(ttl, pipeline=pipe)
             job.heartbeat(now(), ttl, pipeline=pipe)
@@ -257,25 +265,34 @@ class JudgeWorker(SimpleWorker):
             self.increment_successful_job_count(pipeline=pipe)
             if job.started_at and job.ended_at:
                 self.increment_total_working_time(job.ended_at - job.started_at, pipe)
+            job.set_status(JobStatus.FINISHED, pipeline=pipe)
             if result_ttl != 0:
-                job._handle_success(
-                    result_ttl,
-                    pipeline=pipe,
+                # What RQ's job does on success, through its public API: save the job, append
+                # the result to its stream, list it as finished.
+                job.save(pipeline=pipe, include_meta=False, include_result=False)
+                Result.create(
+                    job,
+                    Result.Type.SUCCESSFUL,
+                    return_value=_result_text(job),
+                    ttl=result_ttl,
                     worker_name=self.name,
+                    pipeline=pipe,
                     execution_id=execution.id,
                     execution_started_at=execution.created_at,
                     execution_ended_at=job.ended_at,
                 )
+                job.finished_job_registry.add(job, result_ttl, pipe)
             job.cleanup(result_ttl, pipeline=pipe, remove_from_queue=False)
-            job._status = JobStatus.FINISHED
             self.cleanup_execution(job, pipeline=pipe, execution=execution)
             pipe.execute()
 
     def cleanup_execution(self, job: Job, pipeline: Any, execution: Any = None) -> None:
         """Runs inside every finishing pipeline (success, failure, retry): add notice and metrics."""
         super().cleanup_execution(job, pipeline, execution)
+        if execution is not None:
+            self._running.pop(execution.id, None)
         self.set_state(WorkerStatus.IDLE, pipeline)
-        outcome = self._outcomes.pop(job.id)
+        outcome = job.outcome if isinstance(job, JudgeJob) else None
         if outcome is not None:
             self.judged += 1
             record_job(
@@ -285,8 +302,8 @@ class JudgeWorker(SimpleWorker):
                 queue_wait_s=outcome.queue_wait_s,
                 judge_s=outcome.judge_s,
             )
-        finished = job.get_status(refresh=False) == JobStatus.FINISHED and isinstance(job._result, str)
-        publish_done(pipeline, job.id, job._result if finished else None)
+        finished = job.get_status(refresh=False) == JobStatus.FINISHED
+        publish_done(pipeline, job.id, _result_text(job) if finished else None)
 
     def renew_leases(self, pipeline: Any) -> None:
         """Queue this worker's heartbeat and its running executions' lease renewals (heartbeat thread)."""
@@ -294,7 +311,7 @@ class JudgeWorker(SimpleWorker):
             return  # a heartbeat would create the key RQ checks to refuse duplicate names
         self.heartbeat(self.worker_ttl + 60, pipeline=pipeline)
         for execution in list(self.executions.values()):
-            job = execution._job
+            job = self._running.get(execution.id)
             if job is None:
                 continue
             execution.heartbeat(job.started_job_registry, self._lease_ttl, pipeline=pipeline)
@@ -302,6 +319,11 @@ class JudgeWorker(SimpleWorker):
     @property
     def busy(self) -> bool:
         return bool(self.executions)
+
+
+def _result_text(job: Job) -> str | None:
+    """The SubmissionResult JSON the task left on the job (None if it never ran)."""
+    return job.result_text if isinstance(job, JudgeJob) else None
 
 
 def wait_for_redis(connection: redis.Redis, stop: threading.Event, what: str) -> bool:

@@ -15,10 +15,12 @@ from xcoder_wire.schemas import (
     LookupRequest,
     Submission,
     SubmissionEnvelope,
+    SubmissionResult,
 )
 
 from xcoder_judge.service.api.auth import READ, SUBMIT, access
 from xcoder_judge.service.api.deps import JudgingDep
+from xcoder_judge.service.api.errors import FieldError
 from xcoder_judge.service.api.judging import batch_loc
 from xcoder_judge.service.api.strict_json import StrictJSONRoute
 from xcoder_judge.service.queue.state import JobState
@@ -32,6 +34,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "API keys are configured and the request has none or a wrong one."},
     403: {"description": "The key's roles do not allow this route (submit, or read for lookups)."},
     409: {"description": "A client id is already used by a different submission of this tenant."},
+    422: {
+        "description": "Malformed request (`detail[].loc` names the field); or, when waiting for one "
+        "submission, the judge refused it as sent (`type` submission_rejected: its checker or "
+        "interactor does not compile; `ctx.compiler_output` has the compiler's output). A retry "
+        "cannot help."
+    },
     413: {"description": "Body larger than XCODER_JUDGE_MAX_BODY_MB, or a batch larger than the queue."},
     429: {"description": "The queue is full; `Retry-After` says when to come back. Nothing was enqueued."},
     503: {"description": "Redis is unreachable; retry shortly."},
@@ -50,7 +58,17 @@ def _json(body: str, done: bool) -> Response:
 
 def _batch(states: Sequence[JobState]) -> Response:
     body = '{"items":[' + ",".join(s.envelope_json() for s in states) + "]}"
-    return _json(body, all(s.status is JobStatus.done for s in states))
+    return _json(body, all(s.status.terminal for s in states))
+
+
+def _refused(state: JobState) -> FieldError:
+    """A 422 for a submission the judge refused as sent, naming the field at fault."""
+    result = SubmissionResult.model_validate_json(state.result_json or "{}")
+    rejection = result.rejection
+    assert rejection is not None  # status rejected means the result carries one
+    error = FieldError(["body", rejection.field], rejection.message, kind="submission_rejected", status=422)
+    error.errors[0]["ctx"] = {"compiler_output": rejection.compiler_output, "id": state.submission_id}
+    return error
 
 
 @router.post(
@@ -65,7 +83,9 @@ def _batch(states: Sequence[JobState]) -> Response:
 )
 async def submit(submission: Submission, judging: JudgingDep, wait: SubmitWait = 60.0) -> Response:
     [state] = await judging.submit([submission], wait_s=wait)
-    return _json(state.envelope_json(), state.status is JobStatus.done)
+    if state.status is JobStatus.rejected:
+        raise _refused(state)  # the caller waited for a verdict that will never come
+    return _json(state.envelope_json(), state.status.terminal)
 
 
 @router.post(
@@ -107,4 +127,4 @@ async def lookup(request: LookupRequest, judging: JudgingDep) -> Response:
 )
 async def get_submission(submission_id: SubmissionId, judging: JudgingDep, wait: PollWait = 0.0) -> Response:
     [state] = await judging.lookup([submission_id], wait_s=wait)
-    return _json(state.envelope_json(), state.status is JobStatus.done)
+    return _json(state.envelope_json(), state.status.terminal)
