@@ -5,9 +5,10 @@
 #
 #   scripts/deploy-check.sh                      every stage
 #   scripts/deploy-check.sh images containers    only these stages (in this order)
+#   XCODER_CHECK_SUITE_K='hostile/'              the suite stage's pytest -k selection
 #
-# Stages: images (scripts/build-images.sh), containers, compose, kube, vm (python -m
-# tests.deploy.cgroup_vm). Everything started is removed again, also on failure. The transcript
+# Stages: images (scripts/build-images.sh), containers, suite (the suite's hostile and
+# reward_hacking groups inside the worker image), compose, kube, vm (python -m tests.deploy.cgroup_vm). Everything started is removed again, also on failure. The transcript
 # goes to stdout; the exit status is that of the first failing stage. Needs root, podman,
 # buildah, crun, podman-compose, debootstrap, qemu-system-x86 (docs/deployment.md, "Run for real").
 set -euo pipefail
@@ -23,7 +24,7 @@ NET=xcoder-check
 PORT="${XCODER_CHECK_PORT:-18000}"
 CAPS=(SYS_ADMIN SETUID SETGID KILL DAC_OVERRIDE)   # = helm values judge.worker.sandbox.capabilities
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(images containers compose kube vm)
+[ ${#stages[@]} -gt 0 ] || stages=(images containers suite compose kube vm)
 
 say() { printf '\n\033[1m[deploy-check]\033[0m %s\n' "$*"; }
 cleanup_containers() {
@@ -37,7 +38,7 @@ cleanup_containers() {
 worker_flags() {
   local caps=("$@") flags=(--user 0:0 --cap-drop ALL --read-only --security-opt seccomp=unconfined
     --cgroupns private --tmpfs "/run/xcoder-judge:rw,exec,size=2g" --tmpfs "/var/cache/xcoder-judge:rw,exec,size=6g"
-    --tmpfs "/tmp:rw,size=256m")
+    --tmpfs "${WORKER_TMP:-/tmp:rw,size=256m}")
   local c
   for c in "${caps[@]}"; do flags+=(--cap-add "$c"); done
   printf '%s\n' "${flags[@]}"
@@ -47,7 +48,7 @@ stage_images() {
   say "images: scripts/build-images.sh (debootstrap base, podman build, no registry pulls)"
   scripts/build-images.sh
   podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^localhost/xcoder/'
-  .venv/bin/hadolint docker/*.Dockerfile && echo "hadolint: clean"
+  .venv/bin/hadolint --config docker/.hadolint.yaml docker/*.Dockerfile && echo "hadolint: clean"
 }
 
 stage_containers() {
@@ -84,6 +85,43 @@ stage_containers() {
       return 1
     fi
   done
+}
+
+# The project's own hostile and reward-hacking cases (services/judge/tests/suite), judged by the
+# suite's test (test_suite.py: verdicts, bait files, listener, leftover processes) inside the
+# worker image with exactly the worker's security context above. The checkout is mounted
+# read-only at /xcoder-suite/src (outside /opt/xcoder, which the sandbox shows read-only for the
+# venv); pytest comes from a --target directory built here (pure Python, cached). /tmp is an
+# exec tmpfs there, as a Kubernetes emptyDir is: the suite's engines work under it.
+# On a cgroup v1 host (this machine) the container has no writable cgroup: slots run on rlimits,
+# so the cases only a cgroup can pass are left to the v2 VM (stage vm) and named here: the
+# tree's memory, CPU time of threads, MLE (not RE) for allocation failures, and the runtimes
+# whose address-space reservations exceed RLIMIT_AS (Go, Java, Node.js).
+SUITE_SITE="$ROOT/.cache/deploy-tools/suite-site"
+SUITE_NEEDS_CGROUP="memory_bomb_cpp or memory_mmap_noreserve_c or memory_tree_c or threads_burn_cpu_c or _go or _java or _javascript"
+SUITE_K="${XCODER_CHECK_SUITE_K:-hostile/ or reward_hacking/}"
+cleanup_suite() { podman rm -f -t 5 xcoder-check-suite >/dev/null 2>&1 || true; }
+stage_suite() {
+  trap cleanup_suite RETURN
+  cleanup_suite
+  if [ ! -f "$SUITE_SITE/.complete" ]; then
+    rm -rf "$SUITE_SITE"
+    "$PY" -m pip install -q --disable-pip-version-check --target "$SUITE_SITE" pytest pytest-timeout
+    touch "$SUITE_SITE/.complete"
+  fi
+  mapfile -t wflags < <(WORKER_TMP="/tmp:rw,exec,size=3g" worker_flags "${CAPS[@]}")
+  local k="$SUITE_K" check
+  check="$(podman run --rm "${wflags[@]}" "$P/judge-worker:$TAG" xcoder-judge check 2>&1 || true)"
+  if grep -q "no usable cgroup hierarchy" <<<"$check"; then
+    k="($SUITE_K) and not ($SUITE_NEEDS_CGROUP)"
+    echo "suite: the container has no writable cgroup here (rlimits); left to the v2 VM: $SUITE_NEEDS_CGROUP"
+  fi
+  say "suite: test_suite.py -k '$k' in the worker image (chart securityContext, uid 0, ${#CAPS[@]} capabilities)"
+  podman run --rm --name xcoder-check-suite "${wflags[@]}" \
+    -v "$ROOT:/xcoder-suite/src:ro" -v "$SUITE_SITE:/xcoder-suite/site:ro" \
+    -e PYTHONPATH=/xcoder-suite/site -w /xcoder-suite/src "$P/judge-worker:$TAG" \
+    python -m pytest -p no:cacheprovider -q -o addopts="--import-mode=importlib -ra" \
+    services/judge/tests/test_suite.py -k "$k"
 }
 
 PC="$ROOT/.cache/deploy-tools/podman-compose/bin/podman-compose"
@@ -197,12 +235,12 @@ stage_vm() {
 
 for stage in "${stages[@]}"; do
   case "$stage" in
-    images|containers|compose|kube|vm) ;;
-    *) echo "deploy-check: unknown stage '$stage' (images containers compose kube vm)" >&2; exit 2 ;;
+    images|containers|suite|compose|kube|vm) ;;
+    *) echo "deploy-check: unknown stage '$stage' (images containers suite compose kube vm)" >&2; exit 2 ;;
   esac
 done
 # a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too
-trap 'cleanup_containers; compose_down; kube_down; rm -rf "$KUBE_DIR"' EXIT
+trap 'cleanup_containers; cleanup_suite; compose_down; kube_down; rm -rf "$KUBE_DIR"' EXIT
 for stage in "${stages[@]}"; do
   t0=$(date +%s)
   "stage_$stage"

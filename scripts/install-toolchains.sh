@@ -16,6 +16,7 @@ TOOLCHAINS=(
   "python3|python3|python3"
   "c|gcc|gcc"
   "cpp|g++|g++"
+  "cpp|ld.mold|mold"  # the fast linker C and C++ programs use where present (engine/languages/linkers.py)
   "java|javac|default-jdk-headless"
   "javascript|node|nodejs"
   "go|go|golang-go"

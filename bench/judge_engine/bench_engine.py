@@ -244,7 +244,7 @@ def make_engine(root: Path, name: str, slots: int, **overrides) -> Engine:
         slots=slots,
         cache_dir=root / f"{name}-cache",
         work_dir=root / f"{name}-work",
-        sandbox_uid=BENCH_UID + (100 if overrides.get("pch") is False else 0),
+        sandbox_uid=overrides.pop("sandbox_uid", BENCH_UID + (100 if overrides.get("pch") is False else 0)),
         **overrides,
     )
     engine = Engine(settings)

@@ -39,8 +39,8 @@ import time
 from pathlib import Path
 
 import httpx
+from xcoder_judge.local_cluster import JudgeCluster
 from xcoder_judge.service.embedded_redis import EmbeddedRedis
-from xcoder_judge.testing import JudgeCluster
 
 REPO = Path(__file__).resolve().parents[2]
 # The two judges: main's behaviour before this change (oldest submission's tests first, no

@@ -1,22 +1,25 @@
-"""Judge service benchmark: the engine benchmark's workload through HTTP, next to the bare engine.
+"""Judge service benchmark: the request shapes trainers send, each next to the bare engine.
 
     .venv/bin/python bench/judge_service/bench_service.py            # full run (several minutes)
     .venv/bin/python bench/judge_service/bench_service.py --quick    # smaller samples
 
-In one run, on one machine, alternating so that background load hits both alike:
+In one run, on one machine, alternating so that background load hits both alike. Both sides stay
+started (an in-process `Engine`; `xcoder-judge api` + `worker` with the same slots and compile
+cache on a Redis of its own, unix socket, append-only, as `serve` runs it); only one is busy at a
+time. For Python and C++ (A+B, the C++ binary in the compile cache), every round runs each shape
+right after the bare engine (200 submissions x 10 tests, `engine.judge` from 16 threads):
 
-1. bare engine: 200 A+B submissions x 10 tests, 16 in flight from threads calling `engine.judge`
-   (trivial Python, then C++ with the binary in the compile cache);
-2. right after each engine run, the same workload through the service: `xcoder-judge api` +
-   `xcoder-judge worker` (same slots, same compile cache) on a Redis of its own (unix socket,
-   append-only file, as `serve` runs it), 16 client threads posting `POST /v1/submissions` and
-   waiting for the verdicts. Both sides stay started; only one is busy at a time;
-3. idle round trip of a 1-test Python submission, one at a time (and the engine's own time for it);
-4. the compat shapes under the same load: verl's one `/run_code` per test (160 requests in flight)
-   and X-Coder's `/judge/long-batch`.
+- native batched: `POST /v1/submissions`, one request per submission;
+- verl's built-in reward: one SandboxFusion `/run_code` per test;
+- code-judge clients: one `/judge` per test;
+- X-Coder's trainer: one code-judge `/judge/long-batch` per submission;
 
-It reports tests/s, per-submission latency p50/p95, and the service/engine ratio; the targets
-are ratio >= 0.8 and idle round trip p50 <= 20 ms. JSON goes to bench/results/judge_service.json.
+each with 16 and with 160 requests in flight. Then the idle round trip of a 1-test submission,
+one at a time, through HTTP and through the engine alone.
+
+Targets (ratios within one run): `/run_code` per test >= 0.8 of native batched (16 in flight,
+same round); native batched >= 0.9 of the engine (median over adjacent pairs); idle round trip
+p50 <= 2x the engine's. JSON goes to bench/results/judge_service.json.
 """
 
 from __future__ import annotations
@@ -39,12 +42,16 @@ from pathlib import Path
 import httpx
 from xcoder_judge.config import Settings
 from xcoder_judge.engine import Engine
+from xcoder_judge.local_cluster import JudgeCluster, claim_uid_block
 from xcoder_judge.service.embedded_redis import EmbeddedRedis
-from xcoder_judge.testing import JudgeCluster, claim_uid_block
 from xcoder_wire.schemas import Submission, Verdict
 
 REPO = Path(__file__).resolve().parents[2]
-TARGETS = {"ratio_python": (">=", 0.8), "ratio_cpp": (">=", 0.8), "idle_rt_p50_ms": ("<=", 20.0)}
+TARGETS = {
+    "run_code_over_native": (">=", 0.8),
+    "native_over_engine": (">=", 0.9),
+    "idle_rt_over_engine": ("<=", 2.0),
+}
 
 PY_AB = "a, b = map(int, input().split())\nprint(a + b)\n"
 CPP_AB = """#include <bits/stdc++.h>
@@ -55,7 +62,16 @@ int main() {
     cout << a + b << "\\n";
 }
 """
-LANGS = {"python": ("python3", PY_AB), "cpp": ("cpp17", CPP_AB)}
+# ours, SandboxFusion's and code-judge's name for each language, and the program
+LANGS = {"python": ("python3", "python", PY_AB), "cpp": ("cpp17", "cpp", CPP_AB)}
+SHAPES = ("native", "run_code", "judge", "long_batch")
+SHAPE_LABELS = {
+    "native": "native batched POST /v1/submissions",
+    "run_code": "SandboxFusion /run_code per test",
+    "judge": "code-judge /judge per test",
+    "long_batch": "code-judge /judge/long-batch",
+}
+PER_TEST = {"run_code", "judge"}  # one request per test; the others, one per submission
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -64,126 +80,157 @@ def pct(xs: list[float], q: float) -> float:
 
 
 def tests_for(k: int, seed: int) -> list[dict[str, str]]:
-    return [{"input": f"{seed + i} {i}\n", "expected": f"{seed + 2 * i}\n"} for i in range(k)]
+    return [{"input": f"{seed} {i}\n", "expected": f"{seed + i}\n"} for i in range(k)]
 
 
 def submission(lang: str, k: int, seed: int) -> dict:
-    language, source = LANGS[lang]
-    return {"language": language, "source": source, "tests": tests_for(k, seed)}
+    language, _, source = LANGS[lang]
+    return {"language": language, "source": source, "tests": tests_for(k, seed), "lang": lang}
+
+
+class Seeds:
+    """Fresh inputs for every run: identical /run_code requests share one job by design (its
+    idempotency), so a run that repeated an earlier one's inputs would measure a cache."""
+
+    def __init__(self) -> None:
+        self._next = 1_000_000
+
+    def load(self, lang: str, n: int, k: int) -> list[dict]:
+        subs = [submission(lang, k, self._next + i * 1000) for i in range(n)]
+        self._next += n * 1000
+        return subs
 
 
 class BenchError(Exception):
     """A benchmark run produced a wrong or failed verdict; the figures would mean nothing."""
 
 
-def run_load(call: Callable[[dict], str], subs: list[dict], inflight: int) -> dict[str, float]:
-    """Run `call` on every submission with `inflight` threads; all verdicts must be AC."""
+def run_load(call: Callable[[dict], bool], items: list[dict], inflight: int, tests: int) -> dict[str, float]:
+    """Run `call` on every item (a submission or one test) from `inflight` threads; all must pass."""
     latencies: list[float] = []
 
-    def one(sub: dict) -> str:
+    def one(item: dict) -> bool:
         t = time.perf_counter()
-        verdict = call(sub)
+        ok = call(item)
         latencies.append(time.perf_counter() - t)
-        return verdict
+        return ok
 
     t = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=inflight) as pool:
-        verdicts = list(pool.map(one, subs))
+        oks = list(pool.map(one, items))
     wall = time.perf_counter() - t
-    bad = [v for v in verdicts if not v.startswith("AC")]
-    if bad:
-        raise BenchError(f"benchmark verdicts were not all AC ({len(bad)} of {len(verdicts)}): {bad[:3]}")
-    tests = sum(len(s["tests"]) for s in subs)
+    if not all(oks):
+        raise BenchError(f"benchmark verdicts were not all AC ({oks.count(False)} of {len(oks)} requests)")
     return {
         "tests_per_s": tests / wall,
-        "submissions": len(subs),
+        "requests": len(items),
+        "inflight": inflight,
         "p50_ms": pct(latencies, 0.5) * 1000,
         "p95_ms": pct(latencies, 0.95) * 1000,
     }
 
 
-# ------------------------------------------------------------------ the two sides
+def per_test_items(subs: list[dict]) -> list[dict]:
+    return [{"lang": s["lang"], "source": s["source"], **t} for s in subs for t in s["tests"]]
 
 
-def engine_call(engine: Engine) -> Callable[[dict], str]:
-    def call(sub: dict) -> str:
-        result = engine.judge(Submission.model_validate(sub))
-        return (
-            result.verdict.value
-            if result.verdict is Verdict.AC
-            else f"{result.verdict.value}: {result.message}"
-        )
-
-    return call
+# ------------------------------------------------------------------ the calls
 
 
-def http_call(client: httpx.Client) -> Callable[[dict], str]:
-    def call(sub: dict) -> str:
-        try:
-            r = client.post("/v1/submissions", params={"wait": 300}, json=sub)
-        except httpx.HTTPError as exc:
-            raise BenchError(f"HTTP request failed: {exc!r}") from exc
-        if r.status_code != 200:
-            raise BenchError(f"HTTP {r.status_code}: {r.text[:500]}")
-        result = r.json()["result"]
-        return result["verdict"] if result["verdict"] == "AC" else f"{result['verdict']}: {result['message']}"
+def engine_call(engine: Engine) -> Callable[[dict], bool]:
+    def call(sub: dict) -> bool:
+        body = {k: v for k, v in sub.items() if k != "lang"}
+        result = engine.judge(Submission.model_validate(body))
+        if result.verdict is not Verdict.AC:
+            raise BenchError(f"engine: {result.verdict.value}: {result.message}")
+        return True
 
     return call
 
 
-def run_code_call(client: httpx.Client, pool: concurrent.futures.Executor) -> Callable[[dict], str]:
-    """verl's pattern: one /run_code per test, all of a submission's tests at once."""
+def _post(client: httpx.Client, path: str, body: dict, **params: object) -> dict:
+    try:
+        r = client.post(path, json=body, params=params or None)
+    except httpx.HTTPError as exc:
+        raise BenchError(f"HTTP request to {path} failed: {exc!r}") from exc
+    if r.status_code != 200:
+        raise BenchError(f"{path}: HTTP {r.status_code}: {r.text[:500]}")
+    return r.json()
 
-    def one_test(source: str, test: dict) -> bool:
+
+def native_call(client: httpx.Client) -> Callable[[dict], bool]:
+    def call(sub: dict) -> bool:
+        body = {k: v for k, v in sub.items() if k != "lang"}
+        result = _post(client, "/v1/submissions", body, wait=300)["result"]
+        if result["verdict"] != "AC":
+            raise BenchError(f"native: {result['verdict']}: {result['message']}")
+        return True
+
+    return call
+
+
+def run_code_call(client: httpx.Client) -> Callable[[dict], bool]:
+    """verl's built-in sandbox_fusion reward: one /run_code per test; verl compares stdout itself."""
+
+    def call(test: dict) -> bool:
         body = {
             "compile_timeout": 10,
             "run_timeout": 10,
-            "code": source,
+            "code": test["source"],
             "stdin": test["input"],
             "memory_limit_MB": 1024,
-            "language": "python",
+            "language": LANGS[test["lang"]][1],
             "files": {},
             "fetch_files": [],
         }
-        r = client.post("/run_code", json=body)
-        out = r.json()
+        out = _post(client, "/run_code", body)
         return out["status"] == "Success" and out["run_result"]["stdout"].rstrip("\n") == test[
             "expected"
         ].rstrip("\n")
 
-    def call(sub: dict) -> str:
-        oks = list(pool.map(lambda t: one_test(sub["source"], t), sub["tests"]))
-        return "AC" if all(oks) else "WA"
+    return call
+
+
+def judge_call(client: httpx.Client) -> Callable[[dict], bool]:
+    """code-judge's clients: one /judge per test."""
+
+    def call(test: dict) -> bool:
+        body = {
+            "type": LANGS[test["lang"]][1],
+            "solution": test["source"],
+            "input": test["input"],
+            "expected_output": test["expected"],
+        }
+        return bool(_post(client, "/judge", body)["success"])
 
     return call
 
 
-def long_batch_call(client: httpx.Client) -> Callable[[dict], str]:
-    """X-Coder's pattern: one /judge/long-batch per submission, one item per test."""
+def long_batch_call(client: httpx.Client) -> Callable[[dict], bool]:
+    """X-Coder's trainer: one /judge/long-batch per submission, one item per test."""
 
-    def call(sub: dict) -> str:
+    def call(sub: dict) -> bool:
         items = [
             {
-                "type": "python",
+                "type": LANGS[sub["lang"]][1],
                 "solution": sub["source"],
                 "input": t["input"],
                 "expected_output": t["expected"],
             }
             for t in sub["tests"]
         ]
-        r = client.post("/judge/long-batch", json={"type": "batch", "submissions": items})
-        return "AC" if all(x["success"] for x in r.json()["results"]) else "WA"
+        out = _post(client, "/judge/long-batch", {"type": "batch", "submissions": items})
+        return all(x["success"] for x in out["results"])
 
     return call
 
 
-def idle_round_trip(call: Callable[[dict], str], n: int) -> dict[str, float]:
+def idle_round_trip(call: Callable[[dict], bool], seeds: Seeds, n: int) -> dict[str, float]:
     samples = []
-    for i in range(n + 10):
-        sub = submission("python", 1, seed=1000 + i)
+    for i, sub in enumerate(seeds.load("python", n + 10, 1)):
         t = time.perf_counter()
-        if (verdict := call(sub)) != "AC":
-            raise BenchError(f"idle round trip: {verdict}")
+        if not call(sub):
+            raise BenchError("idle round trip: not AC")
         if i >= 10:  # warm-up excluded
             samples.append(time.perf_counter() - t)
     return {"n": n, "p50_ms": pct(samples, 0.5) * 1000, "p95_ms": pct(samples, 0.95) * 1000}
@@ -229,45 +276,78 @@ def render(report: dict) -> str:
         f"commit {m['commit']}{' (judge tree dirty)' if m['tree_dirty'] else ''}, "
         f"load {m['loadavg_at_start'][0]:.1f} → {m['loadavg_at_end'][0]:.1f}",
         f"slots {p['slots']}, {p['submissions']} submissions x {p['tests_per_submission']} tests, "
-        f"{p['inflight']} in flight, {p['rounds']} round(s): best tests/s; ratio = median of adjacent pairs",
+        f"{p['rounds']} round(s); engine: {p['engine_inflight']} submissions in flight; "
+        "tests/s: median over rounds; vs engine: median of the adjacent pairs' ratios",
         "",
-        f"{'workload':<44}{'tests/s':>10}{'p50 ms':>10}{'p95 ms':>10}",
+        f"{'shape':<46}{'in flight':>10}{'tests/s':>9}{'engine':>9}{'vs eng':>8}{'p50 ms':>9}{'p95 ms':>9}",
     ]
-    for label, row in report["rows"].items():
-        lines.append(f"{label:<44}{row['tests_per_s']:>10.0f}{row['p50_ms']:>10.1f}{row['p95_ms']:>10.1f}")
+    for row in report["rows"].values():
+        lines.append(
+            f"{row['label']:<46}{row['inflight']:>10}{row['tests_per_s']:>9.0f}{row['engine_tests_per_s']:>9.0f}"
+            f"{row['over_engine']:>8.2f}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
+        )
     lines.append("")
     r = report["results"]
     lines.append(
-        f"{'service / engine, trivial Python':<44}{r['ratio_python']:>10.2f}   {check('ratio_python', r['ratio_python'])}"
+        f"{'/run_code per test / native batched (Python, 16)':<52}{r['run_code_over_native']:>8.2f}   "
+        f"{check('run_code_over_native', r['run_code_over_native'])}"
     )
     lines.append(
-        f"{'service / engine, C++ (compiled once)':<44}{r['ratio_cpp']:>10.2f}   {check('ratio_cpp', r['ratio_cpp'])}"
+        f"{'native batched / engine (Python, 16)':<52}{r['native_over_engine']:>8.2f}   "
+        f"{check('native_over_engine', r['native_over_engine'])}"
     )
     idle = report["idle"]
     lines.append(
-        f"{'idle round trip, 1-test Python, p50 ms':<44}{r['idle_rt_p50_ms']:>10.1f}   {check('idle_rt_p50_ms', r['idle_rt_p50_ms'])}"
+        f"{'idle 1-test round trip p50 / engine alone':<52}{r['idle_rt_over_engine']:>8.2f}   "
+        f"{check('idle_rt_over_engine', r['idle_rt_over_engine'])}"
     )
-    lines.append(
-        f"{'  (p95 ms; the engine alone: p50 ms)':<44}{idle['http']['p95_ms']:>10.1f}{idle['engine']['p50_ms']:>10.1f}"
-    )
+    for side in ("engine", "native", "run_code"):
+        lines.append(
+            f"{'  ' + side + ' p50 / p95 ms':<52}{idle[side]['p50_ms']:>8.1f}{idle[side]['p95_ms']:>8.1f}"
+        )
     return "\n".join(lines)
 
 
-def best(rows: list[dict[str, float]]) -> dict[str, float]:
-    """The round with the highest throughput (background load only ever slows a round down)."""
-    return max(rows, key=lambda r: r["tests_per_s"])
+def summarize(samples: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, object]]:
+    """Per shape: medians over rounds, and the median ratio to the engine run just before it."""
+    out: dict[str, dict[str, object]] = {}
+    for key, runs in samples.items():
+        lang, shape, inflight = key.split("/")
+        out[key] = {
+            "label": f"{lang}: {SHAPE_LABELS[shape]}",
+            "inflight": int(inflight),
+            "tests_per_s": statistics.median(r["tests_per_s"] for r in runs),
+            "engine_tests_per_s": statistics.median(r["engine_tests_per_s"] for r in runs),
+            "over_engine": statistics.median(r["tests_per_s"] / r["engine_tests_per_s"] for r in runs),
+            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+            "p95_ms": statistics.median(r["p95_ms"] for r in runs),
+        }
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller samples (a smoke run)")
     ap.add_argument("--slots", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--inflight", type=int, default=16)
-    ap.add_argument("--rounds", type=int, default=3, help="engine/service pairs per language")
+    ap.add_argument("--engine-inflight", type=int, default=16, help="submissions in flight on the engine")
+    ap.add_argument(
+        "--inflight", type=int, nargs="+", default=[16, 160], help="requests in flight through HTTP"
+    )
+    ap.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    ap.add_argument("--langs", nargs="+", choices=list(LANGS), default=list(LANGS))
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of every shape/engine pair")
     ap.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "judge_service.json")
+    ap.add_argument(
+        "--api-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an XCODER_JUDGE_* setting for the API process (repeatable), e.g. coalesce_window_ms=2",
+    )
     args = ap.parse_args(argv)
     n_subs, per = (40, 10) if args.quick else (200, 10)
     n_idle = 30 if args.quick else 200
+    api_settings = dict(kv.split("=", 1) for kv in args.api_setting)
 
     root = Path(tempfile.mkdtemp(prefix="xcoder-bench-service-"))
     root.chmod(0o755)
@@ -276,14 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     redis_server = EmbeddedRedis(root / "redis")
     cluster: JudgeCluster | None = None
     engine: Engine | None = None
-    rows: dict[str, list[dict[str, float]]] = {}
-    ratios: dict[str, list[float]] = {lang: [] for lang in LANGS}
+    samples: dict[str, list[dict[str, float]]] = {}
     idle: dict[str, dict[str, float]] = {}
     facts = machine_facts()
+    seeds = Seeds()
     try:
-        # Both sides stay up; only one is busy at a time. Each engine run is followed at once by
-        # the same run through the service, so background load drifting on this shared machine
-        # hits both members of a pair alike: the ratio is the median over pairs.
         print("starting the bare engine and the service ...", file=sys.stderr)
         engine = Engine(
             Settings(slots=args.slots, cache_dir=cache, work_dir=root / "engine-work", sandbox_uid=engine_uid)
@@ -293,60 +370,80 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = redis_server.start()
         cluster = JudgeCluster(redis_url=redis_url, root=root / "service")
         cluster.start_worker(slots=args.slots, cache_dir=cache, worker_name="bench")
-        cluster.start_api()
+        cluster.start_api(**api_settings)
         cluster.wait_ready()
-        limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-        loads = {lang: [submission(lang, per, seed=i) for i in range(n_subs)] for lang in LANGS}
+        limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
         with httpx.Client(base_url=cluster.url, timeout=600, limits=limits) as client:
-            on_engine, on_service = engine_call(engine), http_call(client)
-            for lang in LANGS:  # compile once (shared cache), warm the slots on both sides
-                on_engine(submission(lang, per, seed=0))
-                on_service(submission(lang, per, seed=0))
-            idle["engine"] = idle_round_trip(on_engine, n_idle)
-            idle["http"] = idle_round_trip(on_service, n_idle)
-            print("warm-up pair (not counted) ...", file=sys.stderr)
-            for lang in LANGS:
-                run_load(on_engine, loads[lang][: n_subs // 4], args.inflight)
-                run_load(on_service, loads[lang][: n_subs // 4], args.inflight)
+            on_engine = engine_call(engine)
+            calls = {
+                "native": native_call(client),
+                "run_code": run_code_call(client),
+                "judge": judge_call(client),
+                "long_batch": long_batch_call(client),
+            }
+            print("warm-up (not counted) ...", file=sys.stderr)
+            for lang in args.langs:  # compile once (shared cache), warm the slots on both sides
+                warm = seeds.load(lang, n_subs // 4, per)
+                run_load(on_engine, warm, args.engine_inflight, len(warm) * per)
+                for shape in args.shapes:
+                    items = per_test_items(warm) if shape in PER_TEST else warm
+                    run_load(calls[shape], items, max(args.inflight), len(warm) * per)
+            idle["engine"] = idle_round_trip(on_engine, seeds, n_idle)
+            idle["native"] = idle_round_trip(calls["native"], seeds, n_idle)
+            idle["run_code"] = idle_round_trip(
+                lambda sub: calls["run_code"](per_test_items([sub])[0]), seeds, n_idle
+            )
             for rnd in range(args.rounds):
-                print(f"round {rnd + 1} of {args.rounds} ...", file=sys.stderr)
-                for lang in LANGS:
-                    bare = run_load(on_engine, loads[lang], args.inflight)
-                    served = run_load(on_service, loads[lang], args.inflight)
-                    rows.setdefault(f"engine: {lang}", []).append(bare)
-                    rows.setdefault(f"service: {lang} (POST /v1/submissions)", []).append(served)
-                    ratios[lang].append(served["tests_per_s"] / bare["tests_per_s"])
-                with concurrent.futures.ThreadPoolExecutor(max_workers=args.inflight * per) as pool:
-                    rows.setdefault("service: python, verl /run_code per test", []).append(
-                        run_load(run_code_call(client, pool), loads["python"], args.inflight)
-                    )
-                rows.setdefault("service: python, X-Coder /judge/long-batch", []).append(
-                    run_load(long_batch_call(client), loads["python"], args.inflight)
-                )
+                for lang in args.langs:
+                    for inflight in args.inflight:
+                        for shape in args.shapes:
+                            print(
+                                f"round {rnd + 1}/{args.rounds}: {lang}, {shape}, {inflight} in flight "
+                                f"(load {os.getloadavg()[0]:.1f}) ...",
+                                file=sys.stderr,
+                            )
+                            bare_load = seeds.load(lang, n_subs, per)
+                            bare = run_load(on_engine, bare_load, args.engine_inflight, n_subs * per)
+                            subs = seeds.load(lang, n_subs, per)
+                            items = per_test_items(subs) if shape in PER_TEST else subs
+                            served = run_load(calls[shape], items, inflight, n_subs * per)
+                            served["engine_tests_per_s"] = bare["tests_per_s"]
+                            served["loadavg"] = os.getloadavg()[0]
+                            samples.setdefault(f"{lang}/{shape}/{inflight}", []).append(served)
 
-        table = {label: best(samples) for label, samples in rows.items()}
-        results = {
-            "ratio_python": statistics.median(ratios["python"]),
-            "ratio_cpp": statistics.median(ratios["cpp"]),
-            "idle_rt_p50_ms": idle["http"]["p50_ms"],
+        table = summarize(samples)
+        results: dict[str, float] = {
+            "idle_rt_over_engine": idle["native"]["p50_ms"] / idle["engine"]["p50_ms"],
         }
+        base = f"python/native/{args.inflight[0]}"
+        if base in samples:
+            results["native_over_engine"] = float(table[base]["over_engine"])  # type: ignore[arg-type]
+            rc = f"python/run_code/{args.inflight[0]}"
+            if rc in samples:
+                results["run_code_over_native"] = statistics.median(
+                    a["tests_per_s"] / b["tests_per_s"]
+                    for a, b in zip(samples[rc], samples[base], strict=True)
+                )
         report = {
             "machine": {**facts, "loadavg_at_end": os.getloadavg()},
             "params": {
                 "slots": args.slots,
+                "engine_inflight": args.engine_inflight,
                 "inflight": args.inflight,
                 "submissions": n_subs,
                 "tests_per_submission": per,
                 "rounds": args.rounds,
                 "quick": args.quick,
+                "api_settings": api_settings,
             },
             "rows": table,
-            "all_rounds": rows,
-            "pair_ratios": ratios,
+            "all_rounds": samples,
             "idle": idle,
             "results": results,
             "targets": {k: {"op": op, "value": v} for k, (op, v) in TARGETS.items()},
         }
+        for key in TARGETS:
+            results.setdefault(key, float("nan"))
         print(render(report))
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")

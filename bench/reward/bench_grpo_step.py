@@ -111,6 +111,26 @@ def reward_step(step: list[dict], kwargs: dict, workers: int, mode: str) -> tupl
     return elapsed, results
 
 
+def builtin_step(step: list[dict], url: str, threads: int = 32) -> tuple[float, list[float]]:
+    """verl's own sandbox_fusion reward (verl.utils.reward_score.sandbox_fusion, verl's code,
+    one /run_code request per test) against our compat route, rollouts from a thread pool."""
+    import threading
+
+    from verl.utils.reward_score.sandbox_fusion import compute_score as verl_sandbox_score
+
+    sem = threading.Semaphore(64)  # verl's sandbox_fusion.max_concurrent default
+    run_code = url.rstrip("/") + "/run_code"
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        scores = list(
+            pool.map(
+                lambda r: float(verl_sandbox_score(run_code, sem, 1024, r["response"], r["ground_truth"])[0]),
+                step,
+            )
+        )
+    return time.perf_counter() - start, scores
+
+
 # --------------------------------------------------------------- bare path
 
 
@@ -164,6 +184,11 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=1, help="interleaved bare/reward runs; figures are means"
     )
+    parser.add_argument(
+        "--builtin",
+        action="store_true",
+        help="also time verl's built-in sandbox_fusion reward on the same step (needs verl: clients/.venv-train)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args()
@@ -174,6 +199,7 @@ def main() -> int:
     reward_step(make_step(8, args.rollouts, args.tests, "warmup"), kwargs, 1, args.mode)
 
     bare_runs, reward_runs, wrong, judged_tests, n_rollouts = [], [], [], 0, 0
+    builtin_runs, builtin_wrong = [], 0
     for rep in range(args.repeat):  # interleaved, so drift on a shared machine hits both alike
         bare_s, bare_tests = bare_step(
             make_step(args.prompts, args.rollouts, args.tests, f"bare{rep}"),
@@ -186,6 +212,15 @@ def main() -> int:
         judged_tests = int(sum(s["total"] for s in results if s["format_ok"]))
         reward_runs.append((reward_s, judged_tests / reward_s))
         n_rollouts = len(step)
+        if args.builtin:  # the same programs, made distinct again so no cache can serve them
+            bstep = make_step(args.prompts, args.rollouts, args.tests, f"builtin{rep}")
+            builtin_s, scores = builtin_step(bstep, args.judge_url)
+            builtin_runs.append(builtin_s)
+            builtin_wrong += sum(
+                1
+                for r, sc in zip(bstep, scores, strict=True)
+                if (sc != r["expected"] if r["expected"] is not None else sc >= 1.0)
+            )
         wrong += [
             i
             for i, (r, s) in enumerate(zip(step, results, strict=True))
@@ -216,6 +251,13 @@ def main() -> int:
         },
         "misaligned_or_wrong_rewards": len(wrong),
     }
+    if builtin_runs:
+        builtin_s = sum(builtin_runs) / len(builtin_runs)
+        figures["builtin_sandbox_fusion_s_per_step"] = round(builtin_s, 2)
+        figures["builtin_vs_ours_time"] = round(builtin_s / reward_s, 3)
+        figures["runs"]["builtin_s_per_step"] = [round(s, 2) for s in builtin_runs]
+        # verl scores a response without a code block by running the prose: 0.0 either way
+        figures["builtin_scores_differing_from_expected"] = builtin_wrong
     print(json.dumps(figures, indent=1))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1) + "\n")

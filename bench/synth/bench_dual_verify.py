@@ -128,7 +128,7 @@ async def one(gateway: TimedGateway, rep: int, n_inputs: int, cfg: VerifyConfig)
 
 
 def start_judge(root: Path):
-    from xcoder_judge.testing import JudgeCluster, claim_redis
+    from xcoder_judge.local_cluster import JudgeCluster, claim_redis
 
     target = claim_redis(root)
     cluster = JudgeCluster(redis_url=target.url, root=root / "judge")

@@ -28,12 +28,12 @@ REPO = Path(__file__).resolve().parents[2]
 VM_DIR = REPO / "tests" / "deploy" / "vm"
 
 # The engine's limit cases (memory of the tree, pids, CPU time across threads, wall) and the whole
-# hostile group, judged by the suite's own test with XCODER_JUDGE_CGROUP=v2.
+# hostile and reward_hacking groups, judged by the suite's own test with XCODER_JUDGE_CGROUP=v2.
 LIMIT_CASES = (
     "memory_tree_c or fork_bomb or thread_bomb or fork_limit_reported_c or cpu_time_over_tree_c"
     " or threads_burn_cpu_c or c_wall_time_sleep or _mle or _tle"
 )
-DEFAULT_PYTEST = f"services/judge/tests/test_suite.py -k 'hostile/ or ({LIMIT_CASES})'"
+DEFAULT_PYTEST = f"services/judge/tests/test_suite.py -k 'hostile/ or reward_hacking/ or ({LIMIT_CASES})'"
 # Under emulation (no usable KVM) a guest runs some 20-50 times slower: the engines then offer
 # only C and Python (the JVM, V8 and PyPy miss their start-up self-tests' CPU limits) and the
 # selection is the C/Python limit cases, whose verdicts do not depend on speed.

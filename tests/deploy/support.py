@@ -154,6 +154,7 @@ def helm_template(
     sets: dict[str, str] | None = None,
     kube_version: str = "1.35",
     keda_api: bool = True,
+    api_versions: tuple[str, ...] = (),
     release: str = "rel",
     namespace: str = "judge",
     check: bool = True,
@@ -170,6 +171,8 @@ def helm_template(
     ]
     if keda_api:
         cmd += ["--api-versions", KEDA_API]
+    for api in api_versions:
+        cmd += ["--api-versions", api]
     for f in value_files:
         cmd += ["-f", VALUES_DIR / f]
     for key, value in (sets or {}).items():

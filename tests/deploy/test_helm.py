@@ -15,6 +15,7 @@ from tests.deploy.support import (
     KUBE_VERSIONS,
     VALUE_SETS,
     VALUES_DIR,
+    Rendered,
     Tools,
     container,
     env_of,
@@ -504,6 +505,63 @@ def test_keda_without_the_crd_fails_with_a_clear_message(tools: Tools) -> None:
     assert "needs KEDA" in proc.stderr
 
 
+# ------------------------------------------------------------------ Prometheus Operator monitor
+
+MONITOR_APIS = ("monitoring.coreos.com/v1/ServiceMonitor", "monitoring.coreos.com/v1/PodMonitor")
+
+
+def _monitor_validator(kind: str) -> Any:
+    import jsonschema
+    from cloudcoil.models.prometheus_operator import v1
+
+    return jsonschema.Draft202012Validator(strict_json_schema(getattr(v1, kind)))
+
+
+def test_no_monitor_by_default(tools: Tools) -> None:
+    r = render(tools.helm3, api_versions=MONITOR_APIS)
+    assert not r.all("ServiceMonitor") and not r.all("PodMonitor")
+
+
+@pytest.mark.parametrize("kind", ["ServiceMonitor", "PodMonitor"])
+def test_the_monitor_scrapes_metrics_on_every_api_pod(tools: Tools, kind: str) -> None:
+    sets = {
+        "judge.api.monitor.enabled": "true",
+        "judge.api.monitor.kind": kind,
+        "judge.api.monitor.interval": "15s",
+        "judge.api.monitor.labels.release": "prometheus",
+    }
+    for helm in tools.helms.values():
+        r = Rendered(helm_template(helm, sets=sets, api_versions=MONITOR_APIS).stdout)
+        (monitor,) = r.all(kind)
+        errors = list(_monitor_validator(kind).iter_errors(monitor))
+        assert not errors, [f"{'.'.join(map(str, e.path))}: {e.message}" for e in errors]
+        assert monitor["metadata"]["labels"]["release"] == "prometheus"
+        assert monitor["spec"]["namespaceSelector"] == {"matchNames": ["judge"]}
+        (endpoint,) = monitor["spec"]["endpoints" if kind == "ServiceMonitor" else "podMetricsEndpoints"]
+        assert endpoint["path"] == "/metrics" and endpoint["interval"] == "15s"
+        selector = monitor["spec"]["selector"]["matchLabels"]
+        # what it selects, and the named port on it, are the API's
+        if kind == "ServiceMonitor":
+            target = r.get("Service", "judge-api")
+            labels, ports = target["metadata"]["labels"], [p["name"] for p in target["spec"]["ports"]]
+        else:
+            target = r.get("Deployment", "judge-api")
+            labels = target["spec"]["template"]["metadata"]["labels"]
+            ports = [p["name"] for p in container(target)["ports"]]
+        assert selector.items() <= labels.items() and endpoint["port"] in ports
+        others = [d for d in r.docs if d["kind"] == target["kind"] and d is not target]
+        assert not [d for d in others if selector.items() <= d["metadata"].get("labels", {}).items()]
+
+
+def test_the_monitor_without_the_operator_fails_with_a_clear_message(tools: Tools) -> None:
+    proc = helm_template(tools.helm3, sets={"judge.api.monitor.enabled": "true"}, check=False)
+    assert proc.returncode != 0
+    assert (
+        "needs the Prometheus Operator" in proc.stderr
+        and "monitoring.coreos.com/v1/ServiceMonitor" in proc.stderr
+    )
+
+
 # ------------------------------------------------------------------ values schema
 
 
@@ -516,6 +574,8 @@ def test_keda_without_the_crd_fails_with_a_clear_message(tools: Tools) -> None:
         ({"judge.apiKeys[0]": "short"}, "apiKeys"),
         ({"judge.worker.sandbox.seccompProfile.type": "Localhost"}, "localhostProfile"),
         ({"redis.judgeDatabase": "15"}, "judgeDatabase"),
+        ({"judge.api.monitor.kind": "Probe"}, "kind"),
+        ({"judge.api.monitor.interval": "often"}, "interval"),
     ],
 )
 def test_values_schema_rejects_bad_values(tools: Tools, setting: dict[str, str], message: str) -> None:

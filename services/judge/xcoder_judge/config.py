@@ -75,6 +75,16 @@ class Settings(BaseSettings, EngineSettings):
     compat_wait_s: float = Field(
         3600.0, gt=0, le=3600, description="How long compat calls wait for verdicts."
     )
+    coalesce_window_ms: float = Field(
+        2.0,
+        ge=0,
+        le=1000,
+        description="Concurrent one-test compat requests (/run_code, /judge, /run) for the same "
+        "program from the same caller within this window become one job; 0 = off.",
+    )
+    coalesce_max_tests: int = Field(
+        64, ge=1, le=4096, description="Most tests one coalesced job gathers (a full one starts at once)."
+    )
     compat_open: bool = Field(
         False,
         description="Serve the SandboxFusion and code-judge routes without an API key (a trusted "

@@ -7,6 +7,7 @@ the counters through plain file descriptors, which behave the same on regular fi
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import sys
@@ -111,6 +112,101 @@ def test_box_reads_v2_counters_relative_to_the_start_of_a_run(tmp_path: Path) ->
     assert cg.cpu() == pytest.approx(0.5)
     assert cg.oom_kills() == 1
     assert cg.peak_bytes() == 1052672 - 4096
+
+
+class _FakeKernel:
+    """Plays the kernel's part on the fake tree: the `run` child comes and goes with its files,
+    and cannot be removed while a process is in it."""
+
+    def __init__(self, slot: Path, peaks: list[int]) -> None:
+        self.run = slot / "run"
+        self.peaks = iter(peaks)
+
+    def mkdir(self) -> None:
+        self.run.mkdir()
+        (self.run / "cgroup.procs").write_text("")
+        (self.run / "memory.peak").write_text(f"{next(self.peaks)}\n")
+
+    def rmdir(self) -> None:
+        if not self.run.exists():
+            raise FileNotFoundError(self.run)
+        if (self.run / "cgroup.procs").read_text().strip():
+            raise OSError(16, "Device or resource busy")
+        for f in self.run.iterdir():
+            f.unlink()
+        self.run.rmdir()
+
+
+def _per_run_cgroup(box, d: Path, peaks: list[int]):
+    files = _fake_v2_group(d)
+    del files["procs"], files["members"]
+    files["per_run"] = str(d)
+    cg = box.Cgroup("v2", files)
+    kernel = _FakeKernel(d, peaks)
+    cg._mkdir_child, cg._rmdir_child = kernel.mkdir, kernel.rmdir
+    return cg, kernel
+
+
+def test_box_gives_each_v2_run_a_fresh_group_where_memory_peak_cannot_be_reset(tmp_path: Path) -> None:
+    """Before Linux 6.12 the slot's memory.peak is its lifetime peak: each run's own is read
+    from the slot's `run` child, made anew for the run; limits and the other counters stay on
+    the slot."""
+    box = load_box_module()
+    d = tmp_path / "slot-0-run"
+    cg, kernel = _per_run_cgroup(box, d, [300 << 10, 200 << 10])
+    (d / "memory.peak").write_text(f"{900 << 20}\n")  # an earlier run's 900 MiB, for ever
+    forker_copy = copy.copy(cg)  # the forker forked before any run: its copy knows no child
+
+    cg.prepare(256 << 20, 64)
+    assert (d / "memory.max").read_text().startswith(str(256 << 20))  # on the slot
+    forker_copy.join()  # the program joins this run's group, by name
+    assert (kernel.run / "cgroup.procs").read_text() == "0"
+    assert (d / "cgroup.procs").read_text() == ""
+    assert cg.peak_bytes() == 300 << 10
+    (kernel.run / "cgroup.procs").write_text("")  # the run's processes are gone
+
+    cg.prepare(256 << 20, 64)
+    assert (kernel.run / "memory.peak").read_text() == f"{200 << 10}\n"  # made anew
+    assert cg.peak_bytes() == 200 << 10  # not the slot's lifetime peak, not the last run's
+    assert cg.members() == [] and forker_copy.members() == []
+
+
+def test_a_run_group_with_members_is_shared_and_a_busy_one_kept(tmp_path: Path) -> None:
+    box = load_box_module()
+    d = tmp_path / "slot-1-run"
+    cg, kernel = _per_run_cgroup(box, d, [4096, 8192])
+    assert cg.members() == []  # before the first run there is no child
+    cg.prepare(64 << 20, 8)
+    (kernel.run / "cgroup.procs").write_text(f"{os.getpid()}\n")  # a process of this run
+    cg.prepare(64 << 20, 8)  # a second process of the same run: the same group
+    assert cg.members() == [os.getpid()]
+    assert (kernel.run / "memory.peak").read_text() == "4096\n"
+    cg.child, held = None, cg.child  # the next run, with the process somehow still there
+    cg.prepare(64 << 20, 8)
+    assert (kernel.run / "memory.peak").read_text() == "4096\n"  # kept, not made anew
+    (kernel.run / "memory.peak").write_text("6144\n")
+    assert cg.peak_bytes() == 2048  # relative to where it stood, as on v1
+    for fd in held:
+        os.close(fd)
+
+
+def test_worker_hands_the_box_the_slot_directory_where_memory_peak_refuses_reset(tmp_path: Path) -> None:
+    cg = Cgroups("v2", {"": tmp_path}, "xcoder-judge-test")
+    for index, refuses in ((0, True), (1, False)):
+        d = tmp_path / "xcoder-judge-test" / f"slot-{index}-run"
+        d.mkdir(parents=True)
+        (d / "cgroup.subtree_control").write_text("")
+        if refuses:
+            (d / "memory.peak").symlink_to("/dev/full")  # every write fails, as on Linux < 6.12
+        else:
+            (d / "memory.peak").write_text("0\n")
+        files = cg.create_slot(index).files["run"]["files"]
+        if refuses:
+            assert files["per_run"] == str(d) and "procs" not in files
+            assert (d / "cgroup.subtree_control").read_text() == "+memory"
+        else:
+            assert files["procs"] == [str(d / "cgroup.procs")] and "per_run" not in files
+            assert (d / "cgroup.subtree_control").read_text() == ""
 
 
 def test_box_writes_v2_limits_only_when_they_change(tmp_path: Path) -> None:

@@ -54,6 +54,9 @@ def test_every_judged_label_is_reproduced(name: str, suite_engine) -> None:
         assert report.time_limit >= 1 and "slowest accepted" in report.time_limit_from
     if name == "domjudge_sum":
         assert report.time_limit == 2.0 and report.time_limit_from == "from the package"
+        for multi in ("accepted/multi_py", "accepted/multi_cpp", "accepted/multi_pas"):
+            assert (rows[multi].skipped, rows[multi].verdict) == ("", "AC"), multi  # several files, judged
+        assert rows["mixed/look_at_me.py"].skipped.startswith("DOMjudge: CHECK-MANUALLY")
 
 
 def _mislabelled(tmp_path: Path) -> Path:

@@ -154,7 +154,9 @@ def test_node_information(api):
 def test_metrics_count_jobs_by_verdict_and_language(api):
     def counter(text: str, verdict: str) -> float:
         m = re.search(
-            rf'^xcoder_judge_jobs_total{{language="python3",verdict="{verdict}"}} (\S+)$', text, re.M
+            rf'^xcoder_judge_jobs_total{{language="python3",priority="interactive",tenant="open",verdict="{verdict}"}} (\S+)$',
+            text,
+            re.M,
         )
         return float(m.group(1)) if m else 0.0
 
@@ -163,6 +165,9 @@ def test_metrics_count_jobs_by_verdict_and_language(api):
     after = api.get("/metrics")
     assert after.headers["content-type"].startswith("text/plain")
     assert counter(after.text, "WA") == counter(before, "WA") + 1
+    # the latency histograms carry the same labels, so a dashboard can filter them alike
+    judged = r'^xcoder_judge_job_judge_seconds_count{language="python3",priority="interactive",tenant="open",verdict="WA"} \S+$'
+    assert re.search(judged, after.text, re.M)
     for name in (
         "xcoder_judge_queue_depth",
         "xcoder_judge_job_judge_seconds_bucket",
@@ -310,6 +315,12 @@ def test_the_grafana_dashboard_uses_only_metrics_and_labels_the_judge_exposes(ap
             labels = {label.strip() for label in grouping.split(",")} - {"le"}
             names = re.findall(r"xcoder_judge_\w+", expr)
             assert any(labels <= exposed[n] for n in names), (labels, expr)
+        # `max by (...)` folds the API replicas' identical copies of a cluster-wide series: it
+        # must keep every label of the series, or it takes the max across tenants (or verdicts).
+        job_series = set(re.findall(r"xcoder_judge_job_\w+_seconds_bucket|xcoder_judge_jobs_total", expr))
+        for grouping in re.findall(r"max by \(([^)]*)\)", expr) if job_series else ():
+            labels = {label.strip() for label in grouping.split(",")} - {"le"}
+            assert all(labels == exposed[name] - {"le"} for name in job_series), (labels, expr)
 
 
 BROKEN_CHECKER = {

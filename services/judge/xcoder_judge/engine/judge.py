@@ -40,7 +40,7 @@ from xcoder_wire.schemas import (
 from xcoder_wire.verdicts import overall_verdict
 
 from xcoder_judge.engine.compile_cache import Artifact, CompileCache, cache_key
-from xcoder_judge.engine.languages import Toolchain
+from xcoder_judge.engine.languages import Toolchain, linkers
 from xcoder_judge.engine.program_checker import (
     CHECKER_ERROR,
     KATTIS_RESULT_FD,
@@ -122,6 +122,7 @@ class Judge:
         self.toolchains = toolchains
         self.cache = cache
         self.pch_ready: set[str] = set()
+        self.linker = linkers.pick(settings.linker)
         self._seq = 0
         self._seq_lock = threading.Lock()
 
@@ -242,6 +243,8 @@ class Judge:
             return None, CompileResult(ok=False, output=clash)
         use_pch = self.settings.pch and lang.id in self.pch_ready
         template = tuple(p for p in (lang.compile or ()) if use_pch or not p.startswith("-I/pch"))
+        if lang.links:
+            template += linkers.ARGS[self.linker]
         key = cache_key(
             "v1", lang.id, tc.version, tc.tools, template, lang.compiles, name, source, sorted(files.items()),
             b"".join(HARNESS_FILES.values()) if lang.python_harness else b"", self.settings.python_warm,

@@ -3,7 +3,9 @@
 Most competitive C++ includes bits/stdc++.h, which alone takes over a second to parse. The PCH
 is built outside the sandbox (it compiles only a system header, nothing submitted) with exactly
 the flags submissions are compiled with, and lives in <cache>/pch/<language>/bits/. Compiles
-pass -I/pch/<language>; GCC uses the .gch when it is valid and silently falls back otherwise.
+pass -I/pch/<language>; GCC uses the .gch when it is valid and silently falls back otherwise,
+so after building (or reusing) one, `used()` asks GCC (`-H -Winvalid-pch`) whether a compile
+with the submission flags really loads it; a PCH GCC would ignore is reported and not offered.
 """
 
 from __future__ import annotations
@@ -50,7 +52,45 @@ def find_header(tc: Toolchain, header: str) -> str | None:
     return None
 
 
+def used(tc: Toolchain, root: Path) -> tuple[bool, str]:
+    """Whether a compile with the submission flags loads the PCH under root (and GCC's word)."""
+    lang = tc.language
+    assert lang.pch_header
+    proc = subprocess.run(
+        [
+            tc.tools["cxx"],
+            *pch_flags(tc),
+            "-Winvalid-pch",
+            "-H",
+            "-fsyntax-only",
+            f"-I{root / lang.id}",
+            "-x",
+            "c++",
+            "-",
+        ],
+        input=f"#include <{lang.pch_header}>\n".encode(),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    text = proc.stderr.decode(errors="replace")
+    gch = os.path.basename(lang.pch_header) + ".gch"
+    return any(line.startswith("! ") and line.endswith(gch) for line in text.splitlines()), text
+
+
 def build(tc: Toolchain, root: Path) -> Path | None:
+    """Build (or reuse) the PCH for one C++ language and check GCC uses it; its path or None."""
+    target = _build(tc, root)
+    if target is None:
+        return None
+    ok, text = used(tc, root)
+    if not ok:
+        log.warning("pch: GCC does not use %s with %s: %s", target, pch_flags(tc), text[-2000:])
+        return None
+    return target
+
+
+def _build(tc: Toolchain, root: Path) -> Path | None:
     """Build (or reuse) the PCH for one C++ language; returns its path or None."""
     lang = tc.language
     if not lang.pch_header:

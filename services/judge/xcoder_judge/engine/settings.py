@@ -38,6 +38,11 @@ class EngineSettings(BaseModel):
     languages: str | None = Field(None, description="Comma-separated allow-list of language ids.")
     python_warm: bool = Field(True, description="Run python3 from a warm pre-forked interpreter.")
     pch: bool = Field(True, description="Use a precompiled <bits/stdc++.h> for C++.")
+    linker: Literal["auto", "mold", "lld", "gold", "bfd"] = Field(
+        "auto",
+        description="Linker for C and C++ programs: `auto` takes the fastest installed (mold, lld, "
+        "gold), `bfd` is GNU ld (the compiler's default).",
+    )
     self_test: bool = Field(True, description="Drop languages whose echo self-test fails at start-up.")
     compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
     scheduling: Policy = Field(

@@ -18,7 +18,7 @@ from xcoder_wire.schemas import MAX_TIME_S, SubmissionResult, TestResult, Verdic
 from xcoder_wire.verdicts import overall_verdict
 
 from xcoder_judge.problems import convert
-from xcoder_judge.problems.package import LabelledSubmission, ProblemPackage
+from xcoder_judge.problems.package import LabelledSubmission, PackageError, ProblemPackage
 
 PROBE_TIME_S = 10.0  # the accepted submissions' limit while the time limit is not known yet
 LETTERS = {
@@ -131,8 +131,16 @@ def judge_one(
     assert sub.program is not None
     results: list[TestResult] = []
     messages: list[str] = []
-    for flags, tests in convert.groups(pkg):
-        res = engine.judge(convert.submission(pkg, sub.program, tests, flags, time_limit))
+    try:
+        subs = [
+            convert.submission(pkg, sub.program, tests, flags, time_limit)
+            for flags, tests in convert.groups(pkg)
+        ]
+    except PackageError as e:  # listed with the reason, like a language not offered
+        row.skipped = f"skipped: {e}"
+        return row
+    for submission in subs:
+        res = engine.judge(submission)
         if res.verdict == Verdict.CE:
             row.verdict, row.tests = "CE", ["CE"] * len(pkg.tests)
             row.message = res.compile.output[:500] if res.compile else res.message

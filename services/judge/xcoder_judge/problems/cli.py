@@ -73,19 +73,25 @@ def _import(pkg: ProblemPackage, args: argparse.Namespace) -> int:
             skipped += 1
             continue
         assert sub.program is not None
-        for n, (flags, tests) in enumerate(convert.groups(pkg)):
-            sub_id = _id(f"{pkg.root.name}:{sub.path}:{n}")
-            doc = {
-                "problem": pkg.name,
-                "path": sub.path,
-                "label": sub.label,
-                "expected": sorted(sub.expected),
-                "group": n,
-                "submission": convert.submission(pkg, sub.program, tests, flags, limit, sub_id).model_dump(
-                    mode="json", exclude_none=True
-                ),
-            }
-            lines.append(json.dumps(doc))
+        try:
+            docs = [
+                {
+                    "problem": pkg.name,
+                    "path": sub.path,
+                    "label": sub.label,
+                    "expected": sorted(sub.expected),
+                    "group": n,
+                    "submission": convert.submission(
+                        pkg, sub.program, tests, flags, limit, _id(f"{pkg.root.name}:{sub.path}:{n}")
+                    ).model_dump(mode="json", exclude_none=True),
+                }
+                for n, (flags, tests) in enumerate(convert.groups(pkg))
+            ]
+        except PackageError as e:  # this submission cannot be one; the others still are
+            print(f"{sub.path}: skipped: {e}", file=sys.stderr)
+            skipped += 1
+            continue
+        lines.extend(json.dumps(doc) for doc in docs)
     text = "\n".join(lines) + ("\n" if lines else "")
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from xcoder_wire.checkers import kattis
 from xcoder_wire.schemas import (
     MAX_MEMORY_MB,
@@ -55,10 +56,6 @@ def unsupported(program: ProgramFiles | None, offered: set[str] | frozenset[str]
         return f"skipped by language: {lang.name} is not offered by this judge"
     if lang.id not in offered:
         return f"skipped by language: {lang.name} ({lang.id}) is not installed on this node"
-    if program.files:
-        return (
-            "skipped: multi-file submissions are not supported yet (" + ", ".join(sorted(program.files)) + ")"
-        )
     return ""
 
 
@@ -77,6 +74,7 @@ def submission(
         "id": sub_id,
         "language": program.language.id,
         "source": program.source,
+        "files": program.files,  # a multi-file program: compiled with the source or beside it
         "tests": [StdioTest(id=t.name, input=t.input, expected=t.answer) for t in tests],
         "limits": limits(pkg, time_limit),
     }
@@ -95,4 +93,8 @@ def submission(
             raise PackageError(str(e)) from None
     if pkg.multi_pass:
         payload["passes"] = min(MAX_PASSES, max(1, pkg.validation_passes))
-    return Submission.model_validate(payload)
+    try:
+        return Submission.model_validate(payload)
+    except ValidationError as e:  # e.g. a NUL byte in a source: the wire refuses it
+        why = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors())
+        raise PackageError(f"{program.path}: not a submission the judge accepts ({why})") from None

@@ -55,6 +55,16 @@ _EXTENSIONS: dict[str, tuple[str, str]] = {
     ".m": ("objectivec", "Objective-C"),
     ".fs": ("fsharp", "F#"),
     ".pro": ("prolog", "Prolog"),
+    # DOMjudge's default extensions, beyond problemtools'
+    ".plg": ("prolog", "Prolog"),
+    ".p": ("pascal", "Pascal"),
+    ".pp": ("pascal", "Pascal"),
+    ".bash": ("bash", "Bash"),
+    ".mjs": ("javascript", "JavaScript"),
+    ".R": ("r", "R"),
+    ".adb": ("ada", "Ada"),
+    ".f95": ("fortran", "Fortran"),
+    ".awk": ("awk", "AWK"),
 }
 _OTHER = {".h", ".hpp", ".hh", ".txt", ".md", ".yaml", ".yml", ".ctd", ".in", ".ans", ".desc"}
 _PYTHON2 = re.compile(r"\A#!.*python2\b")

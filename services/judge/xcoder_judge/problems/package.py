@@ -10,6 +10,7 @@ validators, graders and generators are not needed to judge and are not read.
 from __future__ import annotations
 
 import configparser
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ _DOMJUDGE_RESULTS = {
     "WRONG_ANSWER": "WA",
     "WRONG-ANSWER": "WA",
     "TIMELIMIT": "TLE",
-    "RUN_ERROR": "RE",
+    "RUN_ERROR": "RE",  # DOMjudge reports a program over its memory limit as a run error
     "RUN-ERROR": "RE",
     "NO_OUTPUT": "WA",
     "NO-OUTPUT": "WA",
@@ -50,8 +51,15 @@ _DOMJUDGE_RESULTS = {
     "COMPILER_ERROR": "CE",
     "COMPILER-ERROR": "CE",
     "MEMORY_LIMIT": "MLE",
+    "MEMORY-LIMIT": "MLE",
+    # the same verdicts under the names of the problem package format
+    "ACCEPTED": "AC",
+    "RUN_TIME_ERROR": "RE",
+    "TIME_LIMIT_EXCEEDED": "TLE",
 }
-_EXPECTED_RESULTS = re.compile(r"@EXPECTED_RESULTS@:\s*([A-Z_,\- ]+)")
+# DOMjudge: the source says what it expects (@EXPECTED_SCORE@ is accepted as the same tag).
+_EXPECTED_RESULTS = re.compile(r"@EXPECTED_(?:RESULTS|SCORE)@:[ \t]*([A-Za-z_,\- \t]+)")
+_MANUAL = {"CHECK-MANUALLY", "CHECK_MANUALLY"}
 
 
 class PackageError(ValueError):
@@ -264,8 +272,9 @@ def _validator(root: Path, modern: bool) -> ProgramFiles | None:
     return None
 
 
-def _program(path: Path, root: Path) -> ProgramFiles | None:
-    """A file, or a folder of files with one main file (the one with main(), as Kattis picks)."""
+def _program(path: Path, root: Path, entry_point: str | None = None) -> ProgramFiles | None:
+    """A file, or a folder of files with one main file: `entry_point` (DOMjudge's
+    submissions.json) if given, else the one with main(), as Kattis picks."""
     rel = str(path.relative_to(root))
     if path.is_file():
         return ProgramFiles(rel, detect(path.name, _read_text(path)), _read_text(path))
@@ -280,16 +289,42 @@ def _program(path: Path, root: Path) -> ProgramFiles | None:
     ]
     if not known:
         return ProgramFiles(rel, candidates[0][1], files[candidates[0][0]], {})
-    main = next((n for n, _ in known if _has_main(files[n])), known[0][0])
-    lang = dict(known)[main]
+    if entry_point is not None:
+        if entry_point not in files:
+            raise PackageError(f"submissions.json: {rel} has no entry point {entry_point!r}")
+        main, lang = entry_point, detect(entry_point, files[entry_point])
+    else:
+        main = next((n for n, _ in known if _has_main(files[n])), known[0][0])
+        lang = dict(known)[main]
     others = {n: t for n, t in files.items() if n != main}
     return ProgramFiles(rel, lang, files[main], others)
 
 
+_MAIN = re.compile(
+    r"\bint\s+main\s*\(|\bstatic\s+void\s+main\s*\(|\bfunc\s+main\s*\(|\bfn\s+main\s*\("
+    r"|^\s*program\s+\w+\s*(?:\([^)]*\))?\s*;",  # Pascal: the program (with its files), not a unit
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
 def _has_main(text: str) -> bool:
-    return bool(
-        re.search(r"\bint\s+main\s*\(|\bstatic\s+void\s+main\s*\(|\bfunc\s+main\s*\(|\bfn\s+main\s*\(", text)
-    )
+    return bool(_MAIN.search(text))
+
+
+# A test group's settings: testdata.yaml (legacy, 2023-07) or test_group.yaml (2025-09); the
+# validator's flags as output_validator_flags (legacy) or output_validator_args (2023-07 on).
+_GROUP_FILES = ("testdata.yaml", "test_group.yaml")
+_FLAG_KEYS = ("output_validator_flags", "output_validator_args")
+
+
+def _group_flags(folder: Path, inherited: tuple[str, ...]) -> tuple[str, ...]:
+    """The validator flags in force in `folder`: its own group file's, else its parent's."""
+    for name in _GROUP_FILES:
+        cfg = _yaml(folder / name)
+        for key in _FLAG_KEYS:
+            if key in cfg:
+                return _flags(cfg[key], f"{folder / name}: {key}")
+    return inherited
 
 
 def _tests(data: Path, flags: tuple[str, ...]) -> list[TestCase]:
@@ -298,12 +333,7 @@ def _tests(data: Path, flags: tuple[str, ...]) -> list[TestCase]:
     tests: list[TestCase] = []
 
     def walk(folder: Path, inherited: tuple[str, ...]) -> None:
-        cfg = _yaml(folder / "testdata.yaml")
-        here = (
-            _flags(cfg["output_validator_flags"], f"{folder}/testdata.yaml")
-            if "output_validator_flags" in cfg
-            else inherited
-        )
+        here = _group_flags(folder, inherited)
         for path in sorted(folder.iterdir()):
             if path.is_dir():
                 walk(path, here)
@@ -316,35 +346,72 @@ def _tests(data: Path, flags: tuple[str, ...]) -> list[TestCase]:
 
     for group in ("sample", "secret"):
         if (data / group).is_dir():
-            walk(
-                data / group,
-                _flags(_yaml(data / "testdata.yaml").get("output_validator_flags"), "data/testdata.yaml")
-                or flags,
-            )
+            walk(data / group, _group_flags(data, flags))
     if not tests:
         raise PackageError("data/: no test cases (.in files with an .ans beside them)")
     return tests
+
+
+def _entry_points(root: Path) -> dict[str, str]:
+    """DOMjudge's submissions.json: the main file of a multi-file submission, by folder."""
+    path = root / "submissions.json"
+    if not path.is_file():
+        return {}
+    try:
+        doc = json.loads(_read_text(path))
+    except json.JSONDecodeError as e:
+        raise PackageError(f"{path}: not valid JSON: {e}") from None
+    if not isinstance(doc, dict):
+        raise PackageError(f"{path}: expected an object at the top")
+    out: dict[str, str] = {}
+    for folder, spec in doc.items():
+        if isinstance(spec, dict) and isinstance(spec.get("entry_point"), str):
+            out[str(folder).strip("/")] = spec["entry_point"]
+    return out
+
+
+def _expected_results(program: ProgramFiles) -> tuple[frozenset[str] | None, str]:
+    """The verdicts a DOMjudge tag names, in the main file or another one (None: no tag)."""
+    for text in (program.source, *program.files.values()):
+        m = _EXPECTED_RESULTS.search(text)
+        if not m:
+            continue
+        names = [w.strip().upper() for w in m.group(1).split(",") if w.strip()]
+        if any(w in _MANUAL for w in names):
+            return frozenset(), "DOMjudge: CHECK-MANUALLY, no verdict to compare"
+        known = frozenset(_DOMJUDGE_RESULTS[w] for w in names if w in _DOMJUDGE_RESULTS)
+        if "RE" in known:  # DOMjudge and Kattis: a program over its memory limit is a run error
+            known |= {"MLE"}
+        if not known:
+            return frozenset(), f"@EXPECTED_RESULTS@ names no verdict this judge knows ({m.group(1).strip()})"
+        return known, ""
+    return None, ""
 
 
 def _submissions(base: Path) -> list[LabelledSubmission]:
     out: list[LabelledSubmission] = []
     if not base.is_dir():
         return out
+    entry_points = _entry_points(base.parent)
     for folder in sorted(p for p in base.iterdir() if p.is_dir()):
         label = folder.name
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith("."):
                 continue
             rel = str(entry.relative_to(base.parent))
-            program = _program(entry, base.parent)
+            if entry.name.endswith(".disabled"):  # BAPCtools: kept in the package, not run
+                out.append(
+                    LabelledSubmission(rel, label, frozenset(), None, "disabled in the package (.disabled)")
+                )
+                continue
+            program = _program(entry, base.parent, entry_points.get(rel))
             expected = LABELS.get(label)
             if program is not None:
-                m = _EXPECTED_RESULTS.search(program.source)
-                if m:  # DOMjudge: the file says what it expects
-                    names = [w.strip() for w in m.group(1).split(",") if w.strip()]
-                    expected = (
-                        frozenset(_DOMJUDGE_RESULTS[w] for w in names if w in _DOMJUDGE_RESULTS) or expected
-                    )
+                tagged, why = _expected_results(program)
+                if why:
+                    out.append(LabelledSubmission(rel, label, frozenset(), program, why))
+                    continue
+                expected = tagged or expected
             if expected is None:
                 out.append(LabelledSubmission(rel, label, frozenset(), program, f"unknown folder {label!r}"))
                 continue

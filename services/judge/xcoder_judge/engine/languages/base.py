@@ -63,6 +63,7 @@ class Language:
     warm: bool = False  # python3: runs in a forked interpreter
     python_harness: bool = False  # supports call and assert tests
     pch_header: str | None = None  # header to precompile (C++)
+    links: bool = False  # the compile command links through the GCC driver (takes -fuse-ld)
     mle_markers: tuple[bytes, ...] = ()  # stderr text meaning the runtime ran out of memory
     source_name: Callable[[str], str] | None = None  # file name derived from the source (Java)
     extra_binds: Callable[[dict[str, str]], tuple[str, ...]] | None = None

@@ -11,6 +11,7 @@ LANGUAGE = Language(
     tools={"cc": ("gcc", "cc")},
     version_cmd=("{cc}", "-dumpfullversion"),
     compile_env={"TMPDIR": "/tmp"},
+    links=True,
     self_test=(
         "#include <stdio.h>\nint main(void){char b[4096];size_t n;"
         "while((n=fread(b,1,sizeof b,stdin))>0)fwrite(b,1,n,stdout);return 0;}\n"

@@ -26,6 +26,7 @@ def _cpp(std: str, lang_id: str) -> Language:
         tools={"cxx": ("g++", "c++")},
         version_cmd=("{cxx}", "-dumpfullversion"),
         compile_env={"TMPDIR": "/tmp"},
+        links=True,
         pch_header="bits/stdc++.h",
         mle_markers=(b"std::bad_alloc",),
         self_test=_SELF_TEST,

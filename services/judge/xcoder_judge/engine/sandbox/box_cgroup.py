@@ -2,9 +2,18 @@
 
 Its files are opened before pivot_root, when cgroupfs is still in sight, and read and written
 through those descriptors afterwards. v1 and v2 differ in file names and in how counters reset.
+
+cgroup v2 before Linux 6.12 cannot reset memory.peak, so a slot's peak would be its lifetime
+peak. There the worker hands over the slot's directory ("per_run") instead of its cgroup.procs:
+before every run the box removes the slot's child group `run` and makes it anew (through a
+descriptor of the directory), so its memory.peak is that run's alone; limits, CPU time and OOM
+kills stay on the slot, whose counters include the child. The forker's copy of this object is
+stale, so joining goes by the child's name, never by a descriptor opened for one run.
 """
 
 import os
+
+RUN = "run"  # the per-run child group of a slot (per_run mode)
 
 
 class Cgroup:
@@ -15,7 +24,7 @@ class Cgroup:
         self.procs = [os.open(p, os.O_WRONLY | os.O_CLOEXEC) for p in files.get("procs", [])]
         self.fds = {}
         for name, path in files.items():
-            if name not in ("procs", "members"):
+            if name not in ("procs", "members", "per_run"):
                 self.fds[name] = os.open(path, os.O_RDWR | os.O_CLOEXEC)
         self.last = {}
         for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
@@ -30,6 +39,11 @@ class Cgroup:
         self.cpu_base = 0.0
         self.oom_base = 0
         self.mem_base = 0
+        self.dir_fd = None  # the slot's directory when each run gets a fresh child group
+        self.child = None  # (directory fd, memory.peak fd) of this run's child (box side)
+        self.child_base = 0  # what memory.peak held when the child could not be made anew
+        if files.get("per_run"):
+            self.dir_fd = os.open(files["per_run"], os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
     def _read(self, name):
         return os.pread(self.fds[name], 4096, 0).decode()
@@ -48,17 +62,63 @@ class Cgroup:
 
     def members(self):
         """Pids in the cgroup (host view); used to kill leftovers when there is no PID namespace."""
-        if self._members is None:
+        if self.dir_fd is not None:
+            where = (self.dir_fd, RUN + "/cgroup.procs")
+        elif self._members is not None:
+            where = self._members
+        else:
             return []
-        fd = os.open(self._members[1], os.O_RDONLY | os.O_CLOEXEC, dir_fd=self._members[0])
+        try:
+            fd = os.open(where[1], os.O_RDONLY | os.O_CLOEXEC, dir_fd=where[0])
+        except FileNotFoundError:
+            return []  # per_run: no run yet
         try:
             return [pid for pid in map(int, os.read(fd, 1 << 20).split()) if pid > 0]
         finally:
             os.close(fd)
 
     def join(self):
+        if self.dir_fd is not None:
+            fd = os.open(RUN + "/cgroup.procs", os.O_WRONLY | os.O_CLOEXEC, dir_fd=self.dir_fd)
+            try:
+                os.write(fd, b"0")
+            finally:
+                os.close(fd)
         for fd in self.procs:
             os.write(fd, b"0")
+
+    def _mkdir_child(self):
+        os.mkdir(RUN, 0o755, dir_fd=self.dir_fd)
+
+    def _rmdir_child(self):
+        os.rmdir(RUN, dir_fd=self.dir_fd)
+
+    def _fresh_child(self):
+        """Make the slot's `run` child anew for this run (per_run mode).
+
+        A second process of the same run (the child still has members) shares it. Should the old
+        one still be busy (nothing of a run survives its sweep, so it should not), it is kept and
+        this run's peak is read relative to it, as on v1.
+        """
+        if self.child is not None:
+            if self.members():
+                return
+            for fd in self.child:
+                os.close(fd)
+            self.child = None
+        fresh = True
+        try:
+            self._rmdir_child()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            fresh = False
+        if fresh:
+            self._mkdir_child()
+        d = os.open(RUN, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=self.dir_fd)
+        peak = os.open("memory.peak", os.O_RDONLY | os.O_CLOEXEC, dir_fd=d)
+        self.child = (d, peak)
+        self.child_base = 0 if fresh else int(os.pread(peak, 64, 0))
 
     def prepare(self, mem_bytes, pids):
         """Set limits (only when they change) and take the counters' starting points."""
@@ -79,7 +139,9 @@ class Cgroup:
             self._write("memory.swap.max", 0)
             self._write("pids.max", pids)
             self.cpu_base = self._counter("cpu.stat", "usage_usec") / 1e6
-            if "memory.peak" in self.fds:
+            if self.dir_fd is not None:
+                self._fresh_child()
+            elif "memory.peak" in self.fds:
                 try:
                     os.pwrite(self.fds["memory.peak"], b"reset\n", 0)
                 except OSError:
@@ -95,6 +157,8 @@ class Cgroup:
     def peak_bytes(self):
         if self.mode == "v1":
             peak = int(self._read("memory.max_usage_in_bytes"))
+        elif self.child is not None:
+            return max(0, int(os.pread(self.child[1], 64, 0)) - self.child_base)
         elif "memory.peak" in self.fds:
             peak = int(self._read("memory.peak"))
         else:

@@ -250,14 +250,18 @@ class Cgroups:
                 d = self.bases[""] / self.tag / group_name
                 d.mkdir(exist_ok=True)
                 groups.dirs.append(d)
-                files = {
-                    "procs": [str(d / "cgroup.procs")],
-                    "members": str(d / "cgroup.procs"),
-                }
+                files: dict = {}
                 for f in ("memory.max", "memory.swap.max", "memory.peak", "memory.current",
                           "memory.events", "pids.max", "cpu.stat"):  # fmt: skip
                     if (d / f).exists():
                         files[f] = str(d / f)
+                if self._v2_peak_resettable(d):
+                    files |= {"procs": [str(d / "cgroup.procs")], "members": str(d / "cgroup.procs")}
+                else:
+                    # a fresh child group per run, made by the box (box_cgroup.py): its memory.peak
+                    # is the run's own; the slot itself then holds no process
+                    self._write(d / "cgroup.subtree_control", "+memory")
+                    files["per_run"] = str(d)
             else:
                 dirs = {}
                 for c, base in self.bases.items():
@@ -281,9 +285,22 @@ class Cgroups:
             groups.files[name] = {"mode": self.mode, "files": files}
         return groups
 
+    @staticmethod
+    def _v2_peak_resettable(group: Path) -> bool:
+        """Whether memory.peak takes "reset" (Linux 6.12+); true where there is none to reset."""
+        peak = group / "memory.peak"
+        if not peak.exists():
+            return True
+        try:
+            with open(peak, "w") as f:
+                f.write("reset\n")
+        except OSError:
+            return False
+        return True
+
     def remove_slot(self, groups: SlotGroups) -> None:
         for d in groups.dirs:
-            _remove_group(d)
+            _remove_tree(d)  # with the runs' child groups, if any
 
     def close(self) -> None:
         for base in set(self.bases.values()):

@@ -156,10 +156,13 @@ def exit_code_for(exc, path):
 
 def finalize(status):
     """Py_FinalizeEx in the order CPython does it, then leave without running the box's code."""
+    # Not imported here: a program that never imported threading has no thread of its to wait
+    # for, and an import may fail (it exhausted its descriptors: Debian's python3 does not
+    # import threading at start-up, so this import used to turn an exit 0 into RE).
+    threading = sys.modules.get("threading")
     try:
-        import threading
-
-        threading._shutdown()
+        if threading is not None:
+            threading._shutdown()
     except BaseException as e:
         status = status or exit_code_for(e, "")
     try:

@@ -23,6 +23,7 @@ from xcoder_judge.config import Settings, get_settings
 from xcoder_judge.service import logs
 from xcoder_judge.service.api import docs_pages, errors, openapi_doc
 from xcoder_judge.service.api.auth import Access, access_of, check_every_route_declares_access
+from xcoder_judge.service.api.coalesce import Coalescer
 from xcoder_judge.service.api.judging import Services
 from xcoder_judge.service.api.languages import LanguageDirectory
 from xcoder_judge.service.api.routers import code_judge, health, metrics, node, sandbox_fusion, submissions
@@ -82,18 +83,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = async_client(settings.redis_url or DEFAULT_URL, max_connections=settings.redis_pool_size)
         waiter = CompletionWaiter(redis)
         await waiter.start()
+        coalescer = Coalescer(
+            window_s=settings.coalesce_window_ms / 1000,
+            max_tests=settings.coalesce_max_tests,
+            result_ttl_s=settings.result_ttl_s,
+        )
         app.state.services = Services(
             settings=settings,
             redis=redis,
             waiter=waiter,
             enqueuer=Enqueuer(redis),
             languages=LanguageDirectory(redis),
+            coalescer=coalescer,
         )
         restore = _drain_on_shutdown_signals(waiter)
         try:
             yield
         finally:
             restore()
+            await coalescer.close()
             await waiter.close()
             await redis.aclose()
 

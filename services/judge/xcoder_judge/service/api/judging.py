@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from xcoder_wire.admission import SubmissionError, check_submission
-from xcoder_wire.schemas import JobStatus, Submission
+from xcoder_wire.schemas import JobStatus, Submission, SubmissionResult
 
 from xcoder_judge.config import Settings
+from xcoder_judge.service.api.coalesce import Coalescer
 from xcoder_judge.service.api.errors import FieldError, NotFound
 from xcoder_judge.service.api.languages import LanguageDirectory, Offer
 from xcoder_judge.service.metrics.tenants import count_submissions
@@ -47,6 +48,7 @@ class Services:
     waiter: CompletionWaiter
     enqueuer: Enqueuer
     languages: LanguageDirectory
+    coalescer: Coalescer | None = None  # None or window 0: every request is its own job
 
 
 class Judging:
@@ -104,6 +106,23 @@ class Judging:
             s if s is not None else JobState(spec.submission_id, JobStatus.queued, None)
             for s, spec in zip(states, specs, strict=True)
         ]
+
+    async def judge_one(
+        self, submission: Submission, *, wait_s: float, loc: Loc = single_loc
+    ) -> SubmissionResult | None:
+        """One submission's result, or None when it was not done within `wait_s` (compat routes).
+
+        A one-test submission goes through the coalescer when its window is on (coalesce.py);
+        a full queue raises QueueFull only once `wait_s` has passed without room.
+        """
+        coalescer = self._s.coalescer
+        if coalescer is not None and coalescer.enabled and len(submission.tests) == 1:
+            checked = _checked(submission, await self._s.languages.offer(), loc(0))
+            return await coalescer.judge_one(self, checked, caller=self._tenant, wait_s=wait_s)
+        [state] = await self.submit([submission], wait_s=wait_s, loc=loc, wait_for_room=True)
+        if state.status is not JobStatus.done or state.result_json is None:
+            return None
+        return SubmissionResult.model_validate_json(state.result_json)
 
     async def lookup(self, submission_ids: Sequence[str], *, wait_s: float) -> list[JobState]:
         """States of existing submissions, waiting up to `wait_s` for them to be done."""

@@ -17,10 +17,11 @@ import hmac
 import re
 from dataclasses import dataclass, field
 
+from xcoder_judge.service.queue.ids import TENANT_PATTERN
+
 HASH_PREFIX = "sha256:"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # No `_`: the tenant is joined to the RQ job id with `__` (queue/ids.py), which no escaped id holds.
-TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 # What a bare key's tenant is called: `key-` and the first digits of its digest (not the key).
 _BARE_TENANT_DIGITS = 8
 

@@ -13,7 +13,15 @@ import redis.asyncio as aioredis
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from xcoder_judge.service.metrics.shared import BUCKETS, INF_FIELD, STAGES, split_jobs_field
+from xcoder_judge.service.metrics.shared import (
+    BUCKETS,
+    INF_FIELD,
+    LABEL_NAMES,
+    STAGES,
+    JobLabels,
+    split_histogram_field,
+    split_jobs_field,
+)
 from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.overview import Overview
 
@@ -29,29 +37,39 @@ class Histogram:
 
 @dataclass(slots=True)
 class JobCounters:
-    jobs: dict[tuple[str, str], int]
-    latency: dict[str, Histogram]
+    jobs: dict[JobLabels, int]
+    latency: dict[str, dict[JobLabels, Histogram]]  # stage -> labels -> histogram
 
 
-async def read_job_counters(redis: aioredis.Redis) -> JobCounters:
+async def read_job_counters(redis: aioredis.Redis, tenants: frozenset[str] = frozenset()) -> JobCounters:
+    """The cluster's job series, with tenants outside `tenants` (the configured names) as `other`."""
     async with redis.pipeline(transaction=False) as pipe:
         pipe.hgetall(keys.jobs_counter_key())
         for stage in STAGES:
             pipe.hgetall(keys.latency_key(stage))
         replies = await pipe.execute()
-    jobs = {split_jobs_field(k.decode()): int(v) for k, v in replies[0].items()}
-    latency: dict[str, Histogram] = {}
+    jobs: dict[JobLabels, int] = {}
+    for k, v in replies[0].items():
+        labels = split_jobs_field(k.decode())
+        if labels is not None:  # fields of another layout (an older release's) are left out
+            labels = labels.folded(tenants)
+            jobs[labels] = jobs.get(labels, 0) + int(v)
+    latency: dict[str, dict[JobLabels, Histogram]] = {}
     for stage, raw in zip(STAGES, replies[1:], strict=True):
-        hist = Histogram()
+        series: dict[JobLabels, Histogram] = {}
         for k, v in raw.items():
-            name = k.decode()
+            split = split_histogram_field(k.decode())
+            if split is None:
+                continue
+            labels, name = split
+            hist = series.setdefault(labels.folded(tenants), Histogram())
             if name == "sum":
-                hist.total = float(v)
+                hist.total += float(v)
             elif name == "count":
-                hist.count = int(v)
+                hist.count += int(v)
             else:
-                hist.buckets[name] = int(v)
-        latency[stage] = hist
+                hist.buckets[name] = hist.buckets.get(name, 0) + int(v)
+        latency[stage] = series
     return JobCounters(jobs=jobs, latency=latency)
 
 
@@ -116,24 +134,27 @@ class ClusterCollector(Collector):
     def _counter_families(c: JobCounters) -> Iterator[Metric]:
         jobs = CounterMetricFamily(
             "xcoder_judge_jobs",
-            "Finished submissions by verdict and language.",
-            labels=["verdict", "language"],
+            "Finished submissions by verdict, language, priority and tenant.",
+            labels=list(LABEL_NAMES),
         )
-        for (verdict, language), n in sorted(c.jobs.items()):
-            jobs.add_metric([verdict, language], n)
+        for labels, n in sorted(c.jobs.items()):
+            jobs.add_metric(list(labels), n)
         yield jobs
         helps = {
             "queue_wait": "Seconds from enqueue to the start of judging.",
             "judge": "Seconds a worker spent judging one submission.",
         }
-        for stage, hist in c.latency.items():
-            family = HistogramMetricFamily(f"xcoder_judge_job_{stage}_seconds", helps.get(stage, stage))
-            cumulative = 0
-            buckets: list[tuple[str, float]] = []
-            for bound in BUCKETS:
-                cumulative += hist.buckets.get(f"le:{bound}", 0)
-                buckets.append((str(bound), cumulative))
-            cumulative += hist.buckets.get(INF_FIELD, 0)
-            buckets.append(("+Inf", cumulative))
-            family.add_metric([], buckets, hist.total)
+        for stage, series in c.latency.items():
+            family = HistogramMetricFamily(
+                f"xcoder_judge_job_{stage}_seconds", helps.get(stage, stage), labels=list(LABEL_NAMES)
+            )
+            for labels, hist in sorted(series.items()):
+                cumulative = 0
+                buckets: list[tuple[str, float]] = []
+                for bound in BUCKETS:
+                    cumulative += hist.buckets.get(f"le:{bound}", 0)
+                    buckets.append((str(bound), cumulative))
+                cumulative += hist.buckets.get(INF_FIELD, 0)
+                buckets.append(("+Inf", cumulative))
+                family.add_metric(list(labels), buckets, hist.total)
             yield family

@@ -128,11 +128,25 @@ def merge(connection: redis.Redis, parent_job_id: str, *, result_ttl_s: int) -> 
         ):
             pipe.expire(key, result_ttl_s)
         record_job(
-            pipe, verdict=merged.verdict.value, language=merged.language, queue_wait_s=None, judge_s=None
+            pipe,
+            verdict=merged.verdict.value,
+            language=merged.language,
+            priority=_priority_of_job(connection, parent_job_id),
+            queue_wait_s=None,
+            judge_s=None,
         )
         publish_done(pipe, parent_job_id, text)
         pipe.execute()
     return merged
+
+
+def _priority_of_job(connection: redis.Redis, job_id: str) -> str | None:
+    """The priority of the queue a job was enqueued on (its RQ `origin`); None when unknown."""
+    origin = connection.hget(keys.job_key(job_id), "origin")
+    try:
+        return keys.priority_of_queue(origin.decode()).value if origin else None
+    except KeyError:
+        return None
 
 
 def _stop_on_first_failure(connection: redis.Redis, parent_job_id: str) -> bool:

@@ -13,7 +13,12 @@ Without keys (open mode) there is no prefix, as before tenants existed.
 
 from __future__ import annotations
 
+import re
 import uuid
+
+# A tenant name (keyring.py makes them): no `_`, so the `__` separator below is unambiguous, and
+# nothing a metrics field or a Redis key would misread.
+TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 _ESCAPE = {"_": "_5F", ".": "_2E", ":": "_3A"}
 _UNESCAPE = {code: char for char, code in _ESCAPE.items()}

@@ -32,7 +32,7 @@ from xcoder_wire.schemas import Priority, SubmissionResult, Verdict
 
 from xcoder_judge.service.metrics.record import record_job
 from xcoder_judge.service.queue import chunks, keys
-from xcoder_judge.service.queue.ids import submission_id_for
+from xcoder_judge.service.queue.ids import submission_id_for, tenant_of
 from xcoder_judge.service.queue.jobspec import SERIALIZER
 from xcoder_judge.service.queue.notify import publish_done
 
@@ -163,7 +163,13 @@ class Janitor:
                         continue
                     language = str(job.meta.get("language", ""))
                     record_job(
-                        pipe, verdict=Verdict.SE.value, language=language, queue_wait_s=None, judge_s=None
+                        pipe,
+                        verdict=Verdict.SE.value,
+                        language=language,
+                        priority=keys.priority_of_queue(queue.name).value,
+                        tenant=tenant_of(job_id),
+                        queue_wait_s=None,
+                        judge_s=None,
                     )
                 elif job is not None:
                     log.warning("janitor: job %s re-queued on %s after its worker died", job_id, queue.name)

@@ -120,10 +120,10 @@ def maintenance_lock_key() -> str:
 
 
 def jobs_counter_key() -> str:
-    """Hash `<verdict>|<language>` → number of finished jobs."""
+    """Hash `<verdict>|<language>|<priority>` → number of finished jobs."""
     return f"{PREFIX}:metrics:jobs"
 
 
 def latency_key(stage: str) -> str:
-    """Hash of histogram buckets (`le:<bound>`), `sum` and `count` for one latency stage."""
+    """Hash `<verdict>|<language>|<priority>|<le:bound, sum or count>` for one latency stage."""
     return f"{PREFIX}:metrics:latency:{stage}"

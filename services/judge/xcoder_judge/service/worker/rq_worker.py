@@ -48,6 +48,7 @@ from xcoder_wire.schemas import Priority
 
 from xcoder_judge.service.metrics.record import record_job
 from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue.ids import tenant_of
 from xcoder_judge.service.queue.jobspec import SERIALIZER
 from xcoder_judge.service.queue.notify import publish_done
 from xcoder_judge.service.worker.job import JudgeJob, JudgeTask
@@ -299,6 +300,8 @@ class JudgeWorker(SimpleWorker):
                 pipeline,
                 verdict=outcome.verdict,
                 language=outcome.language,
+                priority=_priority_of(job),
+                tenant=tenant_of(job.id),
                 queue_wait_s=outcome.queue_wait_s,
                 judge_s=outcome.judge_s,
             )
@@ -341,3 +344,11 @@ def wait_for_redis(connection: redis.Redis, stop: threading.Event, what: str) ->
                 warned = True
             stop.wait(1.0)
     return False
+
+
+def _priority_of(job: Job) -> str | None:
+    """The flow a job came in on (its queue's priority); None for a queue that is not the judge's."""
+    try:
+        return keys.priority_of_queue(job.origin).value
+    except KeyError:
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 from pydantic import BaseModel
 from xcoder_wire.schemas import JobStatus, Priority, SubmissionResult
 
@@ -53,18 +54,25 @@ async def _judge(
             for i in todo
         ]
         loc_of = {n: ["body", "submissions", i] if len(subs) > 1 else ["body"] for n, i in enumerate(todo)}
-        try:
-            states = await judging.submit(
-                submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n], wait_for_room=True
-            )
-        except QueueFull:
-            # No room within the wait: code-judge's `queue_timeout`, which its callers retry
-            # (X-Coder's judge_client reads it as a judge error, never as a failed test).
-            states = [JobState(sub.id or "", JobStatus.queued, None) for sub in submissions]
-        for i, state in zip(todo, states, strict=True):
-            done = state.status is JobStatus.done and state.result_json is not None
-            parsed = SubmissionResult.model_validate_json(state.result_json) if done else None
-            results[i] = cj.to_result(parsed, ids[i])
+        if len(subs) == 1:  # /judge, /run: one test, which the coalescer may merge with others
+            try:
+                one = await judging.judge_one(submissions[0], wait_s=settings.compat_wait_s)
+            except QueueFull:
+                one = None  # code-judge's `queue_timeout`, as below
+            results[0] = cj.to_result(one, ids[0])
+        else:
+            try:
+                states = await judging.submit(
+                    submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n], wait_for_room=True
+                )
+            except QueueFull:
+                # No room within the wait: code-judge's `queue_timeout`, which its callers retry
+                # (X-Coder's judge_client reads it as a judge error, never as a failed test).
+                states = [JobState(sub.id or "", JobStatus.queued, None) for sub in submissions]
+            for i, state in zip(todo, states, strict=True):
+                done = state.status is JobStatus.done and state.result_json is not None
+                parsed = SubmissionResult.model_validate_json(state.result_json) if done else None
+                results[i] = cj.to_result(parsed, ids[i])
     final = [r for r in results if r is not None]
     if not with_output:
         for r in final:
@@ -78,9 +86,10 @@ async def _judge(
     response_model=cj.JudgeResult,
     summary="Judge one submission (code-judge)",
 )
-async def judge(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.JudgeResult:
+async def judge(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> Response:
     [r] = await _judge([sub], judging, settings, with_output=False, priority=Priority.interactive)
-    return cj.JudgeResult.model_validate(r.model_dump(exclude={"stdout", "stderr"}))
+    # Encoded once: the service built `r` itself, so FastAPI need not validate it again.
+    return Response(r.model_dump_json(exclude={"stdout", "stderr"}), media_type="application/json")
 
 
 @router.post(
@@ -89,9 +98,9 @@ async def judge(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep
     response_model=cj.RunResult,
     summary="Run one submission, with its output (code-judge)",
 )
-async def run(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> cj.RunResult:
+async def run(sub: cj.CJSubmission, judging: JudgingDep, settings: SettingsDep) -> Response:
     [r] = await _judge([sub], judging, settings, with_output=True, priority=Priority.interactive)
-    return r
+    return Response(r.model_dump_json(), media_type="application/json")
 
 
 async def _judge_batch(

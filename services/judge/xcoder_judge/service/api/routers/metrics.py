@@ -7,7 +7,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from redis import exceptions as redis_errors
 
 from xcoder_judge.service.api.auth import OPERATOR, access
-from xcoder_judge.service.api.deps import RedisDep
+from xcoder_judge.service.api.deps import RedisDep, SettingsDep
 from xcoder_judge.service.metrics.expose import ClusterCollector, JobCounters, read_job_counters
 from xcoder_judge.service.queue.overview import Overview, read_overview
 
@@ -17,12 +17,12 @@ router = APIRouter(tags=["metrics"], dependencies=[Depends(access(OPERATOR, metr
 
 
 @router.get("/metrics", response_class=Response, summary="Prometheus text format")
-async def metrics(redis: RedisDep) -> Response:
+async def metrics(redis: RedisDep, settings: SettingsDep) -> Response:
     overview: Overview | None = None
     counters: JobCounters | None = None
     try:
         overview = await read_overview(redis)
-        counters = await read_job_counters(redis)
+        counters = await read_job_counters(redis, settings.key_ring.tenants)
     except (redis_errors.ConnectionError, redis_errors.TimeoutError):
         pass  # still serve this process's metrics, with xcoder_judge_redis_up 0
     scrape = CollectorRegistry()

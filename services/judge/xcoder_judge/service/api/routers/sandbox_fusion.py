@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
-from xcoder_wire.schemas import JobStatus, SubmissionResult
+from fastapi.responses import JSONResponse, Response
 
 from xcoder_judge.service.api.auth import SUBMIT, access
 from xcoder_judge.service.api.deps import JudgingDep, SettingsDep
@@ -25,6 +24,7 @@ open_router = APIRouter(tags=["compat: SandboxFusion"], dependencies=[Depends(ac
 
 
 GATEWAY_TIMEOUT_RETRY_AFTER_S = 1
+_POD_NAME = os.environ.get("MY_POD_NAME")  # read once, not per request
 
 
 def _not_yet(wait_s: float, why: str) -> JSONResponse:
@@ -50,23 +50,22 @@ def _not_yet(wait_s: float, why: str) -> JSONResponse:
     },
     summary="Run a program once (SandboxFusion)",
 )
-async def run_code(
-    request: sf.RunCodeRequest, judging: JudgingDep, settings: SettingsDep
-) -> sf.RunCodeResponse | JSONResponse:
+async def run_code(request: sf.RunCodeRequest, judging: JudgingDep, settings: SettingsDep) -> Response:
     try:
         submission = sf.to_submission(request)
     except sf.CompatError as exc:
         raise FieldError(["body", exc.field], str(exc), kind="unsupported") from None
     wait_s = sf.caller_wait_s(request, settings.compat_wait_s)
     try:
-        [state] = await judging.submit([submission], wait_s=wait_s, wait_for_room=True)
+        result = await judging.judge_one(submission, wait_s=wait_s)
     except QueueFull:
         return _not_yet(wait_s, "no room in the judge's queue")
-    if state.status is not JobStatus.done or state.result_json is None:
+    if result is None:
         return _not_yet(wait_s, "no verdict")
-    response = sf.to_response(SubmissionResult.model_validate_json(state.result_json))
-    response.executor_pod_name = os.environ.get("MY_POD_NAME")
-    return response
+    response = sf.to_response(result)
+    response.executor_pod_name = _POD_NAME
+    # Encoded once here: the service built this model itself, so FastAPI need not validate it again.
+    return Response(response.model_dump_json(), media_type="application/json")
 
 
 @open_router.get("/v1/ping", summary="Liveness, as SandboxFusion answers it")
