@@ -22,6 +22,7 @@ from xcoder_wire.verdicts import overall_verdict
 
 from xcoder_judge.service.metrics.record import record_job
 from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue.ids import tenant_of
 from xcoder_judge.service.queue.jobspec import SERIALIZER, chunk_job_id
 from xcoder_judge.service.queue.notify import publish_done
 
@@ -132,6 +133,7 @@ def merge(connection: redis.Redis, parent_job_id: str, *, result_ttl_s: int) -> 
             verdict=merged.verdict.value,
             language=merged.language,
             priority=_priority_of_job(connection, parent_job_id),
+            tenant=tenant_of(parent_job_id),
             queue_wait_s=None,
             judge_s=None,
         )
