@@ -155,7 +155,9 @@ def test_janitor_requeues_a_job_whose_lease_lapsed_then_gives_up_with_se(redis_u
     assert state.status is Status.done
     result = SubmissionResult.model_validate_json(state.result_json)
     assert result.verdict is Verdict.SE and result.attempts == 2  # never a verdict about the code
-    counted = sync_redis.hget(keys.jobs_counter_key(), "SE|python3|bulk|open")  # verdict, language, flow, tenant
+    counted = sync_redis.hget(
+        keys.jobs_counter_key(), "SE|python3|bulk|open"
+    )  # verdict, language, flow, tenant
     assert counted == b"1"
 
 
