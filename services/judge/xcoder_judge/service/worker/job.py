@@ -134,16 +134,9 @@ class JudgeTask:
 def rejected_result(submission: Submission, exc: SubmissionRejected) -> SubmissionResult:
     """The judge will not run this submission as sent: SE (nothing scored) with the reason."""
     message = f"rejected: the {exc.field} does not compile; fix it and submit again"
-    return SubmissionResult(
-        id=submission.id or "",
-        verdict=Verdict.SE,
-        score=0.0,
-        passed=0,
-        total=len(submission.tests),
-        language=submission.language,
-        message=message,
-        rejection=Rejection(field=exc.field, message=message, compiler_output=exc.compiler_output),
-    )
+    result = _system_error(submission, message)
+    result.rejection = Rejection(field=exc.field, message=message, compiler_output=exc.compiler_output)
+    return result
 
 
 def _system_error(submission: Submission, message: str) -> SubmissionResult:
