@@ -249,8 +249,21 @@ for stage in "${stages[@]}"; do
     *) echo "deploy-check: unknown stage '$stage' (images containers suite compose kube vm vm-suite)" >&2; exit 2 ;;
   esac
 done
-# a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too
-trap 'cleanup_containers; cleanup_suite; compose_down; kube_down; rm -rf "$KUBE_DIR"' EXIT
+# a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too,
+# only after the stages that ran (the names are fixed: another run's containers stay alone)
+on_exit() {
+  local stage
+  for stage in "${stages[@]}"; do
+    case "$stage" in
+      containers) cleanup_containers ;;
+      suite) cleanup_suite ;;
+      compose) compose_down ;;
+      kube) kube_down ;;
+    esac
+  done
+  rm -rf "$KUBE_DIR"
+}
+trap on_exit EXIT
 for stage in "${stages[@]}"; do
   t0=$(date +%s)
   "stage_$stage"
