@@ -198,8 +198,8 @@ class _SelfTestLog(logging.Handler):
 def check_suite(scenario: str, base: Path) -> None:
     """The suite's hostile and reward_hacking groups, every case the engine here can judge.
 
-    A probe engine (the suite's settings, XCODER_JUDGE_LANGUAGES = the groups' languages) runs
-    the start-up self-test once; the languages it drops (under emulation: runtimes whose start-up
+    A probe engine (the suite's settings, XCODER_JUDGE_LANGUAGES = the groups' languages) builds
+    the C++ PCH, then runs the start-up self-test once; the languages it drops (under emulation: runtimes whose start-up
     outlasts the self-test's CPU limit) leave their cases out, each named with the reason. The
     suite's own engine then offers exactly the probe's languages (no second self-test, so the
     two agree). Limits are scaled by XCODER_SUITE_TIME_SCALE except where a case fixes them.
@@ -224,10 +224,15 @@ def check_suite(scenario: str, base: Path) -> None:
     seen = _SelfTestLog()
     logging.getLogger().addHandler(seen)
     t0 = time.monotonic()
+    # The C++ self-test includes <bits/stdc++.h>: without its PCH that alone outlasts the
+    # self-test's 60 s compile limit under emulation. A worker in steady state has the PCH, so
+    # the probe builds it first (wait_pch) and only then runs the engine's own self-test.
     engine = Engine(Settings(slots=2, cgroup="v2", languages=",".join(wanted), work_dir="/tmp/vm-suite/probe",
-                             cache_dir=cache))  # fmt: skip
+                             cache_dir=cache, pch=True, self_test=False))  # fmt: skip
     try:
         engine.start()
+        engine.wait_pch()
+        engine._self_test()  # the engine's start-up self-test, run once the PCH is there
         offered = sorted(lang.id for lang in engine.languages())
     finally:
         engine.close()
