@@ -28,8 +28,8 @@ import sys
 import time
 from pathlib import Path
 
-SRC = Path("/opt/xcoder/src")
-OUT = Path(os.environ["XCODER_VM_OUT"])
+SRC = Path(__file__).resolve().parents[3]  # /opt/xcoder/src in the guest
+OUT = Path(os.environ.get("XCODER_VM_OUT", "/run/xcoder-vm-out"))  # set by the image's init
 CGROUP = Path("/sys/fs/cgroup")
 sys.path.insert(0, str(SRC))
 
@@ -182,6 +182,19 @@ def _case_languages(case) -> set[str]:
     }
 
 
+def suite_left_out(cases, offered: set[str], dropped: dict[str, str]) -> dict[str, str]:
+    """Case id -> why it cannot run here: a language it needs (its own, its checker's or its
+    interactor's) is not offered, with the self-test's words for it (or: not installed)."""
+    return {
+        c.id: ", ".join(
+            f"{lang} not offered ({dropped.get(lang, 'not installed')})"
+            for lang in sorted(_case_languages(c) - offered)
+        )
+        for c in cases
+        if not _case_languages(c) <= offered
+    }
+
+
 class _SelfTestLog(logging.Handler):
     """The engine's "failed its self-test" warnings: why a language is not offered here."""
 
@@ -239,13 +252,7 @@ def check_suite(scenario: str, base: Path) -> None:
         logging.getLogger().removeHandler(seen)
     record("suite languages offered", bool(offered),
            {"offered": offered, "dropped by the self-test": seen.dropped, "s": round(time.monotonic() - t0)})  # fmt: skip
-    left_out = {
-        c.id: sorted(_case_languages(c) - set(offered))
-        for c in cases
-        if not _case_languages(c) <= set(offered)
-    }
-    reasons = {cid: ", ".join(f"{lang} not offered ({seen.dropped.get(lang, 'not installed')})" for lang in langs)
-               for cid, langs in left_out.items()}  # fmt: skip
+    reasons = suite_left_out(cases, set(offered), seen.dropped)
     (OUT / "suite-left-out.json").write_text(json.dumps(reasons, indent=1))
     print(
         "\n".join(f"xcoder-vm: suite leaves out {cid}: {why}" for cid, why in sorted(reasons.items())),
