@@ -160,6 +160,7 @@ def run(
     keep: Path | None = None,
     echo: bool = False,
     time_scale: float | None = None,
+    suite_k: str = "",
 ) -> VmRun:
     """Boot the VM once for these scenarios; pytest_args None: the default for the accelerator.
 
@@ -176,6 +177,7 @@ def run(
     if time_scale is None:
         time_scale = SUITE_TIME_SCALE_TCG if accel == "tcg" else 1.0
     env["XCODER_VM_SUITE_TIME_SCALE"] = f"{time_scale:g}"
+    env["XCODER_VM_SUITE_K"] = suite_k
     env["XCODER_VM_HOST_LOOP_S"] = f"{_loop_seconds():.3f}"
     env["XCODER_VM_PYTEST"] = pytest_args if pytest_args is not None else (
         DEFAULT_PYTEST if accel == "kvm" else TCG_PYTEST)  # fmt: skip
@@ -259,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="the whole hostile and reward_hacking groups instead (service placement only)")  # fmt: skip
     p.add_argument("--time-scale", type=float, default=None,
                    help=f"--suite: factor on the suite's limits (default 1 under KVM, {SUITE_TIME_SCALE_TCG:g} under TCG)")  # fmt: skip
+    p.add_argument("--suite-k", default="", help="--suite: only the cases whose id contains one of 'a or b'")
     args = p.parse_args(argv)
     if args.suite:
         args.scenarios, args.steps, args.pytest = "service", "suite", ""
@@ -269,7 +272,13 @@ def main(argv: list[str] | None = None) -> int:
     build = json.loads((img / "build.json").read_text())
     print(f"cgroup-vm: image {img} ({time.monotonic() - t0:.0f} s to get it): {build}")
     res = run(
-        args.scenarios, args.pytest, args.steps, timeout_s=args.timeout, echo=True, time_scale=args.time_scale
+        args.scenarios,
+        args.pytest,
+        args.steps,
+        timeout_s=args.timeout,
+        echo=True,
+        time_scale=args.time_scale,
+        suite_k=args.suite_k,
     )
     print(f"cgroup-vm: accel={res.accel} boot={res.boot_s} s total={res.total_s} s results in {res.out_dir}")
     failures = res.failures()

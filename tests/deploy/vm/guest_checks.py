@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[3]  # /opt/xcoder/src in the guest
+SRC = Path(__file__).resolve().parents[3]  # /srv/xcoder/src in the guest (guest.sh)
 OUT = Path(os.environ.get("XCODER_VM_OUT", "/run/xcoder-vm-out"))  # set by the image's init
 CGROUP = Path("/sys/fs/cgroup")
 sys.path.insert(0, str(SRC))
@@ -224,6 +224,7 @@ def check_suite(scenario: str, base: Path) -> None:
 
     lib = _suite_lib()
     scale = os.environ.get("XCODER_VM_SUITE_TIME_SCALE", "1")
+    narrow = os.environ.get("XCODER_VM_SUITE_K", "")
     loop = subprocess.run(
         [sys.executable, "-c", CALIBRATION_LOOP], capture_output=True, text=True, check=True
     )
@@ -232,6 +233,8 @@ def check_suite(scenario: str, base: Path) -> None:
            {"guest_s": round(float(loop.stdout), 3), "host_s": host_s, "slowdown": round(float(loop.stdout) / host_s, 1),
             "time_scale": scale})  # fmt: skip
     cases = lib.discover(groups=SUITE_GROUPS)
+    if narrow:  # a rerun of some cases (cgroup_vm.py --suite-k): only their languages are probed
+        cases = [c for c in cases if any(part.strip() in c.id for part in narrow.split(" or "))]
     wanted = sorted(set().union(*(_case_languages(c) for c in cases)))
     cache = Path("/tmp/vm-suite/cache")  # the probe's compiles serve the suite (XCODER_SUITE_CACHE_DIR)
     seen = _SelfTestLog()
@@ -267,6 +270,8 @@ def check_suite(scenario: str, base: Path) -> None:
                XCODER_SUITE_CACHE_DIR=str(cache), XCODER_SUITE_RECORD=str(verdicts))  # fmt: skip
     junit = OUT / f"{scenario}-suite-junit.xml"
     k = " or ".join(f"{g}/" for g in SUITE_GROUPS)
+    if narrow:
+        k = f"({k}) and ({narrow})"
     deselect = [a for cid in sorted(reasons) for a in ("--deselect", f"{SUITE_TEST}::test_case[{cid}]")]
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfE", f"--junitxml={junit}",
            SUITE_TEST, "-k", k, *deselect]  # fmt: skip
