@@ -301,8 +301,10 @@ static void exec_program(const struct plan *p)
 int main(int argc, char **argv)
 {
     static struct plan p; /* static: a few kB, off the program's future stack limit */
+    for (int i = 1; i + 1 < argc && strcmp(argv[i], "--"); i += 2)
+        if (!strcmp(argv[i], "-e")) /* first, so that even a bad option is reported */
+            err_fd = atoi(argv[i + 1]);
     parse(argc, argv, &p);
-    err_fd = p.err_fd;
     if (err_fd >= 0 && fcntl(err_fd, F_SETFD, FD_CLOEXEC)) /* EOF for the box once we exec */
         die("fcntl", NULL);
     read_seccomp(&p);

@@ -66,6 +66,13 @@ class Sandbox:
             self._seccomp = seccomp.build_filter()
         except seccomp.SeccompUnavailable as e:
             self._warn(f"seccomp filter unavailable: {e}")
+        if s.launcher != "python":
+            try:
+                self.launcher = launcher_build.build(s.cache_dir)
+            except launcher_build.LauncherUnavailable as e:
+                if s.launcher == "c":
+                    raise
+                self._warn(f"C launcher unavailable ({e}): exec-kind programs start through Python")
         if s.cgroup != "none" and root:
             try:
                 self.cgroups = Cgroups.detect(s.cgroup)
@@ -78,13 +85,6 @@ class Sandbox:
         elif s.cgroup == "none":
             self._warn("cgroups disabled by configuration: memory and process limits are rlimits only")
 
-        if s.launcher != "python":
-            try:
-                self.launcher = launcher_build.build(s.cache_dir)
-            except launcher_build.LauncherUnavailable as e:
-                if s.launcher == "c":
-                    raise
-                self._warn(f"C launcher unavailable ({e}): exec-kind programs start through Python")
         layout.prepare_artifacts_dir(self.artifacts_dir)
         self.pch_dir.mkdir(parents=True, exist_ok=True)
         work = s.work_dir / f"worker-{os.getpid()}"
