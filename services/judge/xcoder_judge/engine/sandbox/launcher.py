@@ -89,8 +89,11 @@ class Launcher:
         for fd, target in plan.dup:
             args += ["-d", "%s:%d" % (place(fd), target)]
         err = place(plan.err_w)
-        for fd in plan.keep:
-            args += ["-k", err if fd == plan.err_w else str(fd)]
+        targets = {target for _, target in plan.dup}
+        for fd in plan.keep:  # the error pipe is kept at its new number (and at its old one only
+            if fd != plan.err_w or fd in targets:  # where that is also a target)
+                args += ["-k", str(fd)]
+        args += ["-k", err]
         for mount_point in plan.hide:
             args += ["-h", mount_point]
         args += ["-w", plan.box_dir, "-u", str(plan.uid), "-e", err]
