@@ -269,6 +269,7 @@ def bench_launchers(
             "c_wall_ms_per_test": statistics.median(s["c_ms"]),
             "c_tests_per_s": statistics.median(s["c_tps"]),
             "cpp_tests_per_s": statistics.median(s["cpp_tps"]),
+            "samples": {k: [round(x, 3) for x in v] for k, v in s.items()},
         }
         for name, s in samples.items()
     }
