@@ -19,7 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+from xcoder_judge.service.compat.sandbox_fusion import RunCodeRequest, to_submission
 from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue.ids import submission_id_for
 from xcoder_judge.testing import JudgeCluster, RedisTarget, claim_redis
 
 pytestmark = pytest.mark.slow
@@ -121,6 +123,18 @@ def test_concurrent_run_code_calls_for_one_program_are_one_job_each_answered_wit
     assert len(new) == 1, new  # eight requests, one job
     meta = json.loads(sync.hget(keys.job_key(new[0]), "meta") or b"{}")
     assert meta["tests"] == 8
+
+    # Each member is findable by its own (content-derived) id, as its own one-test result.
+    for i in (0, 5):
+        own_id = to_submission(RunCodeRequest(**run_code_body(ECHO_TWICE, f"{i}\n"))).id
+        got = http.get(f"/v1/submissions/{own_id}")
+        assert got.status_code == 200, got.text
+        envelope = got.json()
+        assert envelope["id"] == own_id and envelope["status"] == "done"
+        assert envelope["result"]["id"] == own_id and envelope["result"]["total"] == 1
+        assert envelope["result"]["tests"][0]["stdout"] == f"{2 * i}\n"
+    many = http.post("/v1/submissions/lookup", json={"ids": [own_id, submission_id_for(new[0])]})
+    assert many.status_code == 200 and [x["result"]["total"] for x in many.json()["items"]] == [1, 8]
 
     # The same requests again (verl's retry after a 504, or a repeat): the job that has them
     # answers; nothing new is queued, and the answers are the same.

@@ -23,8 +23,9 @@ namespace or turn on the slots) and everything of the submission but its tests a
   it is sent at once (an idle API adds no latency to a lone request) and requests that arrive
   while it runs group as usual. So a burst on an idle API costs one job more (its first call's);
   on a busy one every group waits its window;
-- a request alone in its group is judged as before, as its own job under its own id (readable
-  with `GET /v1/submissions/{id}`); a merged member has no job of its own, only the group's;
+- a request alone in its group is judged as before, as its own job under its own id; a merged
+  member has no job of its own, only the group's, but its id is recorded as pointing at its test
+  there (queue/members.py), so `GET /v1/submissions/{id}` finds it all the same;
 - an error that fails the whole job (a full queue, a compile error, a judge error) reaches every
   member in its own API's shape.
 
@@ -173,6 +174,10 @@ class Coalescer:
             )
         self.jobs += 1
         members = list(group.members.values())
+        naming: asyncio.Future[None] | None = None
+        named = [(m.member_id, m.index) for m in members if m.member_id]
+        if merged is not group.first and named:  # while the job runs: findable by their own ids
+            naming = asyncio.ensure_future(judging.record_members(merged.id or "", named))
         try:
             [state] = await judging.submit([merged], wait_s=group.wait_s, wait_for_room=True)
             for m in members:
@@ -190,6 +195,12 @@ class Coalescer:
             for m in members:
                 _settle(m, exc=exc)
             return
+        finally:
+            if naming is not None:
+                try:
+                    await naming
+                except Exception as exc:  # the answers stand; only GET by a member's id cannot find it
+                    log.warning("coalesced job %s: recording its members failed: %s", merged.id, exc)
         by_index = {t.index: t for t in result.tests} if result is not None else {}
         for m in members:
             _settle(
