@@ -251,3 +251,9 @@ def test_the_start_transaction_is_sent_while_the_engine_runs_and_lands_before_th
     assert sync_redis.lrange(keys.intermediate_queue_key(Priority.bulk), 0, -1) == []
     (state,) = states(redis_url, ["slow-start"])
     assert state.status is Status.done and state.result_json == job.result_text
+    # RQ reads the finished job back whole: the API's payload, the run's times, the status.
+    stored = Job.fetch("slow-start", connection=sync_redis, serializer=SERIALIZER)
+    assert stored.get_status(refresh=False) == JobStatus.FINISHED
+    assert stored.args == job.args and stored.meta == job.meta
+    assert stored.started_at is not None and stored.ended_at is not None
+    assert stored.started_at <= stored.ended_at and stored.worker_name == worker.name
