@@ -98,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slots", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--route", choices=("native", "run_code"), default="native")
     ap.add_argument("--api-setting", action="append", default=[], metavar="NAME=VALUE")
+    ap.add_argument(
+        "--judge-src",
+        type=Path,
+        help="run the API and worker from this source tree's xcoder_judge (e.g. an older commit's "
+        "services/judge, from `git archive`), to compare commits side by side",
+    )
     args = ap.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="xcoder-trace-rt-"))
     root.chmod(0o755)
@@ -115,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         engine.start()
         cluster = JudgeCluster(redis_url=redis_server.start(), root=root / "service")
-        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TRACER), saved["PYTHONPATH"]]))
+        src = [str(args.judge_src.resolve())] if args.judge_src else []
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TRACER), *src, saved["PYTHONPATH"]]))
         os.environ["XCODER_HOP_TRACE"] = str(trace)
         cluster.start_worker(slots=args.slots, cache_dir=root / "cache", worker_name="trace")
         cluster.start_api(**dict(kv.split("=", 1) for kv in args.api_setting))
@@ -150,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         total = [1000 * (r["client.recv"] - r["client.send"]) for r in rows]
         print(
             f"idle 1-test round trip via {args.route}, {len(rows)} requests, "
+            f"judge from {args.judge_src or 'this checkout'}, "
             f"{' '.join(args.api_setting) or 'default settings'}, load {load0:.1f} → {load1:.1f}"
         )
         print(f"{'hop':<54}{'p50 ms':>8}{'n':>6}")
