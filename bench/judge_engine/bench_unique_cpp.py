@@ -11,15 +11,15 @@ own) and `after` with the default `fair` policy (runs of built programs first, o
 lane kept open, at most one compile per CPU); both link with the default linker. With
 `--compare linker` `before` links with GNU ld and `after` with the default (`auto`). Both use
 the PCH. Each round sends bits/stdc++.h A+B programs, each made unique by a comment (so every
-one really compiles, in the sandbox), 10 stdio tests each, from `inflight` threads
-(`--subs` submissions, at least 1.5 x inflight). 4 in flight is what one `xcoder-judge worker`
-with 2 slots holds (2 x slots job threads).
+one really compiles, in the sandbox), 10 stdio tests each, from `inflight` threads (`--subs`
+submissions, at least `inflight`: 160 in flight is a burst of 160, a GRPO step's shape). 4 in
+flight is what one `xcoder-judge worker` with 2 slots holds (2 x slots job threads).
 
 Per engine and in-flight level (median over rounds) it reports compiles/s, tests/s, compile p50
 as the result reports it (the wait for a slot included), the submission latency, and where the
 slots' time went: the share of slot time busy compiling, busy running tests, idle; the mean
-compile's time on a slot and its wait; the CPU the slots' cgroups used (compilers and tests)
-and the engine process used, as shares of the CPUs' time; the machine's busy share (all
+compile's time on a slot and its wait; the CPU the boxes used (keepers, compilers, tests: the
+process tree below the engine) and the engine process used, as shares of all CPUs' time; the machine's busy share (all
 processes, other tenants included), and the load average.
 """
 
@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_engine import CPP_AB, ab_tests, machine_facts, make_engine
@@ -49,25 +51,22 @@ COMPARE = {
 }
 
 
-def slot_cpu_s(engine: Engine) -> float | None:
-    """CPU seconds used so far in the slots' cgroups (run and aux), or None without cgroups."""
-    assert engine.sandbox is not None
-    total = 0.0
-    for g in engine.sandbox.groups:
-        for group in g.files.values():
-            files = group["files"]
-            try:
-                if "cpuacct.usage" in files:
-                    total += int(Path(files["cpuacct.usage"]).read_text()) / 1e9
-                elif "cpu.stat" in files:
-                    for line in Path(files["cpu.stat"]).read_text().splitlines():
-                        if line.startswith("usage_usec "):
-                            total += int(line.split()[1]) / 1e6
-                else:
-                    return None
-            except (OSError, ValueError):
-                return None
-    return total if engine.sandbox.groups else None
+def tree_cpu_s() -> tuple[float, float]:
+    """(this process's CPU seconds, its descendants' CPU seconds: keepers, boxes, compilers, tests).
+
+    A live process counts its own time plus that of the children it reaped; a child still alive
+    counts itself, so nothing is counted twice. The engine runs in this process.
+    """
+    me = psutil.Process()
+    own = me.cpu_times()
+    below = own.children_user + own.children_system
+    for child in me.children(recursive=True):
+        try:
+            t = child.cpu_times()
+        except psutil.Error:  # ended meanwhile: its parent has it now, or has it soon
+            continue
+        below += t.user + t.system + t.children_user + t.children_system
+    return own.user + own.system, below
 
 
 def machine_busy() -> tuple[float, float]:
@@ -94,22 +93,12 @@ def one_round(engine: Engine, tag: str, n_subs: int, tests_per: int, inflight: i
         latencies.append(time.perf_counter() - t0)
         return r
 
-    stats0, cpu0, own0, mach0 = (
-        engine.sandbox.pool_stats(),
-        slot_cpu_s(engine),
-        time.process_time(),
-        machine_busy(),
-    )
+    stats0, (own0, box0), mach0 = engine.sandbox.pool_stats(), tree_cpu_s(), machine_busy()
     t = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=inflight) as pool:
         results = list(pool.map(judge, subs))
     wall = time.perf_counter() - t
-    stats1, cpu1, own1, mach1 = (
-        engine.sandbox.pool_stats(),
-        slot_cpu_s(engine),
-        time.process_time(),
-        machine_busy(),
-    )
+    stats1, (own1, box1), mach1 = engine.sandbox.pool_stats(), tree_cpu_s(), machine_busy()
     bad = [
         r.verdict.value for r in results if r.verdict != Verdict.AC or r.compile is None or r.compile.cached
     ]
@@ -137,11 +126,10 @@ def one_round(engine: Engine, tag: str, n_subs: int, tests_per: int, inflight: i
         "compile_wait_s": comp["wait_s"] / max(1, comp["requests"]),
         "run_wait_s": run["wait_s"] / max(1, run["requests"]),
         "engine_cpu": (own1 - own0) / (wall * cores),
+        "boxes_cpu": (box1 - box0) / (wall * cores),
         "machine_busy": (mach1[0] - mach0[0]) / max(1, mach1[1] - mach0[1]),
         "loadavg_1m": os.getloadavg()[0],
     }
-    if cpu0 is not None and cpu1 is not None:
-        out["slots_cpu"] = (cpu1 - cpu0) / (wall * cores)
     return out
 
 
@@ -157,7 +145,7 @@ ROWS = (
     ("compile_on_slot_s", "compile on a slot, mean s", ".3f"),
     ("compile_wait_s", "compile wait, mean s", ".2f"),
     ("run_wait_s", "test batch wait, mean s", ".2f"),
-    ("slots_cpu", "CPU in the slots' cgroups", ".0%"),
+    ("boxes_cpu", "CPU of boxes (compiles, tests)", ".0%"),
     ("engine_cpu", "CPU of the engine process", ".0%"),
     ("machine_busy", "machine CPU busy (all)", ".0%"),
     ("loadavg_1m", "load average (1 min)", ".1f"),
@@ -169,7 +157,7 @@ def main() -> int:
     ap.add_argument("--compare", choices=list(COMPARE), default="scheduling")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument(
-        "--subs", type=int, default=24, help="submissions per round per engine (min 1.5 x inflight)"
+        "--subs", type=int, default=24, help="submissions per round per engine (at least inflight)"
     )
     ap.add_argument("--tests", type=int, default=10)
     ap.add_argument("--inflight", type=int, nargs="+", default=[4, 16, 160])
@@ -190,7 +178,7 @@ def main() -> int:
             one_round(e, "warm", 2, 1, 2)
         rounds: dict[str, dict[str, list[dict[str, float]]]] = {}
         for inflight in args.inflight:
-            n_subs = max(args.subs, inflight * 3 // 2)
+            n_subs = max(args.subs, inflight)
             per = rounds[str(inflight)] = {k: [] for k in engines}
             for r in range(args.rounds):
                 order = list(engines) if r % 2 == 0 else list(reversed(engines))
