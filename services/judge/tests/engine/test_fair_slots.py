@@ -58,13 +58,13 @@ def engine(request, tmp_path_factory) -> Iterator[Engine]:
 
 
 def race(
-    engine: Engine, big_priority: Priority, small_priority: Priority
+    engine: Engine, big_priority: Priority, small_priority: Priority, small_source: str = DOUBLE
 ) -> tuple[SubmissionResult, SubmissionResult, float]:
     """Start the big one, send the small one once the big one holds the slots; return both
     results and the share of the big one's remaining time the small one waited (0 to 1)."""
     big = Submission(language="python3", source=DOUBLE, tests=double_tests(BIG_TESTS), priority=big_priority)
     small = Submission(
-        language="python3", source=DOUBLE, tests=double_tests(3, offset=10_000), priority=small_priority
+        language="python3", source=small_source, tests=double_tests(3, offset=10_000), priority=small_priority
     )
     box: dict[str, SubmissionResult] = {}
     ended: dict[str, float] = {}
@@ -108,6 +108,26 @@ def test_a_small_submission_does_not_wait_for_a_large_one(engine, big_priority, 
         assert waited < 0.4, "the small submission waited for the large one"
     else:
         assert waited > 0.7  # the old order: the oldest submission first, all of its tests
+
+
+@pytest.mark.slow
+def test_a_small_submission_to_compile_does_not_wait_for_a_large_ones_tests(engine):
+    # A program never seen before: its compile is a request of its own kind, and under `fair`
+    # a slot takes it although the large one's test batches wait (the compile lane).
+    before = engine.sandbox.pool_stats()
+    fresh = f"# {time.time_ns()}\n{DOUBLE}"
+    big, small, waited = race(engine, Priority.bulk, Priority.bulk, small_source=fresh)
+    assert big.verdict is Verdict.AC and big.passed == BIG_TESTS
+    assert small.verdict is Verdict.AC and small.compile is not None and not small.compile.cached
+    after = engine.sandbox.pool_stats()
+    assert after["compile"].requests - before["compile"].requests == 1  # the small one's only
+    assert after["run"].requests - before["run"].requests >= BIG_TESTS // 8 + 1  # batches of <= 8
+    assert after["compile"].busy_s > before["compile"].busy_s
+    print(f"{engine.settings.scheduling}: the small one waited {waited:.0%} of the large one's rest")
+    if engine.settings.scheduling == "fair":
+        assert waited < 0.4, "the small submission's compile waited for the large one's tests"
+    else:
+        assert waited > 0.7
 
 
 @pytest.mark.slow

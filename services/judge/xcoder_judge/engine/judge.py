@@ -308,7 +308,7 @@ class Judge:
             collect += sorted(files)
         started = time.monotonic()
         try:
-            res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), flow)
+            res = self.sandbox.run(RunRequest([[proc]], files_in=files_in, collect=collect), flow, "compile")
         except SlotError as e:
             return Artifact(key, False, str(e), 0.0, False, {"system_error": True})  # not cached
         elapsed = time.monotonic() - started

@@ -54,8 +54,10 @@ class EngineSettings(BaseModel):
     compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
     scheduling: Policy = Field(
         "fair",
-        description="Which waiting batch a free slot runs next: `fair` (interactive first, then "
-        "callers and submissions in turn) or `fifo` (oldest submission first).",
+        description="Which waiting request a free slot runs next: `fair` (interactive first; runs of "
+        "built programs before compiles, one compile lane kept open; then callers and submissions "
+        "in turn), `mixed` (`fair` with compiles in their submission's turn) or `fifo` (oldest "
+        "submission first).",
     )
 
     @classmethod

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from xcoder_judge.engine.sandbox import launcher_build, layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
-from xcoder_judge.engine.sandbox.pool import ANONYMOUS, SlotPool
+from xcoder_judge.engine.sandbox.pool import ANONYMOUS, KindStats, SlotPool
 from xcoder_judge.engine.sandbox.run_types import BoxConfig, RunRequest, RunResult
-from xcoder_judge.engine.sandbox.scheduling import Flow
+from xcoder_judge.engine.sandbox.scheduling import Flow, Kind
 from xcoder_judge.engine.sandbox.slot import Slot, SlotError
 from xcoder_judge.engine.settings import EngineSettings
 from xcoder_wire.schemas import Capabilities
@@ -144,12 +144,18 @@ class Sandbox:
 
     # ------------------------------------------------------------------ use
 
-    def submit(self, req: RunRequest, flow: Flow = ANONYMOUS) -> Future[RunResult]:
+    def submit(self, req: RunRequest, flow: Flow = ANONYMOUS, kind: Kind = "run") -> Future[RunResult]:
+        """Queue `req` for a slot; `kind` tells the scheduler a compile from a run of built programs."""
         assert self.pool is not None, "Sandbox.start() first"
-        return self.pool.submit(req, flow)
+        return self.pool.submit(req, flow, kind)
 
-    def run(self, req: RunRequest, flow: Flow = ANONYMOUS) -> RunResult:
-        return self.submit(req, flow).result()
+    def run(self, req: RunRequest, flow: Flow = ANONYMOUS, kind: Kind = "run") -> RunResult:
+        return self.submit(req, flow, kind).result()
+
+    def pool_stats(self) -> dict[Kind, KindStats]:
+        """Per kind of request: how many ran, their slot time and their wait (pool.py)."""
+        assert self.pool is not None, "Sandbox.start() first"
+        return self.pool.stats()
 
     @property
     def slots_total(self) -> int:
