@@ -151,3 +151,15 @@ def test_interactive_pairs(
     assert {first, then} <= set(held)
     assert precedence.winner(precedence.INTERACTIVE, held) == first
     assert interactive_verdict(sol, "sol", sol_rep, inter).verdict is verdict
+
+
+def test_docs_show_each_table_as_the_code_has_it() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[4] / "docs" / "judge-engine.md").read_text()
+    for table in (precedence.RUN, precedence.INTERACTIVE, precedence.ASSERT):
+        rows = [
+            f"| {i} | `{r.condition.value}` | {r.verdict.value if r.verdict else 'its own'} | {r.means} |"
+            for i, r in enumerate(table, 1)
+        ]
+        assert "\n".join(rows) in text
