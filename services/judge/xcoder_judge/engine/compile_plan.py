@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from xcoder_wire.schemas import CompileLimits
 
 from xcoder_judge.engine.compile_cache import Artifact, cache_key
-from xcoder_judge.engine.languages import Toolchain, linkers
+from xcoder_judge.engine.languages import Language, Toolchain, linkers
 from xcoder_judge.engine.sandbox import protocol
 from xcoder_judge.engine.sandbox.run_types import Proc, ProcLimits, RunRequest, RunResult
 
@@ -31,7 +31,7 @@ class Program:
     artifact: Artifact
 
     @property
-    def language(self):
+    def language(self) -> Language:
         return self.toolchain.language
 
 

@@ -64,7 +64,9 @@ def solution_proc(
         common["pipes_to"] = {4: (1, 5)}  # replies to the tester (see tester_proc)
     common["stdin"] = test.input.encode() if isinstance(test, StdioTest) else b""
     if lang.warm and python_warm:
-        return Proc(kind="py", py_path=f"{prog}/solution.py", harness=harness, env=dict(lang.env), **common)
+        return Proc(
+            kind="py", py_path=f"{prog}/{lang.source_file}", harness=harness, env=dict(lang.env), **common
+        )
     argv = tc.harness_argv(prog, harness) if harness else program_argv(program, prog, sub.limits)
     return Proc(argv=argv, env=dict(lang.env), **common)
 
