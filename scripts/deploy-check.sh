@@ -8,7 +8,10 @@
 #   XCODER_CHECK_SUITE_K='hostile/'              the suite stage's pytest -k selection
 #
 # Stages: images (scripts/build-images.sh), containers, suite (the suite's hostile and
-# reward_hacking groups inside the worker image), compose, kube, vm (python -m tests.deploy.cgroup_vm). Everything started is removed again, also on failure. The transcript
+# reward_hacking groups inside the worker image), compose, kube, vm (python -m tests.deploy.cgroup_vm),
+# and, only when named, vm-suite (the whole hostile and reward_hacking groups in the cgroup v2 VM:
+# an hour or more under emulation; XCODER_VM_SUITE_TIME_SCALE sets the factor on the suite's
+# limits, docs/deployment.md). Everything started is removed again, also on failure. The transcript
 # goes to stdout; the exit status is that of the first failing stage. Needs root, podman,
 # buildah, crun, podman-compose, debootstrap, qemu-system-x86 (docs/deployment.md, "Run for real").
 set -euo pipefail
@@ -233,14 +236,34 @@ stage_vm() {
   "$PY" -m tests.deploy.cgroup_vm
 }
 
+stage_vm-suite() {
+  local scale=()
+  [ -z "${XCODER_VM_SUITE_TIME_SCALE:-}" ] || scale=(--time-scale "$XCODER_VM_SUITE_TIME_SCALE")
+  say "vm-suite: the hostile and reward_hacking groups in the cgroup v2 VM (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  "$PY" -m tests.deploy.cgroup_vm --suite "${scale[@]}"
+}
+
 for stage in "${stages[@]}"; do
   case "$stage" in
-    images|containers|suite|compose|kube|vm) ;;
-    *) echo "deploy-check: unknown stage '$stage' (images containers suite compose kube vm)" >&2; exit 2 ;;
+    images|containers|suite|compose|kube|vm|vm-suite) ;;
+    *) echo "deploy-check: unknown stage '$stage' (images containers suite compose kube vm vm-suite)" >&2; exit 2 ;;
   esac
 done
-# a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too
-trap 'cleanup_containers; cleanup_suite; compose_down; kube_down; rm -rf "$KUBE_DIR"' EXIT
+# a failing stage exits through `set -e`, where RETURN traps do not run: clean up on exit too,
+# only after the stages that ran (the names are fixed: another run's containers stay alone)
+on_exit() {
+  local stage
+  for stage in "${stages[@]}"; do
+    case "$stage" in
+      containers) cleanup_containers ;;
+      suite) cleanup_suite ;;
+      compose) compose_down ;;
+      kube) kube_down ;;
+    esac
+  done
+  rm -rf "$KUBE_DIR"
+}
+trap on_exit EXIT
 for stage in "${stages[@]}"; do
   t0=$(date +%s)
   "stage_$stage"

@@ -12,7 +12,9 @@ It measures, in one run and one process:
    submission at a time (latency), and one many-test submission spread over the slots;
 3. trivial-Python throughput: 200 A+B submissions x 10 tests, 16 in flight from threads;
 4. C++ throughput after compilation: the same workload, the binary already in the compile cache;
-5. C++ compile p50 of a bits/stdc++.h program, with the precompiled header and without.
+5. C++ compile p50 of a bits/stdc++.h program, with the precompiled header and without;
+6. the two ways an exec-kind test starts (Settings.launcher): the C launcher against a forked
+   Python child, in interleaved rounds on two engines, per-test overhead and C/C++ tests/s.
 
 It prints a table and writes JSON with the figures, the targets and the machine facts (CPU
 model, vCPUs, kernel, commit, isolation level). Numbers on this 2-vCPU VM drift by about 15%
@@ -239,6 +241,40 @@ def bench_compile(engine: Engine, n: int, tag: str) -> dict[str, float]:
     return {"n": n, "p50_s": pct(times, 0.5), "p95_s": pct(times, 0.95), "mean_s": statistics.fmean(times)}
 
 
+def bench_launchers(
+    engines: dict[str, Engine], rounds: int, n_many: int, n_subs: int, tests_per: int, inflight: int
+) -> dict[str, dict[str, float]]:
+    """Per-test wall of one many-test C submission, and C and C++ tests/s, for each start path.
+
+    Rounds alternate between the engines, so load from other work hits both alike; medians.
+    """
+    many = Submission(language="c", source=TINY_C, tests=ab_tests(n_many))
+    for engine in engines.values():
+        judge_ok(engine, many)  # compile once each
+    samples: dict[str, dict[str, list[float]]] = {
+        k: {"c_ms": [], "c_tps": [], "cpp_tps": []} for k in engines
+    }
+    for _ in range(rounds):
+        for name, engine in engines.items():
+            t = time.perf_counter()
+            judge_ok(engine, many)
+            samples[name]["c_ms"].append((time.perf_counter() - t) * 1000 / n_many)
+            samples[name]["c_tps"].append(bench_throughput(engine, "c", TINY_C, n_subs, tests_per, inflight))
+            samples[name]["cpp_tps"].append(
+                bench_throughput(engine, "cpp17", CPP_AB, n_subs, tests_per, inflight)
+            )
+    return {
+        name: {
+            "rounds": rounds,
+            "c_wall_ms_per_test": statistics.median(s["c_ms"]),
+            "c_tests_per_s": statistics.median(s["c_tps"]),
+            "cpp_tests_per_s": statistics.median(s["cpp_tps"]),
+            "samples": {k: [round(x, 3) for x in v] for k, v in s.items()},
+        }
+        for name, s in samples.items()
+    }
+
+
 def make_engine(root: Path, name: str, slots: int, **overrides) -> Engine:
     settings = Settings(
         slots=slots,
@@ -306,7 +342,50 @@ def render(report: dict) -> str:
         f"{'1-test submission latency over bare fork+exec, ms':<52}{r['latency_overhead_ms']:>10.2f}"
     )
     lines.append(f"{'C++ compile p50 without PCH, s':<52}{r['cpp_compile_p50_nopch_s']:>10.2f}")
+    if "launchers" in report:
+        lines.append("")
+        lines.extend(render_launchers(report["launchers"]))
     return "\n".join(lines)
+
+
+def render_launchers(la: dict) -> list[str]:
+    c, py = la["paths"]["c"], la["paths"]["python"]
+    lines = [f"exec-kind start paths: {c['rounds']} interleaved rounds (medians), load {la['loadavg_1m']}"]
+    lines.append(f"{'':<44}{'C launcher':>12}{'Python fork':>13}{'ratio':>8}")
+    for label, key, fmt in (
+        ("overhead over bare fork+exec, ms/test", "overhead_ms_per_test", ".2f"),
+        ("C tests/s (16 in flight)", "c_tests_per_s", ".0f"),
+        ("C++ tests/s (16 in flight)", "cpp_tests_per_s", ".0f"),
+    ):
+        ratio = py[key] / c[key] if key.startswith("overhead") else c[key] / py[key]
+        lines.append(f"{label:<44}{c[key]:>12{fmt}}{py[key]:>13{fmt}}{ratio:>7.2f}x")
+    return lines
+
+
+def launchers_section(
+    c_engine: Engine,
+    root: Path,
+    slots: int,
+    bare_c_ms: float,
+    rounds: int,
+    sizes: tuple[int, int, int],
+    inflight: int,
+) -> dict:
+    """Section 6: `c_engine` (launcher "c") against a twin with launcher "python"."""
+    load = [round(os.getloadavg()[0], 2)]
+    py_engine = make_engine(root, "pyfork", slots, pch=True, launcher="python", sandbox_uid=BENCH_UID + 200)
+    try:
+        py_engine.wait_pch()
+        n_many, n_subs, tests_per = sizes
+        paths = bench_launchers(
+            {"c": c_engine, "python": py_engine}, rounds, n_many, n_subs, tests_per, inflight
+        )
+    finally:
+        py_engine.close()
+    for p in paths.values():
+        p["overhead_ms_per_test"] = p["c_wall_ms_per_test"] - bare_c_ms
+    load.append(round(os.getloadavg()[0], 2))
+    return {"paths": paths, "bare_c_ms": bare_c_ms, "loadavg_1m": f"{load[0]} -> {load[1]}"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smaller samples (for a smoke run)")
     ap.add_argument("--slots", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--inflight", type=int, default=16)
+    ap.add_argument("--launchers-only", action="store_true", help="only the exec start paths (6.)")
+    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds of the start paths")
     ap.add_argument("--json", type=Path, default=REPO / "bench" / "results" / "judge_engine.json")
     args = ap.parse_args(argv)
     q = args.quick
@@ -321,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     n_single, n_many = (50, 100) if q else (200, 500)
     n_subs, tests_per = (40, 10) if q else (200, 10)
     n_compile = 3 if q else 10
+    rounds = args.rounds or (2 if q else 4)
+    launcher_sizes = (n_many, n_subs // 2, tests_per)
 
     load_start = round(os.getloadavg()[0], 2)
     root = Path(tempfile.mkdtemp(prefix="xcoder-bench-"))
@@ -333,9 +416,21 @@ def main(argv: list[str] | None = None) -> int:
 
         print("bare fork+exec ...", file=sys.stderr)
         bare = bench_bare(n_bare, tiny)
+        bare_c = bare["posix_spawn tiny C A+B (pipes)"]["mean_ms"]
         print("engine start ...", file=sys.stderr)
-        engine = make_engine(root, "pch", args.slots, pch=True)
+        engine = make_engine(root, "pch", args.slots, pch=True, launcher="c")
         engine.wait_pch()
+        if args.launchers_only:
+            print("exec start paths ...", file=sys.stderr)
+            la = launchers_section(engine, root, args.slots, bare_c, rounds, launcher_sizes, args.inflight)
+            report = {"machine": machine_facts(engine), "bare": bare, "launchers": la}
+            report["machine"]["loadavg_1m_at_start"] = load_start
+            print("\n".join(render_launchers(la)))
+            out = args.json.with_name(args.json.stem + "_launchers.json")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(report, indent=2) + "\n")
+            print(f"\nJSON written to {out}", file=sys.stderr)
+            return 0
         print("engine overhead ...", file=sys.stderr)
         eng = bench_overhead(engine, n_single, n_many)
         print("python throughput ...", file=sys.stderr)
@@ -348,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         cpp_tps = bench_throughput(engine, "cpp17", CPP_AB, n_subs, tests_per, args.inflight)
         print("c++ compile with pch ...", file=sys.stderr)
         comp_pch = bench_compile(engine, n_compile, "pch")
+        print("exec start paths ...", file=sys.stderr)
+        la = launchers_section(engine, root, args.slots, bare_c, rounds, launcher_sizes, args.inflight)
         facts = machine_facts(engine)
         engine.close()
         engine = None
@@ -355,7 +452,6 @@ def main(argv: list[str] | None = None) -> int:
         nopch = make_engine(root, "nopch", args.slots, pch=False)
         comp_nopch = bench_compile(nopch, n_compile, "nopch")
 
-        bare_c = bare["posix_spawn tiny C A+B (pipes)"]["mean_ms"]
         latency = eng["engine: 1-test submissions, one at a time"]["mean_ms"]
         per_test = eng[f"engine: one {n_many}-test submission, per test"]["mean_ms"]
         facts["loadavg_1m_at_start"] = load_start
@@ -375,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
             "bare": bare,
             "engine": eng,
             "compile": {"pch": comp_pch, "nopch": comp_nopch},
+            "launchers": la,
             "results": {
                 "overhead_ms_per_test": per_test - bare_c,
                 "latency_overhead_ms": latency - bare_c,

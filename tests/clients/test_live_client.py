@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -122,3 +125,67 @@ def test_a_key_in_the_url_reaches_a_judge_that_requires_keys(live_judge, judge_s
             reader.judge([_sub(ADD)])
     finally:
         cluster.stop()
+
+
+class CountingProxy:
+    """A TCP relay in front of the judge that counts the connections clients open (real HTTP)."""
+
+    def __init__(self, target_url: str) -> None:
+        target = urlsplit(target_url)
+        self._target = (target.hostname, target.port)
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self.accepted = 0
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            upstream = socket.create_connection(self._target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._stop = True
+        self._server.close()
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_sequential_calls_reuse_one_keep_alive_connection(live_judge, twin):
+    """N calls one after another from one client cost one TCP connection, not N (keep-alive by
+    default: a new connection per call is a handshake and a server accept on every reward)."""
+    proxy = CountingProxy(live_judge.url)
+    try:
+        if twin == "sync":
+            with JudgeClient(proxy.url) as client:
+                verdicts = [client.judge([_sub(ADD)])[0].verdict for _ in range(5)]
+        else:
+
+            async def run():
+                async with AsyncJudgeClient(proxy.url) as client:
+                    return [(await client.judge([_sub(ADD)]))[0].verdict for _ in range(5)]
+
+            verdicts = asyncio.run(run())
+        assert verdicts == [Verdict.AC] * 5
+        assert proxy.accepted == 1
+    finally:
+        proxy.close()

@@ -1,6 +1,8 @@
 """The cgroup v2 test VM, host side: build (or reuse) the image, boot it with this checkout, collect.
 
     python -m tests.deploy.cgroup_vm [--scenarios "service pod"] [--pytest ARGS] [--rebuild]
+    python -m tests.deploy.cgroup_vm --suite [--time-scale 10]   the suite's whole hostile and
+        reward_hacking groups (an hour or more under emulation; scripts/deploy-check.sh vm-suite)
     XCODER_VM_ACCEL=kvm|tcg  skip the KVM probe
 
 The image (tests/deploy/vm/build-image.sh) is a debootstrap Debian root with the cloud kernel,
@@ -45,6 +47,13 @@ TCG_PYTEST = (
     "services/judge/tests/test_suite.py -k 'fork_bomb_c or thread_bomb_c or cpu_time_over_tree_c"
     " or threads_burn_cpu_c or c_wall_time_sleep or c_tle or python3_tle'"
 )
+# The whole hostile and reward_hacking groups (guest_checks.py's `suite` step), by hand only: in
+# the service placement, in every language the guest's engine offers. Under emulation programs
+# run many times slower than on the machines the suite's limits were written for, so CPU, wall
+# and compile limits are multiplied by this factor (suite/_lib.py: XCODER_SUITE_TIME_SCALE),
+# except in the cases whose verdict depends on the limit's exact size (`fixed_limits`).
+SUITE_TIME_SCALE_TCG = 10.0
+SUITE_TIMEOUT_S = 3 * 3600
 
 
 @dataclass
@@ -113,6 +122,15 @@ def accelerator(img: Path) -> str:
     return accel
 
 
+CALIBRATION_LOOP = "import time\nt = time.process_time()\nx = 0\nfor i in range(3_000_000): x += i\nprint(time.process_time() - t)"
+
+
+def _loop_seconds() -> float:
+    """CPU seconds of a fixed Python loop here; the guest times the same loop (its slowdown)."""
+    out = subprocess.run([sys.executable, "-c", CALIBRATION_LOOP], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
 def _checkout_files() -> list[str]:
     out = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO,
                          capture_output=True, check=True).stdout.decode()  # fmt: skip
@@ -141,13 +159,26 @@ def run(
     cpus: int = 2,
     keep: Path | None = None,
     echo: bool = False,
+    time_scale: float | None = None,
+    suite_k: str = "",
 ) -> VmRun:
-    """Boot the VM once for these scenarios; pytest_args None: the default for the accelerator."""
+    """Boot the VM once for these scenarios; pytest_args None: the default for the accelerator.
+
+    time_scale: for the `suite` step, the factor on the suite's limits (None: 1 under KVM,
+    SUITE_TIME_SCALE_TCG under emulation).
+    """
     img = image()
     accel = accelerator(img)
     env = {"XCODER_VM_SCENARIOS": scenarios, "XCODER_VM_STEPS": steps}
     if accel == "tcg":
-        env |= {"XCODER_JUDGE_LANGUAGES": TCG_LANGUAGES, "XCODER_JUDGE_PCH": "false"}
+        env["XCODER_JUDGE_PCH"] = "false"
+        if "suite" not in steps.split():  # the suite step picks its languages itself
+            env["XCODER_JUDGE_LANGUAGES"] = TCG_LANGUAGES
+    if time_scale is None:
+        time_scale = SUITE_TIME_SCALE_TCG if accel == "tcg" else 1.0
+    env["XCODER_VM_SUITE_TIME_SCALE"] = f"{time_scale:g}"
+    env["XCODER_VM_SUITE_K"] = suite_k
+    env["XCODER_VM_HOST_LOOP_S"] = f"{_loop_seconds():.3f}"
     env["XCODER_VM_PYTEST"] = pytest_args if pytest_args is not None else (
         DEFAULT_PYTEST if accel == "kvm" else TCG_PYTEST)  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="xcoder-vm-", dir=keep))
@@ -225,13 +256,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pytest", default=None, help="pytest arguments run in the guest ('' for none)")
     p.add_argument("--steps", default="engine pytest service")
     p.add_argument("--rebuild", action="store_true", help="rebuild the image first")
-    p.add_argument("--timeout", type=float, default=1500)
+    p.add_argument("--timeout", type=float, default=None, help="seconds (1500; --suite: 3 hours)")
+    p.add_argument("--suite", action="store_true",
+                   help="the whole hostile and reward_hacking groups instead (service placement only)")  # fmt: skip
+    p.add_argument("--time-scale", type=float, default=None,
+                   help=f"--suite: factor on the suite's limits (default 1 under KVM, {SUITE_TIME_SCALE_TCG:g} under TCG)")  # fmt: skip
+    p.add_argument("--suite-k", default="", help="--suite: only the cases whose id contains one of 'a or b'")
     args = p.parse_args(argv)
+    if args.suite:
+        args.scenarios, args.steps, args.pytest = "service", "suite", ""
+    if args.timeout is None:
+        args.timeout = SUITE_TIMEOUT_S if args.suite else 1500
     t0 = time.monotonic()
     img = image(rebuild=args.rebuild)
     build = json.loads((img / "build.json").read_text())
     print(f"cgroup-vm: image {img} ({time.monotonic() - t0:.0f} s to get it): {build}")
-    res = run(args.scenarios, args.pytest, args.steps, timeout_s=args.timeout, echo=True)
+    res = run(
+        args.scenarios,
+        args.pytest,
+        args.steps,
+        timeout_s=args.timeout,
+        echo=True,
+        time_scale=args.time_scale,
+        suite_k=args.suite_k,
+    )
     print(f"cgroup-vm: accel={res.accel} boot={res.boot_s} s total={res.total_s} s results in {res.out_dir}")
     failures = res.failures()
     for f in failures:

@@ -2,11 +2,13 @@
 for one program become one job, and every caller still gets exactly its own answer.
 
 The window is long here (400 ms) so that requests posted together certainly meet in it on a
-loaded machine; the default is a few ms.
+loaded machine; the default is a few ms. An idle API opens no window (a lone request goes at
+once), so the bursts below are posted while another request keeps the API busy (`busy`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import time
@@ -17,7 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+from xcoder_judge.service.compat.sandbox_fusion import RunCodeRequest, to_submission
 from xcoder_judge.service.queue import keys
+from xcoder_judge.service.queue.ids import submission_id_for
 from xcoder_judge.testing import JudgeCluster, RedisTarget, claim_redis
 
 pytestmark = pytest.mark.slow
@@ -55,6 +59,26 @@ def together(fn, args: list) -> list:
         return list(pool.map(fn, args))
 
 
+# A program no burst below shares: its request keeps the API busy while a burst is posted.
+BACKGROUND = "import time\ntime.sleep(4)\nprint(input())\n"
+
+
+@contextlib.contextmanager
+def busy(http: httpx.Client, sync: redis.Redis, headers: dict[str, str] | None = None) -> Iterator[None]:
+    """While the block runs, one other one-test request is in flight (its job already queued)."""
+    seen = set(job_hashes(sync))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        token = str(time.monotonic_ns())  # a fresh input: identical requests share one job by design
+        body = run_code_body(BACKGROUND, f"{token}\n")
+        background = pool.submit(http.post, "/run_code", json=body, headers=headers)
+        deadline = time.monotonic() + 30
+        while not set(job_hashes(sync)) - seen:  # sent at once: the API was idle
+            assert time.monotonic() < deadline, "the background request was never queued"
+            time.sleep(0.02)
+        yield
+        assert background.result().json()["run_result"]["stdout"] == f"{token}\n"
+
+
 @pytest.fixture
 def redis_db(judge_session_root: Path) -> Iterator[RedisTarget]:
     target = claim_redis(judge_session_root / "coalesce-redis")
@@ -86,10 +110,11 @@ def test_concurrent_run_code_calls_for_one_program_are_one_job_each_answered_wit
 ):
     http = start(judge)
     sync = redis.Redis.from_url(redis_db.url)
-    before = job_hashes(sync)
-    answers = together(
-        lambda i: http.post("/run_code", json=run_code_body(ECHO_TWICE, f"{i}\n")), list(range(8))
-    )
+    with busy(http, sync):
+        before = job_hashes(sync)
+        answers = together(
+            lambda i: http.post("/run_code", json=run_code_body(ECHO_TWICE, f"{i}\n")), list(range(8))
+        )
     assert [r.status_code for r in answers] == [200] * 8
     outs = [r.json() for r in answers]
     assert [o["status"] for o in outs] == ["Success"] * 8
@@ -98,6 +123,18 @@ def test_concurrent_run_code_calls_for_one_program_are_one_job_each_answered_wit
     assert len(new) == 1, new  # eight requests, one job
     meta = json.loads(sync.hget(keys.job_key(new[0]), "meta") or b"{}")
     assert meta["tests"] == 8
+
+    # Each member is findable by its own (content-derived) id, as its own one-test result.
+    for i in (0, 5):
+        own_id = to_submission(RunCodeRequest(**run_code_body(ECHO_TWICE, f"{i}\n"))).id
+        got = http.get(f"/v1/submissions/{own_id}")
+        assert got.status_code == 200, got.text
+        envelope = got.json()
+        assert envelope["id"] == own_id and envelope["status"] == "done"
+        assert envelope["result"]["id"] == own_id and envelope["result"]["total"] == 1
+        assert envelope["result"]["tests"][0]["stdout"] == f"{2 * i}\n"
+    many = http.post("/v1/submissions/lookup", json={"ids": [own_id, submission_id_for(new[0])]})
+    assert many.status_code == 200 and [x["result"]["total"] for x in many.json()["items"]] == [1, 8]
 
     # The same requests again (verl's retry after a 504, or a repeat): the job that has them
     # answers; nothing new is queued, and the answers are the same.
@@ -110,7 +147,6 @@ def test_concurrent_run_code_calls_for_one_program_are_one_job_each_answered_wit
 def test_different_programs_and_different_callers_are_never_merged(judge, redis_db):
     http = start(judge, api_keys="alpha:submit+read:key-a,beta:submit+read:key-b")
     sync = redis.Redis.from_url(redis_db.url)
-    before = job_hashes(sync)
     other = "x = int(input())\nprint(3 * x)\n"
     calls = [
         (ECHO_TWICE, 1, "key-a"),
@@ -124,7 +160,9 @@ def test_different_programs_and_different_callers_are_never_merged(judge, redis_
         code, x, key = call
         return http.post("/run_code", json=run_code_body(code, f"{x}\n"), headers={"X-API-Key": key})
 
-    outs = [r.json() for r in together(post, calls)]
+    with busy(http, sync, headers={"X-API-Key": "key-a"}):
+        before = job_hashes(sync)
+        outs = [r.json() for r in together(post, calls)]
     assert [o["run_result"]["stdout"] for o in outs] == ["2\n", "4\n", "3\n", "6\n", "8\n"]
     assert len([j for j in job_hashes(sync) if j not in before]) == 3  # (a, twice), (a, thrice), (b, twice)
 
@@ -138,12 +176,13 @@ def test_one_callers_tle_or_crash_leaves_the_others_answers_alone(judge, redis_d
     http = start(judge)
     sync = redis.Redis.from_url(redis_db.url)
     inputs = [0, 2, 1, 3, 4]  # the TLE first: a job that stopped early would skip the rest
-    outs = [
-        r.json()
-        for r in together(
-            lambda x: http.post("/run_code", json=run_code_body(PICKY, f"{x}\n", timeout=1)), inputs
-        )
-    ]
+    with busy(http, sync):
+        outs = [
+            r.json()
+            for r in together(
+                lambda x: http.post("/run_code", json=run_code_body(PICKY, f"{x}\n", timeout=1)), inputs
+            )
+        ]
     by_input = dict(zip(inputs, outs, strict=True))
     assert by_input[0]["status"] == "Failed" and by_input[0]["run_result"]["status"] == "TimeLimitExceeded"
     assert by_input[1]["status"] == "Failed" and by_input[1]["run_result"]["return_code"] == 3
@@ -156,8 +195,9 @@ def test_one_callers_tle_or_crash_leaves_the_others_answers_alone(judge, redis_d
         body = {"type": "python", "solution": ECHO_TWICE, "input": f"{x}\n", "expected_output": expected}
         return http.post("/judge", json=body).json()["success"]
 
-    before = job_hashes(sync)
-    assert together(judge_one, [5, 6, 7]) == [False, True, True]
+    with busy(http, sync):
+        before = job_hashes(sync)
+        assert together(judge_one, [5, 6, 7]) == [False, True, True]
     assert len([j for j in job_hashes(sync) if j not in before]) == 1  # one job for the three
     sync.close()
 
@@ -165,7 +205,6 @@ def test_one_callers_tle_or_crash_leaves_the_others_answers_alone(judge, redis_d
 def test_a_caller_that_disconnects_does_not_break_the_others(judge, redis_db):
     http = start(judge)
     sync = redis.Redis.from_url(redis_db.url)
-    before = job_hashes(sync)
 
     def call(x: int):
         if x == 0:  # gives up long before the run ends and closes its connection
@@ -177,7 +216,9 @@ def test_a_caller_that_disconnects_does_not_break_the_others(judge, redis_db):
                 return "answered"
         return http.post("/run_code", json=run_code_body(SLOW, f"{x}\n")).json()
 
-    outs = together(call, [0, 1, 2, 3])
+    with busy(http, sync):
+        before = job_hashes(sync)
+        outs = together(call, [0, 1, 2, 3])
     assert outs[0] == "gone"
     assert [o["run_result"]["stdout"] for o in outs[1:]] == ["2\n", "4\n", "6\n"]
     assert len([j for j in job_hashes(sync) if j not in before]) == 1
@@ -188,8 +229,17 @@ def test_worker_sigkilled_mid_coalesced_job_every_caller_still_gets_its_answer(j
     http = start(judge)
     victim = judge.procs[0].popen
     sync = redis.Redis.from_url(redis_db.url)
-    before = set(job_hashes(sync))
+    with busy(http, sync):
+        before = set(job_hashes(sync))
+        outs = _kill_mid_job(judge, http, sync, victim, before)
+    assert [o["status"] for o in outs] == ["Success"] * 6
+    assert [o["run_result"]["stdout"] for o in outs] == [f"{2 * x}\n" for x in range(6)]
+    new = set(job_hashes(sync)) - before
+    assert len(new) == 1
+    sync.close()
 
+
+def _kill_mid_job(judge, http, sync, victim, before) -> list[dict]:
     def started() -> bool:
         for jid in set(job_hashes(sync)) - before:
             if sync.hget(keys.job_key(jid), "status") == b"started":
@@ -204,12 +254,7 @@ def test_worker_sigkilled_mid_coalesced_job_every_caller_still_gets_its_answer(j
             time.sleep(0.05)
         judge.stop_process(victim, sig=signal.SIGKILL)
         judge.start_worker("rescuer", slots=2)
-        outs = [f.result().json() for f in futures]
-    assert [o["status"] for o in outs] == ["Success"] * 6
-    assert [o["run_result"]["stdout"] for o in outs] == [f"{2 * x}\n" for x in range(6)]
-    new = set(job_hashes(sync)) - before
-    assert len(new) == 1
-    sync.close()
+        return [f.result().json() for f in futures]
 
 
 def test_window_zero_keeps_one_job_per_request(judge, redis_db):
@@ -224,4 +269,25 @@ def test_window_zero_keeps_one_job_per_request(judge, redis_db):
     ]
     assert [o["run_result"]["stdout"] for o in outs] == ["2\n", "4\n", "6\n"]
     assert len([j for j in job_hashes(sync) if j not in before]) == 3
+    sync.close()
+
+
+def test_an_idle_api_sends_a_lone_request_at_once_and_groups_the_rest_of_a_burst(judge, redis_db):
+    """No window for a request that finds nothing else in flight: with the longest window (1 s),
+    a lone request still comes back well within it; a burst then costs one job more at most."""
+    http = start(judge, coalesce_window_ms=1000)
+    sync = redis.Redis.from_url(redis_db.url)
+    elapsed = []
+    for x in range(3):
+        t = time.monotonic()
+        out = http.post("/run_code", json=run_code_body(ECHO_TWICE, f"{x}\n")).json()
+        elapsed.append(time.monotonic() - t)
+        assert out["run_result"]["stdout"] == f"{2 * x}\n"
+    assert min(elapsed) < 0.9, elapsed  # a window would have held each for 1 s
+    before = job_hashes(sync)
+    outs = together(
+        lambda i: http.post("/run_code", json=run_code_body(ECHO_TWICE, f"{i}\n")), list(range(10, 16))
+    )
+    assert [o.json()["run_result"]["stdout"] for o in outs] == [f"{2 * i}\n" for i in range(10, 16)]
+    assert 1 <= len([j for j in job_hashes(sync) if j not in before]) <= 2  # the first alone, the rest one
     sync.close()

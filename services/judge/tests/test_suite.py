@@ -8,6 +8,7 @@ test_parity.py, on two engines.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import socket
 import subprocess
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from xcoder_wire.schemas import Submission, Verdict
+from xcoder_wire.schemas import Limits, Submission, Verdict
 
 
 def _load_suite_lib():
@@ -145,6 +146,45 @@ def test_render_fills_placeholders_and_rejects_unknown_ones() -> None:
         lib.render("{{NOPE}}", {})
 
 
+def test_time_scale_stretches_limits_except_where_the_case_fixes_them(monkeypatch) -> None:
+    by_id = {c.id: c for c in CASES}
+    limited, bare, unset, fixed = (by_id[i] for i in (
+        "hostile/sleep_forever_python", "hostile/ipc_state_c", "hostile/leftover_files_python",
+        "hostile/threads_burn_cpu_c"))  # fmt: skip
+    assert "wall_s" not in bare.data["limits"] and "limits" not in unset.data
+    monkeypatch.delenv(lib.TIME_SCALE_ENV, raising=False)
+    native = lib.submission_payload(limited, {})
+    assert native["limits"] == limited.data["limits"] and "compile_limits" not in native
+    assert limited.timeout_s == 180
+
+    monkeypatch.setenv(lib.TIME_SCALE_ENV, "10")
+    p = lib.submission_payload(limited, {})
+    assert p["limits"]["time_s"] == 10 * limited.data["limits"]["time_s"]
+    assert p["limits"]["wall_s"] == 10 * limited.data["limits"]["wall_s"]
+    assert p["compile_limits"]["time_s"] == 60  # 10 x the default 20 s, capped at MAX_TIME_S
+    assert limited.timeout_s == 1800
+    b = Submission.model_validate(lib.submission_payload(bare, {}))
+    assert b.limits.time_s == 10 * bare.data["limits"]["time_s"]
+    assert b.limits.effective_wall_s == 2 * b.limits.time_s + 1  # still derived from time_s
+    assert lib.submission_payload(unset, {})["limits"] == {"time_s": 20.0}  # the default 2 s, scaled
+    assert lib.scaled_limits({"time_s": 50, "wall_s": 200}, Limits) == {"time_s": 60, "wall_s": 300}
+    f = lib.submission_payload(fixed, {})
+    assert f["limits"] == fixed.data["limits"] and "compile_limits" not in f
+
+    for bad in ("fast", "0.5", "1000"):
+        monkeypatch.setenv(lib.TIME_SCALE_ENV, bad)
+        with pytest.raises(lib.CaseError, match=lib.TIME_SCALE_ENV):
+            lib.submission_payload(limited, {})
+
+
+def test_fixed_limits_must_say_why(tmp_path) -> None:
+    case = next(c for c in CASES if c.id == "hostile/threads_burn_cpu_c")
+    assert lib.validate(case) == []
+    for bad in ("", "  ", True):
+        broken = lib.Case(case.group, case.name, case.path, {**case.data, "fixed_limits": bad})
+        assert any("fixed_limits" in e for e in lib.validate(broken)), bad
+
+
 def test_non_loopback_ipv4_is_this_machines_own() -> None:
     ip = lib.non_loopback_ipv4()
     assert not ip.startswith("127.")
@@ -162,11 +202,22 @@ def _healthy(engine, slots: int) -> list[str]:
         language="python3",
         source="a, b = map(int, input().split())\nprint(a + b)\n",
         tests=[{"input": f"{i} {i}\n", "expected": f"{2 * i}\n"} for i in range(2 * slots)],
+        limits=lib.scaled_limits({}, Limits),
     )
     r = engine.judge(sub)
     if r.verdict != Verdict.AC:
         return [f"engine unhealthy afterwards: A+B gave {r.verdict.value} ({r.message!r}, {r.tests[:2]})"]
     return []
+
+
+def _record(case, verdicts: list[str], errors: list[str], seconds: float) -> None:
+    """One JSON line per judged case in $XCODER_SUITE_RECORD, when set: a run's verdicts for its
+    report (cgroup_vm.py's suite run counts the reward-hacking cases that ended only by TLE)."""
+    path = os.environ.get("XCODER_SUITE_RECORD")
+    if path:
+        line = {"id": case.id, "verdicts": verdicts, "ok": not errors, "s": round(seconds, 1)}
+        with open(path, "a") as f:
+            f.write(json.dumps(line) + "\n")
 
 
 def run_case(case, engine, facts) -> None:
@@ -176,6 +227,8 @@ def run_case(case, engine, facts) -> None:
     host = case.host
     absent = [Path(p) for p in lib.render_any(host.get("absent_paths", []), values)]
     errors: list[str] = []
+    verdicts: list[str] = []
+    t0 = time.monotonic()
     try:
         payload = lib.submission_payload(case, values)
         for p in absent:
@@ -190,6 +243,7 @@ def run_case(case, engine, facts) -> None:
                     engine.judge(sub)
                 continue
             result = engine.judge(sub)
+            verdicts.append(result.verdict.value)
             errors += [tag + e for e in lib.check_result(case, result, values)]
             if host.get("no_leftover_processes"):
                 left = lib.sandbox_processes(facts.sandbox_uids, host.get("forbidden_process_names", []))
@@ -210,6 +264,7 @@ def run_case(case, engine, facts) -> None:
                 os.rmdir(p)
             elif os.path.lexists(p):
                 os.unlink(p)
+    _record(case, verdicts, errors, time.monotonic() - t0)
     assert not errors, f"{case.id}: {case.data['description'].strip()}\n" + "\n".join(errors)
 
 

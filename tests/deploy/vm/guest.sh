@@ -8,9 +8,16 @@
 #   pod      the worker in a container's cgroup inside a pod's, in a private cgroup namespace,
 #            with cgroup2 mounted read-only by the "runtime" and made writable by the worker
 #            image's own entrypoint (docker/judge-worker-entrypoint.sh): what a pod sees
-# Settings come from /opt/xcoder/src/.xcoder-vm.env, written by run_vm.py.
+# Settings come from $src/.xcoder-vm.env, written by cgroup_vm.py.
 set -u
-src=/opt/xcoder/src
+# The image's init unpacks the checkout under /opt, but every box binds /opt read-only (toolchains
+# live there; layout.SYSTEM_DIRS), so the suite's judge-source probes would read it: the VM's own
+# artefact, not the worker image's (its /opt holds only the venv). Move it out first, as the
+# container suite stage mounts it at /xcoder-suite/src.
+src=/srv/xcoder/src
+if [ -d /opt/xcoder/src ] && [ ! -e "$src" ]; then
+  mkdir -p /srv/xcoder && mv /opt/xcoder/src "$src" && exec sh "$src/tests/deploy/vm/guest.sh"
+fi
 out="${XCODER_VM_OUT:?}"
 # shellcheck disable=SC1091
 . "$src/.xcoder-vm.env"

@@ -7,7 +7,10 @@
 2. the engine reports `cgroup: v2` with full isolation and leaves no cgroup behind;
 3. pytest on $XCODER_VM_PYTEST (the suite's limit cases and hostile group, by default) with
    XCODER_JUDGE_CGROUP=v2, so a fallback to rlimits cannot pass silently;
-4. the service: redis-server, `xcoder-judge worker` (in the pod scenario confined to the chart's
+4. (step `suite`, run by hand: cgroup_vm.py --suite) the suite's whole hostile and
+   reward_hacking groups, in the languages the engine offers here, limits scaled by
+   $XCODER_VM_SUITE_TIME_SCALE; every case left out is named with its reason;
+5. the service: redis-server, `xcoder-judge worker` (in the pod scenario confined to the chart's
    five capabilities, no_new_privs and the worker seccomp profile) and `xcoder-judge api`; the
    HTTP smoke test (tests/deploy/smoke.py) must see the worker report cgroup v2.
 Results go to $XCODER_VM_OUT/<scenario>.json; the exit status is 1 when any check failed.
@@ -16,6 +19,7 @@ Results go to $XCODER_VM_OUT/<scenario>.json; the exit status is 1 when any chec
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shlex
 import shutil
@@ -24,8 +28,8 @@ import sys
 import time
 from pathlib import Path
 
-SRC = Path("/opt/xcoder/src")
-OUT = Path(os.environ["XCODER_VM_OUT"])
+SRC = Path(__file__).resolve().parents[3]  # /srv/xcoder/src in the guest (guest.sh)
+OUT = Path(os.environ.get("XCODER_VM_OUT", "/run/xcoder-vm-out"))  # set by the image's init
 CGROUP = Path("/sys/fs/cgroup")
 sys.path.insert(0, str(SRC))
 
@@ -156,6 +160,151 @@ def check_pytest(scenario: str, base: Path) -> None:
     record("no cgroup left after pytest", not leftovers(base), leftovers(base))
 
 
+SUITE_GROUPS = ("hostile", "reward_hacking")
+SUITE_TEST = "services/judge/tests/test_suite.py"
+
+
+def _suite_lib():
+    import importlib.util
+
+    name = "xcoder_judge_suite_lib"  # the name test_suite.py loads it under
+    spec = importlib.util.spec_from_file_location(name, SRC / "services/judge/tests/suite/_lib.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _case_languages(case) -> set[str]:
+    d = case.data
+    return {d["language"]} | {
+        d[k]["language"] for k in ("checker", "interactor") if "language" in d.get(k, {})
+    }
+
+
+def suite_left_out(cases, offered: set[str], dropped: dict[str, str]) -> dict[str, str]:
+    """Case id -> why it cannot run here: a language it needs (its own, its checker's or its
+    interactor's) is not offered, with the self-test's words for it (or: not installed)."""
+    return {
+        c.id: ", ".join(
+            f"{lang} not offered ({dropped.get(lang, 'not installed')})"
+            for lang in sorted(_case_languages(c) - offered)
+        )
+        for c in cases
+        if not _case_languages(c) <= offered
+    }
+
+
+class _SelfTestLog(logging.Handler):
+    """The engine's "failed its self-test" warnings: why a language is not offered here."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.dropped: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "failed its self-test" in str(record.msg) and record.args:
+            lang, verdict, detail = record.args
+            self.dropped[str(lang)] = f"{verdict}: {str(detail)[:160]}"
+
+
+def check_suite(scenario: str, base: Path) -> None:
+    """The suite's hostile and reward_hacking groups, every case the engine here can judge.
+
+    A probe engine (the suite's settings, XCODER_JUDGE_LANGUAGES = the groups' languages) builds
+    the C++ PCH, then runs the start-up self-test once; the languages it drops (under emulation: runtimes whose start-up
+    outlasts the self-test's CPU limit) leave their cases out, each named with the reason. The
+    suite's own engine then offers exactly the probe's languages (no second self-test, so the
+    two agree). Limits are scaled by XCODER_SUITE_TIME_SCALE except where a case fixes them.
+    """
+    from xcoder_judge.config import Settings
+    from xcoder_judge.engine import Engine
+
+    from tests.deploy.cgroup_vm import CALIBRATION_LOOP
+
+    lib = _suite_lib()
+    scale = os.environ.get("XCODER_VM_SUITE_TIME_SCALE", "1")
+    narrow = os.environ.get("XCODER_VM_SUITE_K", "")
+    loop = subprocess.run(
+        [sys.executable, "-c", CALIBRATION_LOOP], capture_output=True, text=True, check=True
+    )
+    host_s = float(os.environ.get("XCODER_VM_HOST_LOOP_S") or "nan")
+    record("suite: this guest's slowdown (the same Python loop, CPU time here / on the host)", True,
+           {"guest_s": round(float(loop.stdout), 3), "host_s": host_s, "slowdown": round(float(loop.stdout) / host_s, 1),
+            "time_scale": scale})  # fmt: skip
+    cases = lib.discover(groups=SUITE_GROUPS)
+    if narrow:  # a rerun of some cases (cgroup_vm.py --suite-k): only their languages are probed
+        cases = [c for c in cases if any(part.strip() in c.id for part in narrow.split(" or "))]
+    wanted = sorted(set().union(*(_case_languages(c) for c in cases)))
+    cache = Path("/tmp/vm-suite/cache")  # the probe's compiles serve the suite (XCODER_SUITE_CACHE_DIR)
+    seen = _SelfTestLog()
+    logging.getLogger().addHandler(seen)
+    t0 = time.monotonic()
+    # The C++ self-test includes <bits/stdc++.h>: without its PCH that alone outlasts the
+    # self-test's 60 s compile limit under emulation. A worker in steady state has the PCH, so
+    # the probe builds it first (wait_pch) and only then runs the engine's own self-test.
+    engine = Engine(Settings(slots=2, cgroup="v2", languages=",".join(wanted), work_dir="/tmp/vm-suite/probe",
+                             cache_dir=cache, pch=True, self_test=False))  # fmt: skip
+    try:
+        engine.start()
+        engine.wait_pch()
+        engine._self_test()  # the engine's start-up self-test, run once the PCH is there
+        offered = sorted(lang.id for lang in engine.languages())
+    finally:
+        engine.close()
+        logging.getLogger().removeHandler(seen)
+    record("suite languages offered", bool(offered),
+           {"offered": offered, "dropped by the self-test": seen.dropped, "s": round(time.monotonic() - t0)})  # fmt: skip
+    reasons = suite_left_out(cases, set(offered), seen.dropped)
+    (OUT / "suite-left-out.json").write_text(json.dumps(reasons, indent=1))
+    print(
+        "\n".join(f"xcoder-vm: suite leaves out {cid}: {why}" for cid, why in sorted(reasons.items())),
+        flush=True,
+    )
+    fixed = {c.id: c.data["fixed_limits"] for c in cases if "fixed_limits" in c.data}
+    record("suite cases left out", True, {"count": len(reasons), "of": len(cases), "fixed_limits": fixed})
+
+    verdicts = OUT / "suite-verdicts.jsonl"
+    env = dict(os.environ, XCODER_JUDGE_CGROUP="v2", XCODER_JUDGE_LANGUAGES=",".join(offered),
+               XCODER_JUDGE_SELF_TEST="false", XCODER_SUITE_TIME_SCALE=scale,
+               XCODER_SUITE_CACHE_DIR=str(cache), XCODER_SUITE_RECORD=str(verdicts))  # fmt: skip
+    junit = OUT / f"{scenario}-suite-junit.xml"
+    k = " or ".join(f"{g}/" for g in SUITE_GROUPS)
+    if narrow:
+        k = f"({k}) and ({narrow})"
+    deselect = [a for cid in sorted(reasons) for a in ("--deselect", f"{SUITE_TEST}::test_case[{cid}]")]
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfE", f"--junitxml={junit}",
+           SUITE_TEST, "-k", k, *deselect]  # fmt: skip
+    t0 = time.monotonic()
+    print(f"xcoder-vm: suite: pytest -k '{k}', {len(reasons)} deselected, time scale {scale}", flush=True)
+    # -v, each line to the console as it comes: an hour-long run shows its progress on the host
+    with open(OUT / f"{scenario}-suite.log", "w") as log:
+        proc = subprocess.Popen(
+            [*cmd, "-v"], cwd=SRC, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(line)
+            if " PASSED" in line or " FAILED" in line or " ERROR" in line:
+                print(f"xcoder-vm: [{time.monotonic() - t0:5.0f} s] {line.rstrip()[:200]}", flush=True)
+        proc.wait()
+    text = (OUT / f"{scenario}-suite.log").read_text()
+    tail = [line for line in text.splitlines() if line.strip()][-60:]
+    print("\n".join(tail), flush=True)
+    rows = [json.loads(x) for x in verdicts.read_text().splitlines()] if verdicts.exists() else []
+    only_tle = sorted(
+        r["id"] for r in rows if r["id"].startswith("reward_hacking/") and set(r["verdicts"]) == {"TLE"}
+    )
+    record("suite", proc.returncode == 0 and len(rows) == len(cases) - len(reasons),
+           {"rc": proc.returncode, "s": round(time.monotonic() - t0), "judged": len(rows),
+            "passed": sum(r["ok"] for r in rows), "failed": sorted(r["id"] for r in rows if not r["ok"]),
+            "summary": tail[-1:]})  # fmt: skip
+    # a reward-hacking case that ended only by TLE proved nothing about the hack (under emulation
+    # the program may simply have been slow): listed, so the run can be judged by it
+    record("suite reward_hacking cases ended only by TLE", True, only_tle)
+    record("no cgroup left after the suite", not leftovers(base), leftovers(base))
+
+
 def _confined(cmd: list[str]) -> list[str]:
     """The worker as the chart starts it: its five capabilities, no_new_privs, the seccomp profile."""
     import yaml
@@ -217,6 +366,8 @@ def main() -> int:
             check_engine(base)
         if "pytest" in steps:
             check_pytest(scenario, base)
+        if "suite" in steps:
+            check_suite(scenario, base)
         if "service" in steps:
             check_service(scenario, base)
     except Exception as e:  # recorded, so the host sees which step broke

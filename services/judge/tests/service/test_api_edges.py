@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
+from xcoder_judge.service.queue import keys
 from xcoder_judge.testing import JudgeCluster, free_port
 
 SUB = {"language": "python3", "source": "print(1)", "tests": [{"input": "", "expected": "1"}]}
@@ -91,6 +93,21 @@ def test_redis_down_is_a_quick_503_never_a_500(cluster):
     assert api.get("/healthz").status_code == 200
     metrics = api.get("/metrics")
     assert metrics.status_code == 200 and "xcoder_judge_redis_up 0.0" in metrics.text
+
+
+def test_redis_answering_with_error_replies_is_a_clean_503_never_a_500(cluster, redis_url):
+    """Redis is up but refuses our commands (here WRONGTYPE: the workers set is a string)."""
+    sync = redis.Redis.from_url(redis_url)
+    sync.set(keys.workers_key(), "not a set")
+    api = start_api(cluster, redis_url)
+    ready = api.get("/readyz")
+    assert ready.status_code == 503, ready.text
+    body = ready.json()
+    assert body["status"] == "unavailable" and body["redis"] is False and "WRONGTYPE" in body["detail"]
+    submitted = api.post("/v1/submissions", params={"wait": 0}, json=SUB)  # reads the workers too
+    assert submitted.status_code == 503 and "ResponseError" in submitted.json()["detail"]
+    assert "Traceback" not in submitted.text
+    sync.close()
 
 
 def test_keys_can_travel_in_the_url_and_compat_routes_can_be_left_open(cluster, live_judge):

@@ -170,6 +170,7 @@ def test_a_chunk_whose_workers_all_died_ends_the_submission_with_se_for_its_test
     done = part([Verdict.AC] * 5)
     assert not chunks.complete(sync_redis, second, done.model_dump_json(), result_ttl_s=60)
     worker.prepare_execution(first)
+    worker.wait_started()  # sent while the engine would run
     worker.prepare_job_execution(first)
     worker.executions.clear()
     assert asyncio.run(state()).status is Status.queued  # not every chunk has a result yet

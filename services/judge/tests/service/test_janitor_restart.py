@@ -61,6 +61,7 @@ def test_live_workers_keep_their_jobs_through_a_redis_restart(server, caplog):
     worker.registered = True
     job, _ = worker.dequeue_job_and_maintain_ttl(None)
     worker.prepare_execution(job)
+    worker.wait_started()  # sent while the engine would run
     worker.prepare_job_execution(job)
     janitor = Janitor(connection, owner="j", lease_s=LEASE_S, interval_s=0.2)
     server.stop()  # writes its append-only file: the (soon lapsed) lease survives the restart
@@ -90,6 +91,7 @@ def test_a_dead_worker_s_job_is_still_re_queued_once_redis_is_back_a_while(serve
     worker = _worker(connection)
     job, _ = worker.dequeue_job_and_maintain_ttl(None)
     worker.prepare_execution(job)
+    worker.wait_started()  # sent while the engine would run
     worker.prepare_job_execution(job)  # ... then the worker dies with Redis
     server.stop()
     server.start()
@@ -110,6 +112,7 @@ def test_a_janitor_that_lost_redis_waits_a_grace_before_judging_leases(server):
     worker = _worker(connection)
     job, _ = worker.dequeue_job_and_maintain_ttl(None)
     worker.prepare_execution(job)
+    worker.wait_started()  # sent while the engine would run
     worker.prepare_job_execution(job)
     time.sleep(2 * LEASE_S + 0.2)  # Redis is up long enough; the lease has lapsed
     janitor = Janitor(connection, owner="j", lease_s=LEASE_S, interval_s=0.2)

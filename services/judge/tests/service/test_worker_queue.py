@@ -142,6 +142,7 @@ def test_janitor_requeues_a_job_whose_lease_lapsed_then_gives_up_with_se(redis_u
         job, _ = worker.dequeue_job_and_maintain_ttl(None)
         assert job.id == "leased"
         worker.prepare_execution(job)  # registered with a 1 s lease ...
+        worker.wait_started()  # sent while the engine would run
         worker.prepare_job_execution(job)  # ... and started; then the worker "dies"
         worker.executions.clear()
         (state,) = states(redis_url, ["leased"])
@@ -166,6 +167,7 @@ def test_a_renewed_lease_is_left_alone(redis_url, sync_redis, worker):
     job, _ = worker.dequeue_job_and_maintain_ttl(None)
     worker.registered = True
     worker.prepare_execution(job)
+    worker.wait_started()  # sent while the engine would run
     worker.prepare_job_execution(job)
     janitor = Janitor(sync_redis, owner="j", lease_s=1, interval_s=0.1)
     for _ in range(4):
@@ -189,6 +191,7 @@ def test_a_finished_job_leaves_the_worker_s_execution_index(redis_url, sync_redi
     enqueue(redis_url, [("done", Priority.bulk)])
     job, queue = worker.dequeue_job_and_maintain_ttl(None)
     execution = worker.prepare_execution(job)
+    worker.wait_started()  # sent while the engine would run
     worker.prepare_job_execution(job)
     index = f"rq:worker:{worker.name}:executions"
     assert sync_redis.smembers(index) == {execution.composite_key.encode()}
@@ -216,3 +219,41 @@ def test_janitor_never_releases_a_lock_another_janitor_took_over(sync_redis, mon
     monkeypatch.undo()
     janitor.sweep()
     assert sync_redis.get(keys.janitor_lock_key()) is None  # its own lock it does release
+
+
+def test_the_start_transaction_is_sent_while_the_engine_runs_and_lands_before_the_finish(
+    redis_url, sync_redis, worker, monkeypatch
+):
+    """prepare_execution returns before Redis has the start (the engine need not wait for that
+    round trip); the finish waits for it, so a slow start never overwrites the finished state."""
+    from xcoder_judge.service.worker import rq_worker
+
+    gate = threading.Event()
+    send = rq_worker._send
+
+    def held_send(pipe):
+        gate.wait(5)
+        return send(pipe)
+
+    monkeypatch.setattr(rq_worker, "_send", held_send)
+    enqueue(redis_url, [("slow-start", Priority.bulk)])
+    job, queue = worker.dequeue_job_and_maintain_ttl(None)
+    execution = worker.prepare_execution(job)
+    assert sync_redis.hget(job.key, "status") == b"queued"  # returned with the start in flight
+    result = SubmissionResult(id="slow-start", verdict=Verdict.AC, score=1.0, passed=1, total=1)
+    job.result_text = result.model_dump_json()
+    worker.handle_execution_ended(job, queue, 0)
+    threading.Timer(0.2, gate.set).start()  # the start lands only while the finish is under way
+    worker.handle_job_success(job, queue, queue.started_job_registry, execution)
+    assert gate.is_set()
+    assert sync_redis.hget(job.key, "status") == b"finished"
+    assert sync_redis.smembers(f"rq:worker:{worker.name}:executions") == set()
+    assert sync_redis.lrange(keys.intermediate_queue_key(Priority.bulk), 0, -1) == []
+    (state,) = states(redis_url, ["slow-start"])
+    assert state.status is Status.done and state.result_json == job.result_text
+    # RQ reads the finished job back whole: the API's payload, the run's times, the status.
+    stored = Job.fetch("slow-start", connection=sync_redis, serializer=SERIALIZER)
+    assert stored.get_status(refresh=False) == JobStatus.FINISHED
+    assert stored.args == job.args and stored.meta == job.meta
+    assert stored.started_at is not None and stored.ended_at is not None
+    assert stored.started_at <= stored.ended_at and stored.worker_name == worker.name

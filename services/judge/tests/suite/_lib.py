@@ -24,6 +24,7 @@ from typing import Any
 
 import psutil
 import tomllib
+from xcoder_wire.schemas import MAX_TIME_S, MAX_WALL_S, CompileLimits, Limits
 
 SUITE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SUITE_DIR.parents[3]
@@ -43,6 +44,7 @@ _TOP_KEYS = {
     "output",
     "output_cap_bytes",
     "timeout_s",
+    "fixed_limits",
     "limits",
     "compile_limits",
     "checker",
@@ -138,7 +140,8 @@ class Case:
 
     @property
     def timeout_s(self) -> float:
-        return float(self.data.get("timeout_s", 180))
+        """pytest's hang guard for the case, stretched with the time scale (a guard, never a verdict)."""
+        return float(self.data.get("timeout_s", 180)) * time_scale()
 
     def read(self, name: str) -> str:
         p = (self.path / name).resolve()
@@ -222,11 +225,52 @@ def validate(case: Case) -> list[str]:
         errs.append("parity: known_stdout_offsets maps a line prefix to an integer offset")
     if not str(d.get("description", "")).strip():
         errs.append("description is empty")
+    if "fixed_limits" in d and not (isinstance(d["fixed_limits"], str) and d["fixed_limits"].strip()):
+        errs.append("fixed_limits must say why the limits cannot be scaled (a non-empty string)")
     if not d.get("template", False):
         for name in files:
             if name and (case.path / name).is_file() and _PLACEHOLDER.search((case.path / name).read_text()):
                 errs.append(f"{name} has {{{{…}}}} placeholders but template is not set")
     return errs
+
+
+# ------------------------------------------------------------ time scale
+
+TIME_SCALE_ENV = "XCODER_SUITE_TIME_SCALE"
+
+
+def time_scale() -> float:
+    """How many times slower than a native machine this one runs programs ($XCODER_SUITE_TIME_SCALE).
+
+    1 unless set: an emulated VM (tests/deploy/cgroup_vm.py under TCG) sets it so that what a
+    program needs still fits its limits there. Out-of-range or unparsable values are refused.
+    """
+    raw = os.environ.get(TIME_SCALE_ENV, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        factor = float(raw)
+    except ValueError:
+        raise CaseError(f"{TIME_SCALE_ENV}={raw!r} is not a number") from None
+    if not 1.0 <= factor <= 100.0:
+        raise CaseError(f"{TIME_SCALE_ENV}={raw!r} must be between 1 and 100")
+    return factor
+
+
+def scaled_limits(limits: dict[str, Any] | None, model: type[Limits] | type[CompileLimits]) -> dict[str, Any]:
+    """`limits` (Limits or CompileLimits fields) with CPU and wall time times time_scale().
+
+    A missing time_s is the model's default, scaled; a wall_s left unset stays derived from
+    time_s. Both are capped at what the wire contract accepts (MAX_TIME_S, MAX_WALL_S).
+    """
+    out = dict(limits or {})
+    factor = time_scale()
+    if factor == 1.0:
+        return out
+    out["time_s"] = min(MAX_TIME_S, float(out.get("time_s", model.model_fields["time_s"].default)) * factor)
+    if out.get("wall_s") is not None:
+        out["wall_s"] = min(MAX_WALL_S, float(out["wall_s"]) * factor)
+    return out
 
 
 # ------------------------------------------------------------ host facts
@@ -479,6 +523,9 @@ def submission_payload(case: Case, values: dict[str, str]) -> dict[str, Any]:
         payload["limits"] = dict(d["limits"])
     if "compile_limits" in d:
         payload["compile_limits"] = dict(d["compile_limits"])
+    if time_scale() != 1.0 and "fixed_limits" not in d:
+        payload["limits"] = scaled_limits(payload.get("limits"), Limits)
+        payload["compile_limits"] = scaled_limits(payload.get("compile_limits"), CompileLimits)
     if "fn_name" in d:
         payload["fn_name"] = d["fn_name"]
     if "passes" in d:

@@ -125,6 +125,12 @@ class Engine:
             res = self.judge(sub)
             if res.verdict != Verdict.AC:
                 detail = res.message or (res.tests[0].message if res.tests else "")
+                if res.compile is not None and not res.compile.ok and res.compile.output.strip():
+                    # "compilation error" alone hides whether it was the compiler or its limit
+                    lines = res.compile.output.strip().splitlines()
+                    detail += (
+                        ": " + next((x for x in lines if "error" in x or "exceeded" in x), lines[0])[:300]
+                    )
                 log.warning(
                     "language %s failed its self-test (%s: %s); not offered", lang_id, res.verdict, detail
                 )

@@ -43,6 +43,13 @@ class EngineSettings(BaseModel):
         description="Linker for C and C++ programs: `auto` takes the fastest installed (mold, lld, "
         "gold), `bfd` is GNU ld (the compiler's default).",
     )
+    launcher: Literal["auto", "c", "python"] = Field(
+        "auto",
+        description="How exec-kind programs (C, C++, Go, ...) are started: `c` spawns the small C "
+        "launcher (built at start-up with the system cc; start-up fails if it cannot be), `python` "
+        "forks the box's Python and confines from there, `auto` takes `c` when it builds and "
+        "otherwise warns once and takes `python`. Warm Python always forks.",
+    )
     self_test: bool = Field(True, description="Drop languages whose echo self-test fails at start-up.")
     compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
     scheduling: Policy = Field(

@@ -24,6 +24,7 @@ import socket
 import confine
 import forker
 import launch_state
+import launcher
 import protocol
 import pyrunner
 import pytester
@@ -60,6 +61,7 @@ BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks 
     "forker",
     "keeper",
     "launch_state",
+    "launcher",
     "protocol",
     "pyrunner",
     "pytester",
@@ -86,10 +88,17 @@ class Box:
         self.used_cgroups = []
         self.recursion_counter = None
         self.forker = None  # forker.ForkerLink once serving
+        self.seccomp_bpf = seccomp_bpf
+        self.launcher = None  # launcher.Launcher: exec-kind programs start through the C launcher
 
     # ------------------------------------------------------------------ one-time set-up
 
     def setup(self):
+        if self.cfg.get("launcher"):
+            try:
+                self.launcher = launcher.Launcher.open(self.cfg["launcher"], self.seccomp_bpf)
+            except OSError as e:
+                self.warnings.append("C launcher unusable (%s): exec-kind programs start through Python" % e)
         for name, spec in self.cfg.get("cgroups", {}).items():
             self.cgroups[name] = Cgroup(spec["mode"], spec["files"])
         if self.fs.isolated:
@@ -329,7 +338,9 @@ def main():
     gc.collect()
     if hasattr(gc, "freeze"):
         gc.freeze()
-    protocol.send(sock, {"op": protocol.OP_READY, "pid_namespace": box.in_pidns, "warnings": box.warnings})
+    ready = {"op": protocol.OP_READY, "pid_namespace": box.in_pidns, "launcher": box.launcher is not None}
+    ready["warnings"] = box.warnings
+    protocol.send(sock, ready)
     launch = box.serve()
     if launch is None:
         os._exit(0)

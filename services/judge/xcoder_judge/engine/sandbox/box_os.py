@@ -216,6 +216,35 @@ def drop_capability_bounding_set():
             return
 
 
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+class CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def capset_inheritable(caps):
+    """Make those of `caps` (numbers) this process holds its inheritable set; the other sets
+    stay as they are. A container's root may lack some (CAP_SYS_RESOURCE, often)."""
+    hdr = CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (CapData * 2)()
+    _check(libc.capget(ctypes.byref(hdr), data), "capget")
+    wanted = [0, 0]
+    for cap in caps:
+        wanted[cap // 32] |= 1 << (cap % 32)
+    for i in range(2):
+        data[i].inheritable = wanted[i] & data[i].permitted
+    _check(libc.capset(ctypes.byref(hdr), data), "capset")
+
+
 def vm_size():
     """Address space this interpreter already maps; a warm child starts with all of it."""
     with open("/proc/self/status") as f:

@@ -19,6 +19,7 @@ from box_os import (
     PR_SET_SECCOMP,
     SECCOMP_MODE_FILTER,
     _check,
+    capset_inheritable,
     close_other_fds,
     libc,
     umount,
@@ -55,6 +56,7 @@ class Plan:
         "exec",
         "fprog",
         "hide",
+        "inherited_caps",
         "keep",
         "launch",
         "rlimits",
@@ -74,6 +76,7 @@ class Plan:
         self.exec = None  # (path, argv, env) of a program to execve, or
         self.launch = None  # the Launch of a warm Python program
         self.env = None  # and the environment it adds
+        self.inherited_caps = False  # the forker holds inheritable capabilities (launcher.CAPS)
 
 
 def become(plan):
@@ -85,7 +88,7 @@ def become(plan):
     hide_mounts(plan.hide)
     os.chdir(plan.box_dir)
     os.setsid()  # its own session and process group: killpg reaches all it starts
-    drop_uid(plan.uid)
+    drop_uid(plan.uid, plan.inherited_caps)
     set_no_new_privs()
     load_seccomp(plan.fprog)
     if plan.exec is not None:
@@ -127,12 +130,18 @@ def hide_mounts(mount_points):
         umount(mount_point)
 
 
-def drop_uid(uid):
-    """No supplementary groups, then gid and uid: real, effective and saved alike."""
+def drop_uid(uid, inherited_caps=False):
+    """No supplementary groups, then gid and uid: real, effective and saved alike.
+
+    The uid change empties the permitted and effective capability sets, not the inheritable
+    one, which the forker fills for the C launcher (launcher.py): that is emptied too.
+    """
     if os.geteuid() == 0:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+        if inherited_caps:
+            capset_inheritable(())
 
 
 def set_no_new_privs():

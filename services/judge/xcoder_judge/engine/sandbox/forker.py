@@ -36,6 +36,14 @@ SWEEP_ROUNDS = 2000  # kill-and-reap rounds (0.2 ms apart) before a run is decla
 MAX_FDS = 64
 
 
+def log(message):
+    """One line on the box's stderr (the worker's), as box.log writes it."""
+    try:
+        os.write(2, ("xcoder forker %d: %s\n" % (os.getpid(), message)).encode())
+    except OSError:
+        pass
+
+
 def spawn(box):
     """Fork the forker. In the box: a ForkerLink. In the forker: what its loop returns."""
     box_end, forker_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -193,6 +201,7 @@ class Forker:
             fprog=box.fprog,
             err_w=err_w,
         )
+        plan.inherited_caps = box.launcher is not None and box.launcher.caps_granted
         if spec["kind"] == "exec":
             env = dict(box.env)
             env.update(spec.get("env", {}))
@@ -214,8 +223,21 @@ class Forker:
         return plan
 
     def fork_one(self, req, fds):
-        """Fork one process: the child confines itself (confine.become); the forker returns its pid."""
+        """Start one process, the forker returns its pid: an exec-kind program through the C
+        launcher where there is one, anything else a forked child that confines itself
+        (confine.become)."""
         plan = self.plan(req, fds)
+        if plan.exec is not None and self.box.launcher is not None:
+            try:
+                pid = self.box.launcher.spawn(plan)
+            except OSError as e:  # the launcher cannot be executed here: never try it again
+                log("the C launcher failed (%s); exec-kind programs start through Python now" % e)
+                self.box.launcher.disable()
+                self.box.launcher = None
+                plan.inherited_caps = False
+            else:
+                close_all(fds)
+                return pid
         pid = os.fork()
         if pid == 0:
             try:

@@ -111,3 +111,4 @@ class BoxConfig:
     preload: list[str]
     work_dir: Path
     tmpfs_mb: int = 256
+    launcher: str | None = None  # the C launcher binary (launcher_build.py); None: the Python path

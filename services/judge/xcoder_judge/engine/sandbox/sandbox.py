@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
-from xcoder_judge.engine.sandbox import layout, seccomp
+from xcoder_judge.engine.sandbox import launcher_build, layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
 from xcoder_judge.engine.sandbox.pool import ANONYMOUS, SlotPool
 from xcoder_judge.engine.sandbox.run_types import BoxConfig, RunRequest, RunResult
@@ -51,6 +51,7 @@ class Sandbox:
         self.warnings: list[str] = []
         self._isolate = False
         self._seccomp = b""
+        self.launcher: Path | None = None  # the C launcher binary, when exec-kind programs use it
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ start-up
@@ -65,6 +66,13 @@ class Sandbox:
             self._seccomp = seccomp.build_filter()
         except seccomp.SeccompUnavailable as e:
             self._warn(f"seccomp filter unavailable: {e}")
+        if s.launcher != "python":
+            try:
+                self.launcher = launcher_build.build(s.cache_dir)
+            except launcher_build.LauncherUnavailable as e:
+                if s.launcher == "c":
+                    raise
+                self._warn(f"C launcher unavailable ({e}): exec-kind programs start through Python")
         if s.cgroup != "none" and root:
             try:
                 self.cgroups = Cgroups.detect(s.cgroup)
@@ -95,6 +103,7 @@ class Sandbox:
             seccomp=self._seccomp,
             preload=self.preload,
             work_dir=work,
+            launcher=str(self.launcher) if self.launcher else None,
         )
         slots = []
         for i in range(s.slots):

@@ -109,6 +109,7 @@ class Slot:
         self._lock = threading.Lock()
         self.pid_namespace = False
         self.warnings: list[str] = []
+        self.launcher = False  # the box starts exec-kind programs through the C launcher
         self.runs = 0
 
     @property
@@ -159,6 +160,7 @@ class Slot:
             "preload": cfg.preload,
             "tmpfs_mb": cfg.tmpfs_mb,
             "hostname": "box",
+            "launcher": cfg.launcher,
         }
         try:
             parent.settimeout(START_TIMEOUT_S)
@@ -172,6 +174,7 @@ class Slot:
             raise SlotError(f"slot {self.index}: box set-up failed: {header.get('message', header)}")
         self.pid_namespace = bool(header.get("pid_namespace"))
         self.warnings = list(header.get("warnings", []))
+        self.launcher = bool(header.get("launcher"))
         self.runs = 0
 
     def run(self, req: RunRequest) -> RunResult:

@@ -19,12 +19,17 @@ namespace or turn on the slots) and everything of the submission but its tests a
   (504 for /run_code) and its retry, which has the same content-derived id, finds the group's job
   again through `_recent` (in this API process) instead of queueing another;
 - two identical requests in one window share one test (the idempotency `/run_code` always had);
-- a request alone in its window is judged as before, as its own job under its own id (readable
-  with `GET /v1/submissions/{id}`); a merged member has no job of its own, only the group's;
+- a request that finds no other one-test request in flight in this API process opens no window:
+  it is sent at once (an idle API adds no latency to a lone request) and requests that arrive
+  while it runs group as usual. So a burst on an idle API costs one job more (its first call's);
+  on a busy one every group waits its window;
+- a request alone in its group is judged as before, as its own job under its own id; a merged
+  member has no job of its own, only the group's, but its id is recorded as pointing at its test
+  there (queue/members.py), so `GET /v1/submissions/{id}` finds it all the same;
 - an error that fails the whole job (a full queue, a compile error, a judge error) reaches every
   member in its own API's shape.
 
-With a window of 0 the coalescer is not consulted at all: an idle request pays nothing.
+With a window of 0 the coalescer is not consulted at all.
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ class Coalescer:
         self._open: dict[str, _Group] = {}
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight = 0  # callers inside judge_one: none means the API is idle for one-test work
         # Counters for /metrics: requests that joined a group, and the jobs the groups became.
         self.requests = 0
         self.jobs = 0
@@ -108,13 +114,17 @@ class Coalescer:
         deadline = time.monotonic() + wait_s
         recent = self._recent_of(caller, member_id)
         if recent is not None:  # a retry or a repeat: wait for the job that already has it
-            return await self._from_job(judging, recent.submission_id, recent.index, wait_s)
+            self._in_flight += 1
+            try:
+                return await self._from_job(judging, recent.submission_id, recent.index, wait_s)
+            finally:
+                self._in_flight -= 1
         key = program_key(submission, caller)
         group = self._open.get(key)
         if group is None or group.closed or len(group.tests) >= self.max_tests:
             group = _Group(key=key, first=submission, caller=caller)
             self._open[key] = group
-            self._spawn(self._run(judging, group))
+            self._spawn(self._run(judging, group, 0.0 if self._in_flight == 0 else self.window_s))
         member = group.members.get(member_id) if member_id else None
         if member is None:
             member = _Member(member_id=member_id, index=len(group.tests))
@@ -126,6 +136,7 @@ class Coalescer:
         group.wait_s = max(group.wait_s, wait_s)
         future: asyncio.Future[SubmissionResult | None] = asyncio.get_running_loop().create_future()
         member.futures.append(future)
+        self._in_flight += 1
         try:
             # The group's own wait ends up to a window after this caller's: give it that, and a
             # moment, so that its answer (a verdict, or no room in the queue) is the one given.
@@ -134,6 +145,7 @@ class Coalescer:
         except asyncio.TimeoutError:
             return None
         finally:
+            self._in_flight -= 1
             if not future.done():
                 future.cancel()
 
@@ -149,9 +161,10 @@ class Coalescer:
         if self._open.get(group.key) is group:
             del self._open[group.key]
 
-    async def _run(self, judging: Judging, group: _Group) -> None:
-        """The group's life: collect for one window, enqueue one job, answer every member."""
-        await asyncio.sleep(self.window_s)
+    async def _run(self, judging: Judging, group: _Group, window_s: float) -> None:
+        """The group's life: collect for `window_s` (0 on an idle API: only what arrives before
+        the event loop comes back to it), enqueue one job, answer every member."""
+        await asyncio.sleep(window_s)
         self._close(group)
         if len(group.tests) == 1:  # alone in its window: its own job, under its own id, as ever
             merged = group.first
@@ -161,6 +174,10 @@ class Coalescer:
             )
         self.jobs += 1
         members = list(group.members.values())
+        naming: asyncio.Future[None] | None = None
+        named = [(m.member_id, m.index) for m in members if m.member_id]
+        if merged is not group.first and named:  # while the job runs: findable by their own ids
+            naming = asyncio.ensure_future(judging.record_members(merged.id or "", named))
         try:
             [state] = await judging.submit([merged], wait_s=group.wait_s, wait_for_room=True)
             for m in members:
@@ -178,6 +195,12 @@ class Coalescer:
             for m in members:
                 _settle(m, exc=exc)
             return
+        finally:
+            if naming is not None:
+                try:
+                    await naming
+                except Exception as exc:  # the answers stand; only GET by a member's id cannot find it
+                    log.warning("coalesced job %s: recording its members failed: %s", merged.id, exc)
         by_index = {t.index: t for t in result.tests} if result is not None else {}
         for m in members:
             _settle(

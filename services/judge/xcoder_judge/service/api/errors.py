@@ -119,6 +119,17 @@ def install(app: FastAPI) -> None:
             headers={"Retry-After": str(REDIS_DOWN_RETRY_AFTER_S)},
         )
 
+    async def _redis_refused(_: Request, exc: Exception) -> JSONResponse:
+        # An error reply Redis gave (MISCONF, NOPERM, WRONGTYPE, a script error): no retry by the
+        # client fixes it, so it is logged for the operator; the caller gets a clean 503.
+        log.error("Redis refused a command: %s: %s", type(exc).__name__, exc)
+        return JSONResponse(
+            {"detail": f"the judge's Redis refused a command ({type(exc).__name__}: {exc}); see the API log"},
+            status_code=503,
+            headers={"Retry-After": str(REDIS_DOWN_RETRY_AFTER_S)},
+        )
+
+    app.add_exception_handler(redis.exceptions.ResponseError, _redis_refused)
     for exc_type in (
         redis.exceptions.ConnectionError,  # includes BusyLoadingError (loading its AOF after a restart)
         redis.exceptions.TimeoutError,

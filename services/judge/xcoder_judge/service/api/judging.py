@@ -12,13 +12,14 @@ from xcoder_wire.admission import SubmissionError, check_submission
 from xcoder_wire.schemas import JobStatus, Submission, SubmissionResult
 
 from xcoder_judge.config import Settings
-from xcoder_judge.service.api.coalesce import Coalescer
+from xcoder_judge.service.api.coalesce import Coalescer, member_result
 from xcoder_judge.service.api.errors import FieldError, NotFound
 from xcoder_judge.service.api.languages import LanguageDirectory, Offer
 from xcoder_judge.service.metrics.tenants import count_submissions
 from xcoder_judge.service.queue.enqueue import Enqueuer, QueueFull
 from xcoder_judge.service.queue.ids import job_id_for, new_submission_id, submission_id_for
 from xcoder_judge.service.queue.jobspec import JobSpec, build_job_spec, submission_digest
+from xcoder_judge.service.queue.members import Member, read_members, record_members
 from xcoder_judge.service.queue.notify import CompletionWaiter, Watch
 from xcoder_judge.service.queue.state import JobState, finished_state, read_states
 
@@ -125,19 +126,48 @@ class Judging:
         return SubmissionResult.model_validate_json(state.result_json)
 
     async def lookup(self, submission_ids: Sequence[str], *, wait_s: float) -> list[JobState]:
-        """States of existing submissions, waiting up to `wait_s` for them to be done."""
+        """States of existing submissions, waiting up to `wait_s` for them to be done.
+
+        An id without a job of its own may be a coalesced member's: it is then read through
+        its group's job (queue/members.py), as its own one-test result.
+        """
         job_ids = [job_id_for(sid, self._tenant) for sid in submission_ids]
         deadline = time.monotonic() + wait_s
         with self._s.waiter.watch(job_ids) as watch:
             states = await read_states(self._s.redis, job_ids)
+            members: dict[str, Member] = {}
+            unknown = [jid for jid, state in zip(job_ids, states, strict=True) if state is None]
+            if unknown:
+                members = await read_members(self._s.redis, unknown)
+                groups = sorted({m.group_job_id for m in members.values()})
+                watch.add(groups)
+                group_states = dict(zip(groups, await read_states(self._s.redis, groups), strict=True))
+                states = [
+                    group_states[members[jid].group_job_id] if jid in members else state
+                    for jid, state in zip(job_ids, states, strict=True)
+                ]
+            watched = [members[jid].group_job_id if jid in members else jid for jid in job_ids]
             missing = [sid for sid, state in zip(submission_ids, states, strict=True) if state is None]
             if missing:
                 raise NotFound(missing)
-            states = await self._wait(watch, job_ids, states, deadline)
+            states = await self._wait(watch, watched, states, deadline)
         missing = [sid for sid, state in zip(submission_ids, states, strict=True) if state is None]
         if missing:
             raise NotFound(missing)
-        return [s for s in states if s is not None]
+        return [
+            _member_state(sid, state, members[jid].index) if jid in members else state
+            for sid, jid, state in zip(submission_ids, job_ids, states, strict=True)
+            if state is not None
+        ]
+
+    async def record_members(self, group_submission_id: str, members: Sequence[tuple[str, int]]) -> None:
+        """Make coalesced members (own id, index in the group's job) findable by their own ids."""
+        await record_members(
+            self._s.redis,
+            job_id_for(group_submission_id, self._tenant),
+            [(job_id_for(sid, self._tenant), index) for sid, index in members],
+            ttl_s=self._s.settings.result_ttl_s,
+        )
 
     # ------------------------------------------------------------------ internals
 
@@ -201,6 +231,14 @@ class Judging:
                 )
             )
         return specs
+
+
+def _member_state(submission_id: str, group: JobState, index: int) -> JobState:
+    """A coalesced member's own state: its group's, with only its own test's result."""
+    if group.result_json is None:
+        return JobState(submission_id, group.status, None)
+    own = member_result(SubmissionResult.model_validate_json(group.result_json), index, submission_id)
+    return JobState(submission_id, group.status, own.model_dump_json())
 
 
 def _checked(sub: Submission, offer: Offer, loc: list[str | int]) -> Submission:

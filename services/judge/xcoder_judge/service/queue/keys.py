@@ -94,6 +94,11 @@ def chunk_results_key(parent_job_id: str) -> str:
     return f"{PREFIX}:chunks:{parent_job_id}:results"
 
 
+def member_key(job_id: str) -> str:
+    """A coalesced request's own job id (which has no job) → its group's job and test index."""
+    return f"{PREFIX}:member:{job_id}"
+
+
 def done_channel() -> str:
     """Pub/sub channel on which a job id is published whenever its job may have ended."""
     return f"{PREFIX}:done"

@@ -54,6 +54,12 @@ class Watch:
             if job_id not in self._futures:
                 self._futures[job_id] = waiter._arm(job_id)
 
+    def add(self, job_ids: Iterable[str]) -> None:
+        """Watch more jobs (found after the watch began: read their state after this call)."""
+        for job_id in job_ids:
+            if job_id not in self._futures:
+                self._futures[job_id] = self._waiter._arm(job_id)
+
     async def wait(self, job_ids: Iterable[str], timeout: float) -> dict[str, str]:
         """Until each of `job_ids` got a notice not seen by an earlier wait, or `timeout` seconds.
 

@@ -21,15 +21,18 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="200 when Redis answers and at least one worker is alive",
-    responses={503: {"description": "Redis unreachable, or no live worker."}},
+    responses={503: {"description": "Redis unreachable or answering with errors, or no live worker."}},
 )
 async def readyz(redis: RedisDep) -> JSONResponse:
     try:
         await redis.ping()
         workers = [w for w in await read_live(redis) if not w.draining]
-    except (redis_errors.ConnectionError, redis_errors.TimeoutError) as exc:
+    except redis_errors.RedisError as exc:
+        # Unreachable, or reachable but answering with an error reply (loading, MISCONF, NOPERM,
+        # WRONGTYPE...): either way this judge cannot serve, which is what a probe must hear.
         return JSONResponse(
-            {"status": "unavailable", "redis": False, "workers": 0, "detail": str(exc)}, status_code=503
+            {"status": "unavailable", "redis": False, "workers": 0, "detail": f"{type(exc).__name__}: {exc}"},
+            status_code=503,
         )
     if not workers:
         return JSONResponse({"status": "no live worker", "redis": True, "workers": 0}, status_code=503)
