@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -309,6 +309,9 @@ Test = Annotated[
     | Annotated[AssertTest, Tag("assert")],
     Discriminator(_test_kind),
 ]
+# The same three test types for type annotations (`Test` is the validating field type).
+AnyTest: TypeAlias = StdioTest | CallTest | AssertTest
+HarnessTest: TypeAlias = CallTest | AssertTest  # run through the Python harness
 
 
 class Priority(str, enum.Enum):

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from xcoder_judge.engine.judge import run_verdict
 from xcoder_judge.engine.sandbox import protocol
 from xcoder_judge.engine.sandbox.run_types import ProcReport
 from xcoder_judge.engine.sandbox.slot import _report
+from xcoder_judge.engine.verdicts import run_verdict
 from xcoder_wire.schemas import Limits, Verdict
 
 SANDBOX = Path(__file__).resolve().parents[2] / "xcoder_judge" / "engine" / "sandbox"
@@ -99,7 +99,7 @@ def test_output_over_the_limit_names_its_stream(supervise) -> None:
 )
 def test_every_kill_reason_has_its_verdict(supervise, killed_for: str, verdict: Verdict, says: str) -> None:
     rep = _report(box_report(supervise, killed_for=killed_for), [b"", b"", b""])
-    got, message = run_verdict(rep, Limits(), None, ())
+    got, message = run_verdict(rep, Limits(), ())
     assert got is verdict and says in message
 
 

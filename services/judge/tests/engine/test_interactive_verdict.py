@@ -10,9 +10,9 @@ import io
 import signal
 import tarfile
 
-from xcoder_judge.engine.judge import interactive_verdict
 from xcoder_judge.engine.program_checker import SOLUTION_OUTPUT
 from xcoder_judge.engine.sandbox.run_types import ProcReport
+from xcoder_judge.engine.verdicts import interactive_verdict
 from xcoder_wire.schemas import Verdict
 
 

@@ -92,3 +92,51 @@ def test_a_compile_command_that_takes_several_sources_says_which_files_are_sourc
         assert takes_sources == bool(lang.compiles), lang.id
         if takes_sources:
             assert lang.compiled_with([lang.source_file]) == [lang.source_file], lang.id
+
+
+def _toolchain(lang):
+    from xcoder_judge.engine.languages import Toolchain
+
+    return Toolchain(lang, {k: f"/usr/bin/{k}" for k in lang.tools} | {"scala_library": "/lib/s.jar"}, "1")
+
+
+def test_every_run_command_fills_from_its_own_languages_values() -> None:
+    for lang in LANGUAGES:
+        argv = _toolchain(lang).run_argv("/aux", 256, 64, {"main_class": "Prog"})
+        assert argv and not any("{" in part for part in argv), (lang.id, argv)
+
+
+def test_run_knobs_are_sized_from_the_limits() -> None:
+    java = _toolchain(KNOWN_LANGUAGES["java"])
+    assert "-Xmx172m" in java.run_argv("/prog", 256, 64, {})  # 0.8 * 256 - 32
+    assert "-Xss1024m" in java.run_argv("/prog", 4096, 4096, {})  # HotSpot's 1 GiB stack cap
+    assert java.run_argv("/prog", 256, 64, {})[-1] == "Main"  # no class found: Main
+    assert java.run_argv("/prog", 256, 64, {"main_class": "Prog"})[-1] == "Prog"
+    node = _toolchain(KNOWN_LANGUAGES["javascript"])
+    assert "--stack-size=63488" in node.run_argv("/prog", 256, 64, {})  # 64 MiB less V8's 2 MiB
+    assert "--stack-size=984" in node.run_argv("/prog", 256, 1, {})  # never below V8's default
+    assert "memory_limit=32M" in _toolchain(KNOWN_LANGUAGES["php"]).run_argv("/prog", 16, 16, {})
+
+
+def test_the_language_says_what_a_build_takes_keeps_and_reserves() -> None:
+    cpp, py, java = KNOWN_LANGUAGES["cpp17"], KNOWN_LANGUAGES["python3"], KNOWN_LANGUAGES["java"]
+    assert any(p.startswith("-I/pch") for p in cpp.compile_template(True, ()))
+    assert not any(p.startswith("-I/pch") for p in cpp.compile_template(False, ("-fuse-ld=mold",)))
+    assert cpp.compile_template(False, ("-fuse-ld=mold",))[-1] == "-fuse-ld=mold"
+    assert "-fuse-ld=mold" not in java.compile_template(False, ("-fuse-ld=mold",))  # javac links nothing
+    assert py.collected("solution.py", {"util.py": ""}) == [
+        "solution.py", "solution.pyc", "pyrunner.py", "pyvalues.py", "util.py",
+    ]  # fmt: skip
+    assert cpp.collected("main.cpp", {"util.h": ""}) == ["main"]
+    assert "pyrunner.py" in py.taken_file_name("", {"pyrunner.py": ""})
+    assert py.taken_file_name("", {"util.py": ""}) == ""
+    assert "Main.java" in java.taken_file_name("public class Main {}", {"Main.java": ""})
+    assert java.artifact_meta("public class Prog {}") == {"main_class": "Prog"}
+    assert cpp.artifact_meta("int main(){}") == {}
+    tc = _toolchain(KNOWN_LANGUAGES["pypy3"])
+    assert tc.harness_argv("/prog", "call") == [
+        "/usr/bin/pypy",
+        "/prog/pyrunner.py",
+        "call",
+        "/prog/solution.py",
+    ]

@@ -1,6 +1,6 @@
 import re
 
-from xcoder_judge.engine.languages.base import Language
+from xcoder_judge.engine.languages.base import Language, heap_mb
 
 _PUBLIC_CLASS = re.compile(r"\bpublic\s+(?:final\s+|abstract\s+)*class\s+([A-Za-z_$][\w$]*)")
 _MAIN_CLASS = re.compile(
@@ -26,6 +26,17 @@ def main_class(source: str) -> str:
     return m.group(1) if m else "Main"
 
 
+# HotSpot refuses a thread stack over 1 GiB (-Xss2048m: "exceeds the maximum representable size"),
+# and the stack defaults to the memory limit: without the cap every JVM program under a memory
+# limit over 1 GiB would fail to start (RE).
+JVM_MAX_STACK_MB = 1024
+
+
+def jvm_knobs(memory_mb: int, stack_mb: int) -> dict[str, object]:
+    """`{heap_mb}` and `{jvm_stack_mb}` of JVM_RUN_FLAGS for a test's limits."""
+    return {"heap_mb": heap_mb(memory_mb), "jvm_stack_mb": min(stack_mb, JVM_MAX_STACK_MB)}
+
+
 # How every JVM language runs: a heap below the memory limit (so running out of heap is the JVM's
 # own OutOfMemoryError, reported as MLE), the test's stack, one GC thread, no perf-data file.
 JVM_RUN_FLAGS = (
@@ -46,6 +57,7 @@ LANGUAGE = Language(
     run=("{java}", *JVM_RUN_FLAGS, "-cp", "{prog}", "{main_class}"),
     compiles=("*.java",),
     entry_class=main_class,
+    run_knobs=jvm_knobs,
     tools={"java": ("java",), "javac": ("javac",)},
     version_cmd=("{javac}", "-version"),
     mle_markers=(b"java.lang.OutOfMemoryError",),

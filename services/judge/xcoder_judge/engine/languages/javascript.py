@@ -1,4 +1,11 @@
-from xcoder_judge.engine.languages.base import Language
+from xcoder_judge.engine.languages.base import Language, heap_mb
+
+
+def node_knobs(memory_mb: int, stack_mb: int) -> dict[str, object]:
+    """V8's heap below the memory limit and its stack (in KiB) below the test's stack limit:
+    at least V8's default 984 KiB, at most 1 GiB, with 2 MiB of the stack left for V8 itself."""
+    return {"heap_mb": heap_mb(memory_mb), "node_stack_kb": max(984, min(stack_mb * 1024 - 2048, 1 << 20))}
+
 
 LANGUAGE = Language(
     id="javascript",
@@ -10,5 +17,6 @@ LANGUAGE = Language(
     tools={"node": ("node", "nodejs")},
     version_cmd=("{node}", "--version"),
     mle_markers=(b"JavaScript heap out of memory",),
+    run_knobs=node_knobs,
     self_test="process.stdin.pipe(process.stdout);\n",
 )

@@ -6,7 +6,7 @@ OutOfMemoryError (reported as MLE) before the kernel kills the process.
 """
 
 from xcoder_judge.engine.languages.base import Language
-from xcoder_judge.engine.languages.java import JVM_RUN_FLAGS
+from xcoder_judge.engine.languages.java import JVM_RUN_FLAGS, jvm_knobs
 
 LANGUAGE = Language(
     id="kotlin",
@@ -31,6 +31,7 @@ LANGUAGE = Language(
     compile_env={"JAVA_OPTS": "-Xms32m"},
     compile_processes=128,
     compiles=("*.kt",),
+    run_knobs=jvm_knobs,
     mle_markers=(b"java.lang.OutOfMemoryError",),
     self_test="fun main() { System.`in`.copyTo(System.out); System.out.flush() }\n",
 )

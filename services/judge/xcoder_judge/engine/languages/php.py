@@ -4,7 +4,7 @@
 (reported as MLE) before the kernel kills the process; errors go to stderr, not the answer.
 """
 
-from xcoder_judge.engine.languages.base import Language
+from xcoder_judge.engine.languages.base import Language, heap_knobs
 
 _INI = ("-n", "-d", "display_errors=stderr", "-d", "log_errors=0")
 
@@ -18,5 +18,6 @@ LANGUAGE = Language(
     tools={"php": ("php",)},
     version_cmd=("{php}", "-n", "--version"),
     mle_markers=(b"Allowed memory size of",),
+    run_knobs=heap_knobs,
     self_test="<?php\nfwrite(STDOUT, stream_get_contents(STDIN));\n",
 )

@@ -17,7 +17,7 @@ LANGUAGE = Language(
     tools={"pypy": ("pypy3",)},
     version_cmd=("{pypy}", "-c", "import sys; print(sys.pypy_version_info, sys.version.split()[0])"),
     version_pattern=r"(\d+\.\d+\.\d+)\s*$",
-    python_harness=True,
+    harness_tool="pypy",
     mle_markers=(b"MemoryError",),
     self_test="import sys\nsys.stdout.write(sys.stdin.read())\n",
 )

@@ -10,7 +10,7 @@ LANGUAGE = Language(
     tools={"python": ("python3",)},
     version_cmd=("{python}", "--version"),
     warm=True,
-    python_harness=True,
+    harness_tool="python",
     mle_markers=(b"MemoryError",),
     self_test="import sys\nsys.stdout.write(sys.stdin.read())\n",
 )

@@ -8,7 +8,7 @@ import os
 import re
 
 from xcoder_judge.engine.languages.base import Language
-from xcoder_judge.engine.languages.java import JVM_RUN_FLAGS, strip_noise
+from xcoder_judge.engine.languages.java import JVM_RUN_FLAGS, jvm_knobs, strip_noise
 
 _OBJECT = re.compile(r"\bobject\s+([A-Za-z_$][\w$]*)")
 _APP = re.compile(r"\bobject\s+([A-Za-z_$][\w$]*)\s+extends\s+App\b")
@@ -55,6 +55,7 @@ LANGUAGE = Language(
     resolve_tools=_library,
     compiles=("*.scala",),
     entry_class=main_object,
+    run_knobs=jvm_knobs,
     mle_markers=(b"java.lang.OutOfMemoryError",),
     self_test=(
         "object Main { def main(args: Array[String]): Unit = {"

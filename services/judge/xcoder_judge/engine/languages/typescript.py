@@ -9,6 +9,7 @@ from pathlib import Path
 
 from xcoder_judge.engine.languages.base import Language
 from xcoder_judge.engine.languages.javascript import LANGUAGE as JAVASCRIPT
+from xcoder_judge.engine.languages.javascript import node_knobs
 
 # Runs in the box as `node -e <this> <tsc> main.ts`: argv[1] is the tsc script of the found
 # TypeScript (its library is ../lib/typescript.js). Braces are doubled for the argv template.
@@ -24,5 +25,6 @@ LANGUAGE = Language(
     tools={"node": ("node", "nodejs"), "tsc": ("tsc",)},
     version_cmd=("{node}", "{tsc}", "--version"),
     mle_markers=JAVASCRIPT.mle_markers,
+    run_knobs=node_knobs,
     self_test="const data: Buffer = require('fs').readFileSync(0);\nprocess.stdout.write(data);\n",
 )
