@@ -243,7 +243,9 @@ def test_the_fallback_keeps_five_capabilities_and_no_bounding_set(fallback_engin
     assert int(st["CapEff"], 16) == BOX_CAP_MASK and int(st["CapPrm"], 16) == BOX_CAP_MASK
     assert int(st["CapBnd"], 16) == 0
     kst = status(keeper)  # the keeper is the box's unprivileged host uid with CAP_KILL alone
-    assert ids(kst["Uid"]) == {uid_base + 50 + BOX_ROOT_UID_OFFSET} and int(kst["CapEff"], 16) == CAP_KILL_MASK
+    assert (
+        ids(kst["Uid"]) == {uid_base + 50 + BOX_ROOT_UID_OFFSET} and int(kst["CapEff"], 16) == CAP_KILL_MASK
+    )
     caps = fallback_engine.capabilities()
     assert caps.box_userns is False and set(caps.box_capabilities) == BOX_CAPS
     assert "XCODER_JUDGE_BOX_USERNS=off" in caps.box_userns_reason

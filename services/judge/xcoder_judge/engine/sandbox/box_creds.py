@@ -23,10 +23,10 @@ import os
 from box_os import (
     CLONE_NEWIPC,
     CLONE_NEWNS,
+    LINUX_CAPABILITY_VERSION_3,
     PR_CAPBSET_DROP,
     CapData,
     CapHeader,
-    LINUX_CAPABILITY_VERSION_3,
     _check,
     capset_inheritable,
     libc,
@@ -130,7 +130,10 @@ class Privilege:
             try:
                 _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare(CLONE_NEWUSER)")
             except OSError as e:
-                self.reason = "the kernel refused a user namespace (%s)%s" % (e.strerror, _refusal_hint(e.errno))
+                self.reason = "the kernel refused a user namespace (%s)%s" % (
+                    e.strerror,
+                    _refusal_hint(e.errno),
+                )
             else:
                 self._become_root()
                 self.in_userns = True

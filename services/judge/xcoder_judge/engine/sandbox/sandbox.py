@@ -124,7 +124,9 @@ class Sandbox:
                 self.close()
                 raise SlotError(f"XCODER_JUDGE_BOX_USERNS=on, but no user namespace for the box: {reason}")
             if s.box_userns == "auto":
-                self._warn(f"the box has no user namespace ({reason}): it stays host root with five capabilities")
+                self._warn(
+                    f"the box has no user namespace ({reason}): it stays host root with five capabilities"
+                )
 
     def _userns_plan(self, index: int, uids: dict[str, int], cgroups: dict[str, dict]) -> dict[str, Any]:
         """What the box is to do after set-up (box_creds.Privilege): its id map, or why not.
@@ -143,7 +145,10 @@ class Sandbox:
             )
         if off is not None:
             return {"off": off, "host_uid": host_uid}
-        return {"map": {0: host_uid, uids["main"]: uids["main"], uids["aux"]: uids["aux"]}, "host_uid": host_uid}
+        return {
+            "map": {0: host_uid, uids["main"]: uids["main"], uids["aux"]: uids["aux"]},
+            "host_uid": host_uid,
+        }
 
     def _start_slots(self, slots: list[Slot]) -> None:
         errors: list[str] = []
