@@ -16,12 +16,12 @@ from xcoder_judge.testing_chromium import HeadlessChromium
 from xcoder_synth import neardup
 from xcoder_synth.errors import ConfigError
 from xcoder_synth.export.bundle import write_report
-from xcoder_synth.pipeline.reads import StageReads
-from xcoder_synth.pipeline.stages import ExportStage
 from xcoder_synth.jsonl import JsonlWriter
 from xcoder_synth.neardup import Embedder, NearDupConfig, find_near_duplicates, windows
 from xcoder_synth.pipeline.config import load_config
+from xcoder_synth.pipeline.reads import StageReads
 from xcoder_synth.pipeline.runner import open_run, run_local, run_stage_local, select_stages
+from xcoder_synth.pipeline.stages import ExportStage
 from xcoder_synth.tasks.models import TaskRecord
 
 from .conftest import FIXTURES, run_config, write_config

@@ -38,7 +38,9 @@ def write_report(
 ) -> dict[str, Path]:
     """report.json, its figures and report.html under artifacts/report; returns the figures."""
     out = store.artifacts / "report"
-    report = build_report(store, reads, config.name, decontam_settings=config.decontam.model_dump(mode="json"))
+    report = build_report(
+        store, reads, config.name, decontam_settings=config.decontam.model_dump(mode="json")
+    )
     report.sft_rows, report.rl_rows = sft_rows, rl_rows
     figures = all_plots(report, out)
     write_atomic(out / "report.json", report.model_dump_json(indent=2))
