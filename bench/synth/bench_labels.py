@@ -40,7 +40,10 @@ from xcoder_synth.solutions.syntax import fingerprint
 from xcoder_synth.tasks.models import CheckerSpec, EntryPoint, Param, TaskRecord
 from xcoder_synth.testgen.models import InputSet, Program, TestInput, call_data
 from xcoder_synth.verify.compare import equivalence, judge_checker
-from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, _programs, verify_task
+from xcoder_synth.verify.config import VerifyConfig
+from xcoder_synth.verify.dual import verify_task
+from xcoder_synth.verify.evidence import programs_for
+from xcoder_synth.verify.records import VerifiedTask
 from xcoder_synth.verify.vote import VoteRules
 
 HERE = Path(__file__).parent
@@ -224,7 +227,7 @@ async def run_config(
             # (content-hash ids), read back and compared with the truth.
             same = equivalence(judge_checker(task))
             matrix = await gateway.run(
-                _programs(task, [c.code or "" for c in cands.voters]),
+                programs_for(task, [c.code or "" for c in cands.voters]),
                 [ti.data for ti in inputs.inputs],
                 limits=cfg.limits,
                 output_cap_bytes=cfg.output_cap_bytes,

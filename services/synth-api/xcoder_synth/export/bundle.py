@@ -18,7 +18,7 @@ from xcoder_synth.llm import Provenance
 from xcoder_synth.pipeline.config import RunConfig
 from xcoder_synth.pipeline.reads import CANDIDATES, PLANS, VERIFIED, StageReads
 from xcoder_synth.pipeline.store import RunStore
-from xcoder_synth.verify.dual import VerifiedTask
+from xcoder_synth.verify.records import VerifiedTask
 
 
 class ExportSummary(BaseModel):

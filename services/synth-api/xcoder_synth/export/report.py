@@ -13,7 +13,7 @@ from xcoder_synth.pipeline.reads import CANDIDATES, INPUTS, VERIFIED, WRITTEN, S
 from xcoder_synth.pipeline.stages import STAGE_ORDER
 from xcoder_synth.pipeline.store import Rejection, RunStore
 from xcoder_synth.tasks.models import TaskRecord
-from xcoder_synth.verify.dual import VerifiedTask
+from xcoder_synth.verify.records import VerifiedTask
 
 AGREEMENT_BINS = [i / 10 for i in range(11)]
 PASS_RATE_BINS = [i / 10 for i in range(11)]

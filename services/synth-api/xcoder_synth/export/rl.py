@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 
 from xcoder_synth.llm import Provenance
 from xcoder_synth.prompts.solutions import solve_query
-from xcoder_synth.verify.dual import VerifiedTask
 from xcoder_synth.verify.ground_truth import ground_truth_json
+from xcoder_synth.verify.records import VerifiedTask
 
 SCHEMA = pa.schema(
     [

@@ -23,7 +23,7 @@ from xcoder_synth.pipeline.store import RunStore
 from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.tasks.models import Selection, TaskRecord
 from xcoder_synth.testgen.models import InputSet, TestPlan
-from xcoder_synth.verify.dual import VerifiedTask
+from xcoder_synth.verify.records import VerifiedTask
 
 M = TypeVar("M", bound=BaseModel)
 
