@@ -10,7 +10,6 @@ the response cache, so redoing them is free.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -30,7 +29,7 @@ from xcoder_synth.llm import LLMPool, ResponseCache
 from xcoder_synth.pipeline.config import RunConfig
 from xcoder_synth.pipeline.reads import Read, StageReads, needs_of
 from xcoder_synth.pipeline.store import Rejection, RunStore
-from xcoder_synth.settings import Settings, get_settings
+from xcoder_synth.settings import Settings, get_settings, secret_from_env
 
 
 @dataclass
@@ -74,7 +73,7 @@ class StageContext:
             jc = self.config.judge
             key = settings.judge_api_key
             if jc.api_key_env:
-                key = os.environ.get(jc.api_key_env)
+                key = secret_from_env(jc.api_key_env)
                 if not key:
                     raise ConfigError(f"judge: environment variable {jc.api_key_env} is not set")
             # An explicitly set XCODER_SYNTH_JUDGE_URL (or `run --judge-url`) overrides the
