@@ -41,6 +41,11 @@ counted as `bad_extra_info`.
 
 Every converted row's tests are parsed with `xcoder_client.testcases.parse_tests` (the parser the
 reward uses); rows it rejects, or without tests, are dropped and counted.
+
+Why one module: it is the one command (`python -m rl.convert`) that the launch scripts and
+docs name, and its sub-commands share the row reader, the writer and the test parser; each is a
+short section below (row conversion, files, check, ms-swift, download, CLI). The row schema
+itself is not here: it is `xcoder_client/rl_row.py`, shared with SynthSmith's export.
 """
 
 from __future__ import annotations
