@@ -243,11 +243,17 @@ async def run_config(
                 )
             }
             stats["tasks"] += 1
-            stats["decisions"] += len(result.decisions)
-            stats["abstained"] += sum(1 for d in result.decisions if d.reason.startswith("abstain"))
+            # A dropped task keeps its decisions in ``extra`` (the one Dropped type).
+            reasons = (
+                [d.reason for d in result.decisions]
+                if isinstance(result, VerifiedTask)
+                else [d["reason"] for d in result.extra.get("decisions", [])]
+            )
+            stats["decisions"] += len(reasons)
+            stats["abstained"] += sum(1 for r in reasons if r.startswith("abstain"))
             if not isinstance(result, VerifiedTask):
-                drops[result.reason] += 1
-                rows.append({"task": task_id, "status": result.reason})
+                drops[result.reason.value] += 1
+                rows.append({"task": task_id, "status": result.reason.value})
                 continue
             stats["verified"] += 1
             good = sum(1 for t in result.tests if same(t.output, truth[t.input]))
