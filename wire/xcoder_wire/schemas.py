@@ -5,6 +5,11 @@ SynthSmith: each of them imports this module, none keeps a copy. Every bound is 
 so the API can quote it in its error messages and a client fails on the same value the judge
 would. Request models forbid unknown fields; response models ignore them, so an older client
 keeps reading a newer judge.
+
+Why one module: it is the contract, read as one page by whoever writes a client; the models
+refer to each other (a submission holds its tests, checker and limits, a result its test
+results), and the bounds they share are constants defined once above them. Behaviour is
+elsewhere (`checkers.py`, `languages.py`, `verdicts.py`); this file holds only shapes and bounds.
 """
 
 from __future__ import annotations
@@ -501,6 +506,17 @@ class Capabilities(BaseModel):
     seccomp: bool
     uid_drop: bool
     no_new_privs: bool
+    box_userns: bool = Field(
+        False,
+        description="Each slot's box (PID 1 of its namespaces) runs, after its set-up, as root of its "
+        "own user namespace mapped to an unprivileged host uid.",
+    )
+    box_capabilities: list[str] = Field(
+        default_factory=list,
+        description="The capabilities the box keeps after set-up (effective set; in its own user "
+        "namespace when `box_userns`).",
+    )
+    box_userns_reason: str | None = Field(None, description="Why there is no user namespace, if not.")
     warnings: list[str] = Field(default_factory=list)
 
 
