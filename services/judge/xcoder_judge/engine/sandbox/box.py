@@ -62,6 +62,7 @@ BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks 
     "keeper",
     "launch_state",
     "launcher",
+    "prog_cache",
     "protocol",
     "pyrunner",
     "pytester",
@@ -314,6 +315,9 @@ def main():
     launch_warnings = launch_state.normalise()  # before anything can inherit the launcher's state
     launch_state.raise_stack_limit()
     fd = int(os.environ.pop("XCODER_BOX_FD"))
+    code_fd = os.environ.pop("XCODER_BOX_CODE_FD", None)  # /proc/self/fd/N: this code (slot.py)
+    if code_fd is not None:  # after any re-exec; every box module is imported by now
+        os.close(int(code_fd))
     sock = socket.socket(fileno=fd)
     header, blobs = protocol.recv(sock)
     if header.get("isolate"):
