@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from xcoder_judge.engine.sandbox.prog_cache import PART, ProgCache
 
 
