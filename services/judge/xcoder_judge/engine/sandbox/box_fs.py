@@ -92,7 +92,7 @@ class BoxFs:
         """
         mb = self.cfg.get("progs_mb", 256)
         os.makedirs(PROGS_MOUNT, exist_ok=True)
-        opts = "size=%dm,mode=0700,uid=0,gid=0" % (2 * mb)
+        opts = "size=%dm,mode=0700,uid=0,gid=0" % (2 * mb + 512)  # room for one big program more
         mount("xcoder-progs", PROGS_MOUNT, "tmpfs", MS_NOSUID | MS_NODEV, opts)
         dst = os.open(PROGS_MOUNT, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         if store_fd is not None:

@@ -112,6 +112,7 @@ class Sandbox:
             preload=self.preload,
             work_dir=work,
             artifacts_dir=self.artifacts_dir,
+            progs_mb=s.progs_cache_mb,
             launcher=str(self.launcher) if self.launcher else None,
         )
         slots = []
