@@ -105,6 +105,7 @@ class Box:
         if self.fs.isolated:
             self.in_pidns = os.getpid() == 1
             self.fs.setup_root()
+            self.fs.setup_progs()
 
     def preload(self):
         for name in self.cfg.get("preload", []):

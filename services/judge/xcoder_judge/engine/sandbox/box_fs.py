@@ -50,6 +50,7 @@ class BoxFs:
         self.host_paths = {dst: src for src, dst, _ in cfg.get("binds", []) if src != dst}
         self.artifacts = cfg.get("artifacts")  # the worker's artifact store (a host path)
         self.prog_cache = None  # prog_cache.ProgCache once set up (isolated only)
+        self.store_fd = None  # O_PATH descriptor of the artifact store (isolated only)
 
     # ------------------------------------------------------------------ one-time set-up
 
@@ -77,19 +78,20 @@ class BoxFs:
             mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
         except OSError:
             mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
-        store = None  # the artifact store, opened before pivot_root hides it
-        if self.artifacts:
-            store = os.open(self.artifacts, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        if self.artifacts:  # the artifact store, opened before pivot_root hides it
+            self.store_fd = os.open(self.artifacts, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         pivot_into(root)
         socket.sethostname(cfg.get("hostname", "box"))
-        self.setup_progs(store)
 
-    def setup_progs(self, store_fd):
-        """The slot's tmpfs of artifact copies, made inside the box's own namespaces.
+    def setup_progs(self):
+        """The slot's tmpfs of artifact copies, made by the box once it has its final
+        credentials (a mount made before entering a user namespace is locked there, its owner
+        unmapped): the copies are then the box's own.
 
         Its root is root's alone (0700): a program reaches a copy only through the bind at
         /prog or /aux, never another program's copy by its key.
         """
+        store_fd = self.store_fd
         mb = self.cfg.get("progs_mb", 256)
         os.makedirs(PROGS_MOUNT, exist_ok=True)
         opts = "size=%dm,mode=0700,uid=0,gid=0" % (2 * mb + 512)  # room for one big program more
