@@ -21,6 +21,7 @@ import os
 import signal
 import socket
 
+import box_creds
 import confine
 import forker
 import launch_state
@@ -55,6 +56,7 @@ COLLECT_MAX = 256 << 20  # bytes of one collected /box file
 BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks like a fresh one's
     "box",
     "box_cgroup",
+    "box_creds",
     "box_fs",
     "box_os",
     "confine",
@@ -72,8 +74,9 @@ BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks 
 
 
 class Box:
-    def __init__(self, sock, cfg, seccomp_bpf):
+    def __init__(self, sock, cfg, seccomp_bpf, privilege=None):
         self.sock = sock
+        self.privilege = privilege or box_creds.Privilege(None, None, {"off": "not isolated"})
         self.cfg = cfg
         self.fs = BoxFs(cfg)
         self.in_pidns = False
@@ -105,7 +108,14 @@ class Box:
         if self.fs.isolated:
             self.in_pidns = os.getpid() == 1
             self.fs.setup_root()
-            self.fs.setup_progs()
+            # stage 2: from here on the box holds only box_creds.BOX_CAPS (in its own user
+            # namespace where the kernel allows it); what it mounts now is its own, not locked
+            inheritable = [c for c in launcher.CAPS if c in box_creds.BOX_CAPS] if self.launcher else []
+            self.privilege.drop(inheritable)
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of credentials cleared it
+            if self.launcher is not None:
+                self.launcher.granted(inheritable)
+            self.fs.setup_progs()  # the box's own tmpfs, owned by its own (namespace) root
 
     def preload(self):
         for name in self.cfg.get("preload", []):
@@ -197,6 +207,8 @@ class Box:
         files = {name: blobs[idx] for name, idx in header.get("files_in", {}).items()}
         if files:
             write_work_files(self.fs.box_dir, files, uid_main if os.geteuid() == 0 else None)
+            if self.fs.isolated:
+                prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the fsuid change cleared it
         child_side, parent_side = [], []
         started = []
         try:
@@ -321,16 +333,29 @@ def main():
         os.close(int(code_fd))
     sock = socket.socket(fileno=fd)
     header, blobs = protocol.recv(sock)
+    privilege = None
     if header.get("isolate"):
+        # the keeper stays in the host's user namespace: it writes the box's id maps through
+        # the host's /proc, which the box's pivot_root takes out of its sight
+        proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        box_r, keeper_w = os.pipe2(os.O_CLOEXEC)
+        keeper_r, box_w = os.pipe2(os.O_CLOEXEC)
         _check(
             libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare"
         )
         child = os.fork()
         if child:
             sock.close()
+            os.close(box_r)
+            os.close(box_w)
+            box_creds.KeeperSide(proc_fd, keeper_r, keeper_w, header.get("userns")).serve(child)
             keep(child)
+        os.close(proc_fd)
+        os.close(keeper_r)
+        os.close(keeper_w)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    box = Box(sock, header, blobs[0] if blobs else b"")
+        privilege = box_creds.Privilege(box_w, box_r, header.get("userns"))
+    box = Box(sock, header, blobs[0] if blobs else b"", privilege)
     box.warnings.extend(launch_warnings)
     try:
         box.setup()
@@ -344,6 +369,7 @@ def main():
     if hasattr(gc, "freeze"):
         gc.freeze()
     ready = {"op": protocol.OP_READY, "pid_namespace": box.in_pidns, "launcher": box.launcher is not None}
+    ready.update(box.privilege.report())
     ready["warnings"] = box.warnings
     protocol.send(sock, ready)
     launch = box.serve()

@@ -12,6 +12,7 @@ import os
 import threading
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 from xcoder_judge.engine.sandbox import launcher_build, layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACES = ["mount", "pid", "net", "ipc", "uts"]
 AUX_UID_OFFSET = 10000  # checkers and interactors run as a second uid per slot
+BOX_ROOT_UID_OFFSET = 20000  # the host uid of a box's root in its user namespace, and its keeper's
 
 
 class Sandbox:
@@ -123,9 +125,40 @@ class Sandbox:
                 self.groups.append(g)
                 files = g.files
             uids = {"main": s.sandbox_uid + i, "aux": s.sandbox_uid + AUX_UID_OFFSET + i}
-            slots.append(Slot(i, config, uids, files))
+            slots.append(Slot(i, config, uids, files, self._userns_plan(i, uids, files)))
         self._start_slots(slots)
         self.pool = SlotPool(slots, s.scheduling)
+        if self._isolate and not all(sl.userns for sl in slots):
+            reason = next(sl.userns_reason for sl in slots if not sl.userns)
+            if s.box_userns == "on":
+                self.close()
+                raise SlotError(f"XCODER_JUDGE_BOX_USERNS=on, but no user namespace for the box: {reason}")
+            if s.box_userns == "auto":
+                self._warn(
+                    f"the box has no user namespace ({reason}): it stays host root with five capabilities"
+                )
+
+    def _userns_plan(self, index: int, uids: dict[str, int], cgroups: dict[str, dict]) -> dict[str, Any]:
+        """What the box is to do after set-up (box_creds.Privilege): its id map, or why not.
+
+        Inside, uid and gid 0 is the host id sandbox_uid + 20000 + slot (the keeper's too, once
+        it has written the maps); the program and checker uids are the same inside and out.
+        """
+        host_uid = self.settings.sandbox_uid + BOX_ROOT_UID_OFFSET + index
+        off = None
+        if self.settings.box_userns == "off":
+            off = "turned off (XCODER_JUDGE_BOX_USERNS=off)"
+        elif any("per_run" in spec["files"] for spec in cgroups.values()):
+            off = (
+                "cgroup v2 without memory.peak reset (Linux < 6.12): the box makes a child group per "
+                "run, which takes root over the worker's cgroup tree"
+            )
+        if off is not None:
+            return {"off": off, "host_uid": host_uid}
+        return {
+            "map": {0: host_uid, uids["main"]: uids["main"], uids["aux"]: uids["aux"]},
+            "host_uid": host_uid,
+        }
 
     def _start_slots(self, slots: list[Slot]) -> None:
         errors: list[str] = []
@@ -191,13 +224,19 @@ class Sandbox:
             level = "rlimits"
         else:
             level = "partial"
+        slots = self.pool.slots if self.pool else []
+        userns = bool(slots) and self._isolate and all(sl.userns for sl in slots)
+        reasons = sorted({sl.userns_reason for sl in slots if sl.userns_reason})
         return Capabilities(
             level=level,
             cgroup=cgroup,
-            namespaces=NAMESPACES if self._isolate else [],
+            namespaces=(NAMESPACES + (["user"] if userns else [])) if self._isolate else [],
             seccomp=seccomp_on,
             uid_drop=self._isolate,
             no_new_privs=True,
+            box_userns=userns,
+            box_capabilities=slots[0].box_caps if slots and self._isolate else [],
+            box_userns_reason=None if userns else ("; ".join(reasons) or "not isolated (not root)"),
             warnings=list(self.warnings),
         )
 

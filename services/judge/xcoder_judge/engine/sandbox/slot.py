@@ -99,11 +99,22 @@ def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
 
 
 class Slot:
-    def __init__(self, index: int, config: BoxConfig, uids: dict[str, int], cgroups: dict[str, dict]) -> None:
+    def __init__(
+        self,
+        index: int,
+        config: BoxConfig,
+        uids: dict[str, int],
+        cgroups: dict[str, dict],
+        userns: dict[str, Any] | None = None,
+    ) -> None:
         self.index = index
         self.config = config
         self.uids = uids
         self.cgroups = cgroups
+        self.userns_plan = userns or {"off": "not planned"}  # box_creds.Privilege's plan
+        self.userns = False  # the box runs as root of its own user namespace
+        self.userns_reason: str | None = None
+        self.box_caps: list[str] = []
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
@@ -169,6 +180,7 @@ class Slot:
             "progs_mb": cfg.progs_mb,
             "hostname": "box",
             "launcher": cfg.launcher,
+            "userns": self.userns_plan,
         }
         try:
             parent.settimeout(START_TIMEOUT_S)
@@ -183,6 +195,9 @@ class Slot:
         self.pid_namespace = bool(header.get("pid_namespace"))
         self.warnings = list(header.get("warnings", []))
         self.launcher = bool(header.get("launcher"))
+        self.userns = bool(header.get("userns"))
+        self.userns_reason = header.get("userns_reason")
+        self.box_caps = list(header.get("caps", []))
         self.runs = 0
 
     def run(self, req: RunRequest) -> RunResult:
