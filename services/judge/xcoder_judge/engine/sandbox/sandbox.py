@@ -230,7 +230,7 @@ class Sandbox:
         return Capabilities(
             level=level,
             cgroup=cgroup,
-            namespaces=(NAMESPACES + (["user"] if userns else [])) if self._isolate else [],
+            namespaces=NAMESPACES if self._isolate else [],
             seccomp=seccomp_on,
             uid_drop=self._isolate,
             no_new_privs=True,
