@@ -95,14 +95,7 @@ class Sandbox:
         work.mkdir(parents=True, exist_ok=True)
         binds, symlinks = layout.system_binds()
         binds += layout.extra_binds([*self.bind_paths, os.path.dirname(os.path.dirname(self.python))])
-        self.pch = PchMount(self.pch_dir, work / "pch")
-        if self._isolate:
-            try:
-                self.pch.mount()
-            except OSError as e:
-                self._warn(f"no tmpfs for the PCH ({e}): C++ compiles run without one")
-        if self.pch.mounted or not self._isolate:  # never a bind of the host cache dir
-            binds.append((str(self.pch.path), layout.PCH_MOUNT, False))
+        binds += self._pch_binds(work)
         config = BoxConfig(
             python=self.python,
             isolate=self._isolate,
@@ -180,6 +173,18 @@ class Sandbox:
             raise SlotError("; ".join(errors))
         for w in sorted({w for sl in slots for w in sl.warnings}):
             self._warn(f"box: {w}")
+
+    def _pch_binds(self, work: Path) -> list[tuple[str, str, bool]]:
+        """/pch: a bind of the worker's PCH tmpfs, never of the host cache dir (pch_mount.py)."""
+        self.pch = PchMount(self.pch_dir, work / "pch")
+        if self._isolate:
+            try:
+                self.pch.mount()
+            except OSError as e:
+                self._warn(f"no tmpfs for the PCH ({e}): C++ compiles run without one")
+        if self.pch.mounted or not self._isolate:
+            return [(str(self.pch.path), layout.PCH_MOUNT, False)]
+        return []
 
     def publish_pch(self, lang_id: str) -> bool:
         """Make a built PCH visible at /pch/<lang_id> in every box; False: compile without it."""
