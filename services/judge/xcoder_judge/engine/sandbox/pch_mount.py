@@ -69,6 +69,36 @@ class PchMount:
             self.mounted = False
 
 
+def sweep_stale(work_root: Path) -> list[Path]:
+    """Unmount the PCH tmpfs of workers that died without closing (`<work_root>/worker-<pid>/pch`
+    whose pid is gone); return what was unmounted. A live pid's mount is left alone."""
+    swept = []
+    for d in sorted(work_root.glob("worker-*/pch")):
+        try:
+            pid = int(d.parent.name.removeprefix("worker-"))
+        except ValueError:
+            continue
+        if pid == os.getpid() or not os.path.ismount(d) or _alive(pid):
+            continue
+        try:
+            _call("umount2", str(d).encode(), MNT_DETACH)
+        except OSError as e:
+            log.warning("pch: a dead worker's %s stays mounted: %s", d, e)
+            continue
+        swept.append(d)
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _call(name: str, *args: object) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     argv = [ctypes.c_ulong(a) if isinstance(a, int) else a for a in args]

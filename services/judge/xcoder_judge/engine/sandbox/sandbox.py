@@ -16,7 +16,7 @@ from typing import Any
 
 from xcoder_judge.engine.sandbox import launcher_build, layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
-from xcoder_judge.engine.sandbox.pch_mount import PchMount
+from xcoder_judge.engine.sandbox.pch_mount import PchMount, sweep_stale
 from xcoder_judge.engine.sandbox.pool import ANONYMOUS, KindStats, SlotPool
 from xcoder_judge.engine.sandbox.run_types import BoxConfig, RunRequest, RunResult
 from xcoder_judge.engine.sandbox.scheduling import Flow, Kind
@@ -178,6 +178,8 @@ class Sandbox:
         """/pch: a bind of the worker's PCH tmpfs, never of the host cache dir (pch_mount.py)."""
         self.pch = PchMount(self.pch_dir, work / "pch")
         if self._isolate:
+            for stale in sweep_stale(work.parent):
+                log.info("sandbox: unmounted %s (its worker is gone)", stale)
             try:
                 self.pch.mount()
             except OSError as e:
