@@ -257,3 +257,37 @@ def test_the_setting_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("XCODER_JUDGE_BOX_USERNS", "sometimes")
     with pytest.raises(ValueError):
         Settings()
+
+
+REPO = Path(__file__).resolve().parents[4]
+REFUSED = textwrap.dedent(
+    """
+    import json, sys
+    from xcoder_judge.config import Settings
+    from xcoder_judge.engine import Engine
+    root, uid = sys.argv[1], int(sys.argv[2])
+    e = Engine(Settings(slots=1, sandbox_uid=uid, cache_dir=root + "/cache", work_dir=root + "/work",
+                        languages="python3", self_test=False))
+    e.start()
+    print(json.dumps(e.capabilities().model_dump()))
+    e.close()
+    """
+)
+
+
+def test_under_a_profile_that_refuses_user_namespaces_the_box_falls_back_and_says_why(tmp_path, uid_base):
+    """docker/seccomp/judge-worker.json denies CLONE_NEWUSER, as Docker's default profile does."""
+    import json
+
+    tmp_path.chmod(0o755)
+    seccomp_exec = REPO / "tests" / "deploy" / "seccomp_exec.py"
+    profile = REPO / "docker" / "seccomp" / "judge-worker.json"
+    argv = [sys.executable, str(seccomp_exec), str(profile), "--", sys.executable, "-c", REFUSED]
+    out = subprocess.run(
+        [*argv, str(tmp_path), str(uid_base + 70)], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    caps = json.loads(out.stdout.splitlines()[-1])
+    assert caps["box_userns"] is False and set(caps["box_capabilities"]) == BOX_CAPS
+    assert "refused a user namespace" in caps["box_userns_reason"] and "seccomp" in caps["box_userns_reason"]
+    assert any("no user namespace" in w for w in caps["warnings"])

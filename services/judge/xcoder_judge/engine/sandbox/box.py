@@ -3,8 +3,9 @@
 Started by the worker (slot.py) as `PYTHON box.py` with a socket on fd 3; stdlib only, Python
 3.8 compatible: it runs under the interpreter that runs solutions. `main` unshares the
 namespaces and forks: the parent stays behind as the keeper (keeper.py), the child is the box.
-The box sets the slot up once (box_fs.py: a minimal read-only root, /proc, devices), forks the
-forker (forker.py) and then serves the worker: for every run it wires the descriptors, has
+The box sets the slot up once (box_fs.py: a minimal read-only root, /proc, devices) as the
+worker's root, then drops that power (box_creds.py: root of its own user namespace where the
+kernel allows it, else five capabilities), forks the forker (forker.py) and then serves the worker: for every run it wires the descriptors, has
 the forker start the processes (each confines itself: confine.py) and watches them from
 outside (supervise.py). It may touch its own namespaces, the slot's cgroups and the run's
 processes; never the worker's files.
