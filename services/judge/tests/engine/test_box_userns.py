@@ -291,3 +291,55 @@ def test_under_a_profile_that_refuses_user_namespaces_the_box_falls_back_and_say
     assert caps["box_userns"] is False and set(caps["box_capabilities"]) == BOX_CAPS
     assert "refused a user namespace" in caps["box_userns_reason"] and "seccomp" in caps["box_userns_reason"]
     assert any("no user namespace" in w for w in caps["warnings"])
+
+
+def _unmappable(monkeypatch) -> None:
+    """Plans a map the kernel refuses to write (inside uid 1 -> host uid 2**32-1, which no
+    namespace maps): the keeper's write fails as it would without CAP_SETUID/CAP_SETGID."""
+    from xcoder_judge.engine.sandbox.sandbox import Sandbox
+
+    plan = Sandbox._userns_plan
+
+    def bad_plan(self, index, uids, cgroups):
+        out = plan(self, index, uids, cgroups)
+        if "map" in out:
+            out["map"] = {**out["map"], 1: 2**32 - 1}
+        return out
+
+    monkeypatch.setattr(Sandbox, "_userns_plan", bad_plan)
+
+
+def test_auto_falls_back_when_the_keeper_cannot_write_the_maps(monkeypatch, tmp_path, uid_base):
+    if not kernel_allows_userns():
+        pytest.skip("this kernel (or its seccomp profile) refuses user namespaces")
+    _unmappable(monkeypatch)
+    engine = _engine(tmp_path, uid_base + 80, "auto")
+    try:
+        keeper, box = keeper_and_box(engine)
+        st = status(box)
+        assert ids(st["Uid"]) == {0} and int(st["CapEff"], 16) == BOX_CAP_MASK
+        assert os.readlink(f"/proc/{box}/ns/user") == os.readlink("/proc/self/ns/user")
+        assert int(status(keeper)["CapEff"], 16) == CAP_KILL_MASK
+        caps = engine.capabilities()
+        assert caps.box_userns is False and set(caps.box_capabilities) == BOX_CAPS
+        assert "could not write the box's id maps" in caps.box_userns_reason
+        assert any("no user namespace" in w for w in caps.warnings)
+        r = engine.judge(
+            Submission(language="python3", source="print('hi')", tests=[{"input": "", "expected": "hi"}])
+        )
+        assert r.verdict == Verdict.AC, r
+        engine.sandbox.pool.slots[0].kill()  # a restarted box goes straight to the fallback
+        keeper_and_box(engine)
+        assert "map" not in engine.sandbox.pool.slots[0].userns_plan
+    finally:
+        engine.close()
+
+
+def test_on_refuses_to_start_when_the_keeper_cannot_write_the_maps(monkeypatch, tmp_path, uid_base):
+    from xcoder_judge.engine.sandbox.slot import SlotError
+
+    if not kernel_allows_userns():
+        pytest.skip("this kernel (or its seccomp profile) refuses user namespaces")
+    _unmappable(monkeypatch)
+    with pytest.raises(SlotError, match="could not write the box's id maps"):
+        _engine(tmp_path, uid_base + 90, "on")
