@@ -181,7 +181,7 @@ class Privilege:
 
 def _refusal_hint(err):
     if err == errno.EPERM:
-        return ": a seccomp profile (docker's default, docker/seccomp/judge-worker.json) or an LSM denies it"
+        return ": a seccomp profile (Docker's default, for a container without CAP_SYS_ADMIN) or an LSM denies it"
     if err == errno.ENOSPC:
         return ": user.max_user_namespaces is 0 or used up"
     return ""
