@@ -193,13 +193,13 @@ print("probe", flush=True)
 sys.exit(0 if input() == "hidden" else 1)
 """
 
-# Beside an interactor: the artifact store (set up before the user namespace, so locked there:
-# covered by an empty mode-0 tmpfs) and /aux must be out of reach. Visible, the store is 0711.
+# Beside an interactor: the slot's copies of programs (/.xcoder-progs, root's alone: 0700 when
+# visible) and /aux must be out of reach.
 SNOOP = r"""
 import os
 input()
-store = os.stat("/.xcoder-artifacts").st_mode & 0o777
-print("hidden" if store != 0o711 and os.listdir("/aux") == [] else "seen %o %s" % (store, os.listdir("/aux")))
+store = os.stat("/.xcoder-progs").st_mode & 0o777
+print("hidden" if store != 0o700 and os.listdir("/aux") == [] else "seen %o %s" % (store, os.listdir("/aux")))
 """
 SNOOP_C = r"""
 #include <dirent.h>
@@ -208,11 +208,11 @@ SNOOP_C = r"""
 int main(void) {
     char line[64];
     struct stat st;
-    if (!fgets(line, sizeof line, stdin) || stat("/.xcoder-artifacts", &st)) return 1;
+    if (!fgets(line, sizeof line, stdin) || stat("/.xcoder-progs", &st)) return 1;
     DIR *d = opendir("/aux");
     int entries = 0;
     for (struct dirent *e; d && (e = readdir(d));) entries += e->d_name[0] != '.';
-    printf((st.st_mode & 0777) != 0711 && d && !entries ? "hidden\n" : "seen\n");
+    printf((st.st_mode & 0777) != 0700 && d && !entries ? "hidden\n" : "seen\n");
     return 0;
 }
 """

@@ -134,21 +134,27 @@ class Slot:
         box_dir.mkdir(parents=True, exist_ok=True)
         (root / "root").mkdir(exist_ok=True)
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # The box's code is reached through a descriptor, never its host path: the box's
+        # command line and its code objects' file names, which a warm program inherits, then
+        # read /proc/self/fd/N/... (the box closes N once it has imported everything).
+        code_fd = os.open(BOX_SCRIPT.parent, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         env = dict(cfg.env)
         env["XCODER_BOX_FD"] = str(child.fileno())
+        env["XCODER_BOX_CODE_FD"] = str(code_fd)
         try:
             self._proc = subprocess.Popen(
-                [cfg.python, str(BOX_SCRIPT)],
+                [cfg.python, f"/proc/self/fd/{code_fd}/{BOX_SCRIPT.name}"],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=None,
-                pass_fds=(child.fileno(),),
+                pass_fds=(child.fileno(), code_fd),
                 env=env,
                 cwd="/",
                 start_new_session=True,
             )
         finally:
             child.close()
+            os.close(code_fd)
         self._sock = parent
         etc = dict(cfg.etc)
         etc["passwd"] = (
@@ -170,6 +176,8 @@ class Slot:
             "cgroups": self.cgroups,
             "preload": cfg.preload,
             "tmpfs_mb": cfg.tmpfs_mb,
+            "artifacts": str(cfg.artifacts_dir) if cfg.artifacts_dir else None,
+            "progs_mb": cfg.progs_mb,
             "hostname": "box",
             "launcher": cfg.launcher,
             "userns": self.userns_plan,
