@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -38,6 +40,18 @@ def group_sizes(url: str) -> dict[str, float]:
     return out
 
 
+def client_cpu_s() -> float:
+    """CPU this process (verl's client threads, or ours) used so far, user + system."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def proc_cpu_s(pid: int) -> float:
+    """CPU a judge process used so far (its own, not its children's), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load() -> float:
     return os.getloadavg()[0]
 
@@ -50,29 +64,63 @@ def main() -> int:
     ap.add_argument("--tests", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--tag",
+        default=f"t{int(time.time())}",
+        help="made part of every program, so no earlier run's results or compiles can serve it",
+    )
+    ap.add_argument(
+        "--api-pid", action="append", default=[], metavar="NAME=PID", help="a judge's API process"
+    )
+    ap.add_argument(
+        "--worker-pid", action="append", default=[], metavar="NAME=PID", help="a judge's worker process"
+    )
     args = ap.parse_args()
     judges = dict(j.split("=", 1) for j in args.judge)
+    api_pids = {n: int(p) for n, p in (kv.split("=", 1) for kv in args.api_pid)}
+    worker_pids = {n: int(p) for n, p in (kv.split("=", 1) for kv in args.worker_pid)}
     names = list(judges)
     runs: dict[str, dict[str, list[float]]] = {
-        n: {"ours_s": [], "builtin_s": [], "wrong": [], "req_per_job": [], "held": []} for n in names
+        n: {
+            "ours_s": [],
+            "builtin_s": [],
+            "wrong": [],
+            "req_per_job": [],
+            "held": [],
+            "client_cpu_ours_s": [],
+            "client_cpu_builtin_s": [],
+            "api_cpu_ours_s": [],
+            "api_cpu_builtin_s": [],
+            "worker_cpu_ours_s": [],
+            "worker_cpu_builtin_s": [],
+        }
+        for n in names
     }
     for n, url in judges.items():  # warm-up: worker interpreters, connections, imports
         kw = {"judge_url": url, "reward": "fraction", "max_tests": args.tests}
-        reward_step(make_step(4, args.rollouts, args.tests, f"warm-{n}"), kw, 1, "async")
-        builtin_step(make_step(2, args.rollouts, args.tests, f"warmb-{n}"), url)
+        reward_step(make_step(4, args.rollouts, args.tests, f"{args.tag}warm-{n}"), kw, 1, "async")
+        builtin_step(make_step(2, args.rollouts, args.tests, f"{args.tag}warmb-{n}"), url)
     loads = [load()]
     for rep in range(args.repeat):
         order = names if rep % 2 == 0 else names[::-1]
         for n in order:
             url = judges[n]
             kw = {"judge_url": url, "reward": "fraction", "max_tests": args.tests}
+            pid = api_pids.get(n)
+            wpid = worker_pids.get(n)
+            c0, a0 = client_cpu_s(), proc_cpu_s(pid) if pid else 0.0
+            w0 = proc_cpu_s(wpid) if wpid else 0.0
             ours_s, _ = reward_step(
-                make_step(args.prompts, args.rollouts, args.tests, f"o{rep}{n}"), kw, 1, "async"
+                make_step(args.prompts, args.rollouts, args.tests, f"{args.tag}o{rep}{n}"), kw, 1, "async"
             )
+            c1, a1 = client_cpu_s(), proc_cpu_s(pid) if pid else 0.0
+            w1 = proc_cpu_s(wpid) if wpid else 0.0
             before = group_sizes(url)
-            step = make_step(args.prompts, args.rollouts, args.tests, f"b{rep}{n}")
+            step = make_step(args.prompts, args.rollouts, args.tests, f"{args.tag}b{rep}{n}")
             b_s, scores = builtin_step(step, url)
             after = group_sizes(url)
+            c2, a2 = client_cpu_s(), proc_cpu_s(pid) if pid else 0.0
+            w2 = proc_cpu_s(wpid) if wpid else 0.0
             wrong = sum(
                 1
                 for r, sc in zip(step, scores, strict=True)
@@ -85,10 +133,17 @@ def main() -> int:
             r["wrong"].append(wrong)
             r["req_per_job"].append(round((after["sum"] - before["sum"]) / jobs, 2) if jobs else 0.0)
             r["held"].append(after["held"] - before["held"])
+            r["client_cpu_ours_s"].append(round(c1 - c0, 1))
+            r["client_cpu_builtin_s"].append(round(c2 - c1, 1))
+            r["api_cpu_ours_s"].append(round(a1 - a0, 1))
+            r["api_cpu_builtin_s"].append(round(a2 - a1, 1))
+            r["worker_cpu_ours_s"].append(round(w1 - w0, 1))
+            r["worker_cpu_builtin_s"].append(round(w2 - w1, 1))
             loads.append(load())
             print(
                 f"rep {rep} {n}: ours {ours_s:.1f}s builtin {b_s:.1f}s wrong {wrong} "
-                f"req/job {r['req_per_job'][-1]} load {loads[-1]:.1f}",
+                f"req/job {r['req_per_job'][-1]} client cpu {c1 - c0:.1f}/{c2 - c1:.1f}s "
+                f"api cpu {a1 - a0:.1f}/{a2 - a1:.1f}s worker cpu {w1 - w0:.1f}/{w2 - w1:.1f}s load {loads[-1]:.1f}",
                 file=sys.stderr,
                 flush=True,
             )
