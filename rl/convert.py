@@ -25,7 +25,13 @@ Output rows follow verl's `RLHFDataset` schema::
     prompt        list<{role, content}>       the chat prompt (X-Coder ships it without a system turn)
     ability       str                         "code"
     reward_model  {style: "rule", ground_truth: str}
-    extra_info    {index: int, split: str, task_id: str, prompter_type: str, source_file: str}
+    extra_info    {index: int, split: str, task_id: str, prompter_type: str, source_file: str,
+                   and SynthSmith's columns (checker, style, io, ...), empty on X-Coder rows}
+
+The schema is `xcoder_client.rl_row`'s, the one SynthSmith's RL export writes too. A row that
+is already verl (e.g. SynthSmith's export) keeps its ground truth and its extra_info columns
+(the reward reads `extra_info.checker`); a row whose extra_info does not fit is skipped and
+counted as `bad_extra_info`.
 
 `ground_truth` is a JSON string in TACO/verl style, whatever the source row used:
 
@@ -35,6 +41,11 @@ Output rows follow verl's `RLHFDataset` schema::
 
 Every converted row's tests are parsed with `xcoder_client.testcases.parse_tests` (the parser the
 reward uses); rows it rejects, or without tests, are dropped and counted.
+
+Why one module: it is the one command (`python -m rl.convert`) that the launch scripts and
+docs name, and its sub-commands share the row reader, the writer and the test parser; each is a
+short section below (row conversion, files, check, ms-swift, download, CLI). The row schema
+itself is not here: it is `xcoder_client/rl_row.py`, shared with SynthSmith's export.
 """
 
 from __future__ import annotations
@@ -55,33 +66,11 @@ SYN_PATTERNS = ["syn_rl_data/**"]
 DATA_SOURCE = "xcoder/rl-syn"
 ABILITY = "code"
 
-EXTRA_INFO_FIELDS = ("index", "split", "task_id", "prompter_type", "source_file")
-
 
 def _schema():
-    import pyarrow as pa
+    from xcoder_client.rl_row import arrow_schema
 
-    message = pa.struct([("role", pa.string()), ("content", pa.string())])
-    return pa.schema(
-        [
-            ("data_source", pa.string()),
-            ("prompt", pa.list_(message)),
-            ("ability", pa.string()),
-            ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
-            (
-                "extra_info",
-                pa.struct(
-                    [
-                        ("index", pa.int64()),
-                        ("split", pa.string()),
-                        ("task_id", pa.string()),
-                        ("prompter_type", pa.string()),
-                        ("source_file", pa.string()),
-                    ]
-                ),
-            ),
-        ]
-    )
+    return arrow_schema()
 
 
 class SkipRow(Exception):
@@ -229,7 +218,12 @@ def convert_row(
     row: dict[str, Any], opts: ConvertOptions, *, source_file: str, row_number: int
 ) -> dict[str, Any]:
     """One X-Coder RL row (or an already-verl row) → one verl row. Raises SkipRow."""
-    extra = row.get("extra_info") if isinstance(row.get("extra_info"), dict) else {}
+    from xcoder_client.rl_row import BadExtraInfo, carry_extra_info, extra_info
+
+    try:
+        extra = carry_extra_info(row.get("extra_info"))
+    except BadExtraInfo as exc:
+        raise SkipRow("bad_extra_info", str(exc)) from None
     task_id = next(
         (v for v in (row.get("id"), extra.get("task_id")) if v is not None and str(v).strip()),
         f"{Path(source_file).stem}-{row_number}",
@@ -255,13 +249,16 @@ def convert_row(
         "prompt": prompt,
         "ability": ABILITY,
         "reward_model": {"style": "rule", "ground_truth": truth_json},
-        "extra_info": {
-            "index": opts.next_index,
-            "split": opts.split,
-            "task_id": task_id,
-            "prompter_type": str(row.get("prompter_type") or extra.get("prompter_type") or "synthetic"),
-            "source_file": Path(source_file).name,
-        },
+        "extra_info": extra_info(
+            {
+                **extra,
+                "index": opts.next_index,
+                "split": opts.split,
+                "task_id": task_id,
+                "prompter_type": str(row.get("prompter_type") or extra.get("prompter_type") or "synthetic"),
+                "source_file": Path(source_file).name,
+            }
+        ),
     }
     opts.next_index += 1
     return out

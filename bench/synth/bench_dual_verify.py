@@ -26,7 +26,9 @@ from pathlib import Path
 
 from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway
 from xcoder_synth.tasks.models import CheckerSpec, StdioExample, TaskRecord
-from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, verify_task
+from xcoder_synth.verify.config import VerifyConfig
+from xcoder_synth.verify.dual import verify_task
+from xcoder_synth.verify.records import VerifiedTask
 
 CORRECT = [
     "a, b = map(int, input().split())\nprint(a + b)\n",

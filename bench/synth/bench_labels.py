@@ -40,7 +40,10 @@ from xcoder_synth.solutions.syntax import fingerprint
 from xcoder_synth.tasks.models import CheckerSpec, EntryPoint, Param, TaskRecord
 from xcoder_synth.testgen.models import InputSet, Program, TestInput, call_data
 from xcoder_synth.verify.compare import equivalence, judge_checker
-from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, _programs, verify_task
+from xcoder_synth.verify.config import VerifyConfig
+from xcoder_synth.verify.dual import verify_task
+from xcoder_synth.verify.evidence import programs_for
+from xcoder_synth.verify.records import VerifiedTask
 from xcoder_synth.verify.vote import VoteRules
 
 HERE = Path(__file__).parent
@@ -224,7 +227,7 @@ async def run_config(
             # (content-hash ids), read back and compared with the truth.
             same = equivalence(judge_checker(task))
             matrix = await gateway.run(
-                _programs(task, [c.code or "" for c in cands.voters]),
+                programs_for(task, [c.code or "" for c in cands.voters]),
                 [ti.data for ti in inputs.inputs],
                 limits=cfg.limits,
                 output_cap_bytes=cfg.output_cap_bytes,
@@ -240,11 +243,17 @@ async def run_config(
                 )
             }
             stats["tasks"] += 1
-            stats["decisions"] += len(result.decisions)
-            stats["abstained"] += sum(1 for d in result.decisions if d.reason.startswith("abstain"))
+            # A dropped task keeps its decisions in ``extra`` (the one Dropped type).
+            reasons = (
+                [d.reason for d in result.decisions]
+                if isinstance(result, VerifiedTask)
+                else [d["reason"] for d in result.extra.get("decisions", [])]
+            )
+            stats["decisions"] += len(reasons)
+            stats["abstained"] += sum(1 for r in reasons if r.startswith("abstain"))
             if not isinstance(result, VerifiedTask):
-                drops[result.reason] += 1
-                rows.append({"task": task_id, "status": result.reason})
+                drops[result.reason.value] += 1
+                rows.append({"task": task_id, "status": result.reason.value})
                 continue
             stats["verified"] += 1
             good = sum(1 for t in result.tests if same(t.output, truth[t.input]))

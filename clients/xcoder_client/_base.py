@@ -16,6 +16,10 @@ What the protocol guarantees:
 - A deadline per `judge()` call; polling (`/v1/submissions/lookup`) never outlives it.
 - Judge failure is never a wrong answer: it raises JudgeUnavailable, or with
   `on_error="unscored"` gives results with verdict SE ("not judged").
+
+Why one module: the protocol is one generator (submit, poll, resubmit SE, back off) and the
+helpers it calls; cutting it would put one state machine in two files. The two I/O shells
+(`client.py`, `async_client.py`) and the models (`xcoder_wire`) are already elsewhere.
 """
 
 from __future__ import annotations

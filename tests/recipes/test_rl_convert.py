@@ -27,11 +27,22 @@ EXPECTED_SCHEMA = pa.schema(
                     ("task_id", pa.string()),
                     ("prompter_type", pa.string()),
                     ("source_file", pa.string()),
+                    ("style", pa.string()),
+                    ("io", pa.string()),
+                    ("fn_name", pa.string()),
+                    ("checker", pa.string()),
+                    ("time_limit_s", pa.float64()),
+                    ("pass_rate", pa.float64()),
+                    ("n_tests", pa.int64()),
+                    ("features", pa.string()),
+                    ("golden_candidate_id", pa.string()),
+                    ("provenance", pa.string()),
                 ]
             ),
         ),
     ]
 )
+"""The one RL row schema (xcoder_client.rl_row): rl/convert.py's columns and SynthSmith's."""
 
 
 @pytest.fixture()
@@ -268,3 +279,46 @@ def test_swift_refuses_rows_it_could_not_score(tmp_path, capsys):
     pq.write_table(pa.Table.from_pylist([row]), bad)
     assert convert.main(["swift", str(bad), "--out", str(tmp_path / "o.jsonl")]) == 1
     assert "skip" in capsys.readouterr().err
+
+
+def test_a_reconvert_of_a_synthsmith_export_keeps_its_extra_info(fixtures, tmp_path):
+    """The reward reads extra_info.checker: a re-convert must not lose it (nor the other columns)."""
+    src = fixtures / "synth_rl.parquet"
+    assert convert.main(["xcoder", str(src), "--out-dir", str(tmp_path / "o"), "--no-progress"]) == 0
+    table = pq.read_table(tmp_path / "o" / src.name)
+    assert table.schema.remove_metadata() == EXPECTED_SCHEMA
+    before = pq.read_table(src).to_pylist()
+    after = table.to_pylist()
+    assert len(after) == len(before) == 2
+    for b, a in zip(before, after, strict=True):
+        assert a["extra_info"]["checker"] == b["extra_info"]["checker"] is not None
+        for name in ("task_id", "style", "io", "fn_name", "pass_rate", "n_tests", "provenance"):
+            assert a["extra_info"][name] == b["extra_info"][name], name
+        assert a["extra_info"]["source_file"] == src.name
+
+
+def test_rows_with_bad_extra_info_are_skipped_and_counted(converted, tmp_path, capsys):
+    path, _ = converted
+    rows = pq.read_table(path).to_pylist()
+    ids = [r["extra_info"]["task_id"] for r in rows]
+    assert len(rows) == 5
+    rows[1]["extra_info"]["checker"] = "tokens"  # not a JSON object: the reward could not use it
+    rows[3]["extra_info"] = None  # no extra_info is fine: the id falls back to file and row
+    bad = tmp_path / "in" / "bad.parquet"
+    bad.parent.mkdir()
+    pq.write_table(pa.Table.from_pylist(rows, schema=EXPECTED_SCHEMA), bad)
+    report = tmp_path / "report.json"
+    argv = ["xcoder", str(bad), "--out-dir", str(tmp_path / "o"), "--report", str(report), "--no-progress"]
+    assert convert.main(argv) == 0
+    stats = json.loads(report.read_text())["stats"]
+    assert stats["skipped:bad_extra_info"] == 1
+    assert "extra_info.checker is not a JSON object" in capsys.readouterr().err
+    out = pq.read_table(tmp_path / "o" / "bad.parquet").to_pylist()
+    assert [r["extra_info"]["task_id"] for r in out] == [ids[0], ids[2], "bad-3", ids[4]]
+
+
+def test_both_writers_write_the_same_schema(tmp_path):
+    """SynthSmith's export and rl/convert.py: one schema, so their files concatenate and re-convert."""
+    from xcoder_synth.export.rl import SCHEMA
+
+    assert SCHEMA == EXPECTED_SCHEMA == convert._schema()

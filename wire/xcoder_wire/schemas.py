@@ -5,6 +5,11 @@ SynthSmith: each of them imports this module, none keeps a copy. Every bound is 
 so the API can quote it in its error messages and a client fails on the same value the judge
 would. Request models forbid unknown fields; response models ignore them, so an older client
 keeps reading a newer judge.
+
+Why one module: it is the contract, read as one page by whoever writes a client; the models
+refer to each other (a submission holds its tests, checker and limits, a result its test
+results), and the bounds they share are constants defined once above them. Behaviour is
+elsewhere (`checkers.py`, `languages.py`, `verdicts.py`); this file holds only shapes and bounds.
 """
 
 from __future__ import annotations

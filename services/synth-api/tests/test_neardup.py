@@ -19,7 +19,9 @@ from xcoder_synth.export.bundle import write_report
 from xcoder_synth.jsonl import JsonlWriter
 from xcoder_synth.neardup import Embedder, NearDupConfig, find_near_duplicates, windows
 from xcoder_synth.pipeline.config import load_config
+from xcoder_synth.pipeline.reads import StageReads
 from xcoder_synth.pipeline.runner import open_run, run_local, run_stage_local, select_stages
+from xcoder_synth.pipeline.stages import ExportStage
 from xcoder_synth.tasks.models import TaskRecord
 
 from .conftest import FIXTURES, run_config, write_config
@@ -153,7 +155,7 @@ def test_the_decontam_stage_drops_near_duplicates_with_reasons_and_the_report_sh
     assert rej[copy.id].reason == "near_duplicate" and rej[copy.id].extra["of"] == lantern.id
     assert "cosine" in rej[copy.id].detail and "threshold 0.65" in rej[copy.id].detail
 
-    write_report(store, config, sft_rows=0, rl_rows=0)
+    write_report(store, StageReads(store, ExportStage.reads, "export"), config, sft_rows=0, rl_rows=0)
     page = store.artifacts / "report" / "report.html"
     browser = HeadlessChromium(tmp_path, window=(1280, 2600))
     dom = browser.dom(page)

@@ -5,7 +5,8 @@
     ├── LLMError             the LLM endpoint failed after bounded retries (rerun resumes)
     │   └── LLMRequestError  the endpoint refused the request (4xx other than 429): do not retry
     ├── JudgeUnavailable     the judge failed or returned SE after retries (rerun resumes)
-    └── StoreError           the run directory is missing, foreign or corrupt
+    ├── StoreError           the run directory is missing, foreign or corrupt
+    └── UndeclaredRead       a stage read a stage output it did not declare (a bug in the stage)
 
 Model mistakes (unparsable replies, broken programs) are never exceptions: stages record them
 as rejections with a reason.
@@ -36,3 +37,7 @@ class JudgeUnavailable(SynthError):
 
 class StoreError(SynthError):
     """The run directory cannot be used."""
+
+
+class UndeclaredRead(SynthError):
+    """A stage read a stage output it does not list in ``reads``; its ``needs`` would be wrong."""

@@ -7,6 +7,7 @@ settings only say where the service's shared state lives and how to reach its ne
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -54,3 +55,9 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing the env."""
     return Settings()
+
+
+def secret_from_env(name: str) -> str | None:
+    """A key that a run config names by its variable (``api_key_env``): configs are files that
+    travel between machines, so keys stay in the environment. The one place that reads them."""
+    return os.environ.get(name) or None

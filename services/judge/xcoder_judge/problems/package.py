@@ -5,6 +5,10 @@ What is read: problem.yaml (type or validation, limits, validator_flags), domjud
 `testdata.yaml`'s `output_validator_flags`), `output_validators/<name>/` or `output_validator/`,
 and `submissions/<label>/` (files, or folders for multi-file programs). Statements, input
 validators, graders and generators are not needed to judge and are not read.
+
+Why one module: it reads one format, top-down in the order of the package's layout (metadata,
+limits, test data, output validator, submissions); each part is a small function, and the
+format's variants (legacy, 2023-07, DOMjudge) differ inside those parts, not as whole readers.
 """
 
 from __future__ import annotations

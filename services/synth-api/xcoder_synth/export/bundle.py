@@ -16,10 +16,9 @@ from xcoder_synth.export.sft import sft_rows
 from xcoder_synth.jsonl import write_atomic
 from xcoder_synth.llm import Provenance
 from xcoder_synth.pipeline.config import RunConfig
+from xcoder_synth.pipeline.reads import CANDIDATES, PLANS, VERIFIED, StageReads
 from xcoder_synth.pipeline.store import RunStore
-from xcoder_synth.solutions.sample import CandidateSet
-from xcoder_synth.testgen.models import TestPlan
-from xcoder_synth.verify.dual import VerifiedTask
+from xcoder_synth.verify.records import VerifiedTask
 
 
 class ExportSummary(BaseModel):
@@ -34,10 +33,14 @@ def _jsonl(rows: list[dict], path: Path) -> None:
     write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
-def write_report(store: RunStore, config: RunConfig, *, sft_rows: int, rl_rows: int) -> dict[str, Path]:
+def write_report(
+    store: RunStore, reads: StageReads, config: RunConfig, *, sft_rows: int, rl_rows: int
+) -> dict[str, Path]:
     """report.json, its figures and report.html under artifacts/report; returns the figures."""
     out = store.artifacts / "report"
-    report = build_report(store, config.name, decontam_settings=config.decontam.model_dump(mode="json"))
+    report = build_report(
+        store, reads, config.name, decontam_settings=config.decontam.model_dump(mode="json")
+    )
     report.sft_rows, report.rl_rows = sft_rows, rl_rows
     figures = all_plots(report, out)
     write_atomic(out / "report.json", report.model_dump_json(indent=2))
@@ -45,11 +48,12 @@ def write_report(store: RunStore, config: RunConfig, *, sft_rows: int, rl_rows: 
     return figures
 
 
-def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
+def export_run(store: RunStore, reads: StageReads, config: RunConfig) -> ExportSummary:
+    """Every file of the run under ``store.artifacts``; records come through the export stage's reads."""
     out = store.artifacts
     out.mkdir(parents=True, exist_ok=True)
-    verified = sorted(store.read("verify", VerifiedTask), key=lambda v: v.id)
-    cands = store.by_id("solve", CandidateSet)
+    verified = sorted(reads.all(VERIFIED), key=lambda v: v.id)
+    cands = reads.by_id(CANDIDATES)
     ex = config.export
 
     sft = [
@@ -64,7 +68,7 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
     ordered = (
         sorted(verified, key=lambda v: (-v.pass_rate, v.id)) if ex.rl_order == "pass_rate_desc" else verified
     )
-    plans = store.by_id("testgen", TestPlan)
+    plans = reads.by_id(PLANS)
 
     def origin(v: VerifiedTask) -> dict[str, Provenance]:
         """Where the golden solution and the test material came from (model, prompt, sampling)."""
@@ -77,7 +81,7 @@ def export_run(store: RunStore, config: RunConfig) -> ExportSummary:
     write_parquet(rl, out / "rl.parquet")
     write_jsonl([grpo_row(r) for r in rl], out / "swift_grpo.jsonl")  # the same rows for ms-swift GRPO
 
-    figures = write_report(store, config, sft_rows=len(sft), rl_rows=len(rl))
+    figures = write_report(store, reads, config, sft_rows=len(sft), rl_rows=len(rl))
     files = {
         "sft": "artifacts/sft.jsonl",
         "sft_messages": "artifacts/sft_messages.jsonl",

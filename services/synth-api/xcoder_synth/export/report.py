@@ -9,11 +9,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from xcoder_synth.dropped import DECONTAM_REASONS
+from xcoder_synth.pipeline.reads import CANDIDATES, INPUTS, VERIFIED, WRITTEN, StageReads
 from xcoder_synth.pipeline.stages import STAGE_ORDER
 from xcoder_synth.pipeline.store import Rejection, RunStore
-from xcoder_synth.solutions.sample import CandidateSet
 from xcoder_synth.tasks.models import TaskRecord
-from xcoder_synth.verify.dual import VerifiedTask
+from xcoder_synth.verify.records import VerifiedTask
 
 AGREEMENT_BINS = [i / 10 for i in range(11)]
 PASS_RATE_BINS = [i / 10 for i in range(11)]
@@ -159,10 +159,11 @@ def _decontam_match(r: Rejection) -> dict[str, Any]:
 
 
 def build_report(
-    store: RunStore, run_name: str, *, decontam_settings: dict[str, Any] | None = None
+    store: RunStore, reads: StageReads, run_name: str, *, decontam_settings: dict[str, Any] | None = None
 ) -> RunReport:
-    written = list(store.read("write", TaskRecord))
-    verified = list(store.read("verify", VerifiedTask))
+    """The run's report: records through ``reads``; every stage's rejections and stats from ``store``."""
+    written = list(reads.all(WRITTEN))
+    verified = list(reads.all(VERIFIED))
     agreements: list[float] = [a for v in verified for a in v.agreements]
     decisions: Counter[str] = Counter(d.reason for v in verified for d in v.decisions)
     for rej in store.rejections("verify"):
@@ -170,11 +171,11 @@ def build_report(
         decisions.update(d["reason"] for d in rej.extra.get("decisions", []))
     for rej in store.rejections("inputs"):
         decisions.update(d["reason"] for d in rej.extra.get("decisions", []))
-    for rec in store.records("inputs"):
+    for rec in reads.raw(INPUTS):
         decisions.update(d["reason"] for d in rec.get("decisions", []))
 
     cand_rejects: Counter[str] = Counter()
-    for cset in store.read("solve", CandidateSet):
+    for cset in reads.all(CANDIDATES):
         for c in cset.candidates:
             cand_rejects[c.reject_reason or ("duplicate" if c.duplicate_of else "usable")] += 1
     for rej in store.rejections("solve"):

@@ -2,8 +2,9 @@
 
 Columns: ``data_source``, ``prompt`` (chat messages), ``ability``, ``reward_model`` (``style``
 and ``ground_truth``: the TACO/verl JSON string ``xcoder_client`` parses), ``extra_info``
-(index, split, task id, style, pass rate, provenance). Nested metadata is stored as JSON
-strings so that every row has the same Arrow schema.
+(index, split, task id, style, checker, pass rate, provenance; ``prompter_type`` and
+``source_file`` stay empty). The schema is ``xcoder_client.rl_row``'s, the one ``rl/convert.py``
+writes too.
 """
 
 from __future__ import annotations
@@ -15,40 +16,15 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from xcoder_client.rl_row import arrow_schema, extra_info
 
 from xcoder_synth.llm import Provenance
 from xcoder_synth.prompts.solutions import solve_query
-from xcoder_synth.verify.dual import VerifiedTask
 from xcoder_synth.verify.ground_truth import ground_truth_json
+from xcoder_synth.verify.records import VerifiedTask
 
-SCHEMA = pa.schema(
-    [
-        ("data_source", pa.string()),
-        ("prompt", pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
-        ("ability", pa.string()),
-        ("reward_model", pa.struct([("style", pa.string()), ("ground_truth", pa.string())])),
-        (
-            "extra_info",
-            pa.struct(
-                [
-                    ("index", pa.int64()),
-                    ("split", pa.string()),
-                    ("task_id", pa.string()),
-                    ("style", pa.string()),
-                    ("io", pa.string()),
-                    ("fn_name", pa.string()),
-                    ("checker", pa.string()),
-                    ("time_limit_s", pa.float64()),
-                    ("pass_rate", pa.float64()),
-                    ("n_tests", pa.int64()),
-                    ("features", pa.string()),
-                    ("golden_candidate_id", pa.string()),
-                    ("provenance", pa.string()),
-                ]
-            ),
-        ),
-    ]
-)
+SCHEMA = arrow_schema()
+"""The project's one RL row schema (``xcoder_client.rl_row``), shared with ``rl/convert.py``."""
 
 
 def rl_row(
@@ -70,21 +46,25 @@ def rl_row(
             "style": "rule",
             "ground_truth": ground_truth_json(task, [(t.input, t.output) for t in v.tests]),
         },
-        "extra_info": {
-            "index": index,
-            "split": split,
-            "task_id": v.id,
-            "style": task.style,
-            "io": task.io,
-            "fn_name": task.fn_name,
-            "checker": json.dumps(task.checker.judge_checker()),
-            "time_limit_s": v.time_limit_s,
-            "pass_rate": v.pass_rate,
-            "n_tests": len(v.tests),
-            "features": json.dumps([" > ".join(f.path) for f in task.features], ensure_ascii=False),
-            "golden_candidate_id": v.golden_candidate_id,
-            "provenance": json.dumps({k: p.model_dump() for k, p in provenance.items()}, ensure_ascii=False),
-        },
+        "extra_info": extra_info(
+            {
+                "index": index,
+                "split": split,
+                "task_id": v.id,
+                "style": task.style,
+                "io": task.io,
+                "fn_name": task.fn_name,
+                "checker": json.dumps(task.checker.judge_checker()),
+                "time_limit_s": v.time_limit_s,
+                "pass_rate": v.pass_rate,
+                "n_tests": len(v.tests),
+                "features": json.dumps([" > ".join(f.path) for f in task.features], ensure_ascii=False),
+                "golden_candidate_id": v.golden_candidate_id,
+                "provenance": json.dumps(
+                    {k: p.model_dump() for k, p in provenance.items()}, ensure_ascii=False
+                ),
+            }
+        ),
     }
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from xcoder_synth.ids import stable_id
 from xcoder_synth.prompts.solutions import solve_query
 from xcoder_synth.solutions.sample import Candidate, CandidateSet
-from xcoder_synth.verify.dual import VerifiedTask
+from xcoder_synth.verify.records import VerifiedTask
 
 
 class SftRow(BaseModel):

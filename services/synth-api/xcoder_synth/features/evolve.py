@@ -144,3 +144,15 @@ async def grow(
     grown, _ = tree_from_categories(result.value.expanded)
     growth = Growth(round=round_no, sample=sample, offered=compact(offered), provenance=result.provenance)
     return growth, None, grown
+
+
+class FeatureTreeRecord(BaseModel):
+    """The tree stage's one record: the merged, evolved tree and how it grew."""
+
+    id: str = "tree"
+    tree: FeatureNode
+    seeds: int
+    base_leaves: int
+    leaves: int
+    coverage: dict[str, int]
+    growth: list[Growth] = Field(default_factory=list)

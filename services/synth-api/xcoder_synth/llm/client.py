@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from xcoder_synth.errors import ConfigError, LLMError, LLMRequestError
 from xcoder_synth.llm.cache import ResponseCache, cache_key
 from xcoder_synth.llm.models import ChatMessage, Completion, EndpointConfig, SamplingParams, Usage
 from xcoder_synth.meters import LatencyHistogram
+from xcoder_synth.settings import secret_from_env
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class LLMClient:
         self.latency = LatencyHistogram()  # answered requests (cache hits take no time)
         self._sem = asyncio.Semaphore(config.max_concurrency)
         key_env = config.api_key_env or DEFAULT_API_KEY_ENV
-        api_key = os.environ.get(key_env)
+        api_key = secret_from_env(key_env)
         if config.api_key_env and not api_key:
             raise ConfigError(f"endpoint {name!r}: environment variable {key_env} is not set")
         self._client = openai.AsyncOpenAI(

@@ -23,7 +23,7 @@ from xcoder_synth.tasks.styles import StyleMix
 from xcoder_synth.tasks.write import DEFAULT_BANNED_TERMS
 from xcoder_synth.testgen.materialize import MaterializeConfig
 from xcoder_synth.testgen.plan import PlanConfig
-from xcoder_synth.verify.dual import VerifyConfig
+from xcoder_synth.verify.config import VerifyConfig
 
 LLM_STAGES = ("extract", "evolve", "select", "write", "testgen")
 

@@ -10,7 +10,6 @@ the response cache, so redoing them is free.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
@@ -28,8 +27,9 @@ from xcoder_synth.jsonl import read_jsonl
 from xcoder_synth.judge_gateway import JudgeGateway
 from xcoder_synth.llm import LLMPool, ResponseCache
 from xcoder_synth.pipeline.config import RunConfig
+from xcoder_synth.pipeline.reads import Read, StageReads, needs_of
 from xcoder_synth.pipeline.store import Rejection, RunStore
-from xcoder_synth.settings import Settings, get_settings
+from xcoder_synth.settings import Settings, get_settings, secret_from_env
 
 
 @dataclass
@@ -73,7 +73,7 @@ class StageContext:
             jc = self.config.judge
             key = settings.judge_api_key
             if jc.api_key_env:
-                key = os.environ.get(jc.api_key_env)
+                key = secret_from_env(jc.api_key_env)
                 if not key:
                     raise ConfigError(f"judge: environment variable {jc.api_key_env} is not set")
             # An explicitly set XCODER_SYNTH_JUDGE_URL (or `run --judge-url`) overrides the
@@ -110,10 +110,22 @@ class StageContext:
 
 
 class Stage(ABC):
+    """One step of the pipeline. ``reads`` lists the stage outputs it reads; ``needs`` (the
+    stages that must be complete first) is derived from it, and :meth:`inputs` allows only those."""
+
     name: ClassVar[str]
+    reads: ClassVar[tuple[Read[Any], ...]] = ()
     needs: ClassVar[tuple[str, ...]] = ()
     sharded: ClassVar[bool] = True
     description: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.needs = needs_of(cls.reads)
+
+    def inputs(self, ctx: StageContext) -> StageReads:
+        """The run store as this stage may read it."""
+        return StageReads(ctx.store, self.reads, self.name)
 
     def n_shards(self, ctx: StageContext) -> int:
         return ctx.store.n_shards(self.name, ctx.config.shards if self.sharded else 1)

@@ -1,4 +1,5 @@
-"""The SynthSmith stages, in order. Each reads earlier stages' outputs from the run store.
+"""The SynthSmith stages, in order. Each reads earlier stages' outputs through the typed reads
+it declares (:mod:`xcoder_synth.pipeline.reads`), never by a stage name.
 
 extract → tree → configs → select → write → decontam → solve → testgen → inputs → verify → export
 """
@@ -10,18 +11,28 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from xcoder_synth.decontam import NgramIndex, build_index, eval_problems
 from xcoder_synth.dropped import Dropped, DropReason
-from xcoder_synth.features.evolve import Growth, graft, grow, sample_for_evolution
-from xcoder_synth.features.extract import SeedFeatures, extract_features
+from xcoder_synth.features.evolve import FeatureTreeRecord, Growth, graft, grow, sample_for_evolution
+from xcoder_synth.features.extract import extract_features
 from xcoder_synth.features.sample import FeatureConfig, sample_configs
 from xcoder_synth.features.seeds import Seed, load_seeds, seed_from_record
-from xcoder_synth.features.tree import FeatureNode, category_coverage, leaf_count, merged
+from xcoder_synth.features.tree import category_coverage, leaf_count, merged
 from xcoder_synth.jsonl import write_atomic
 from xcoder_synth.llm import ParseFailure
 from xcoder_synth.neardup import Embedder, NearMatch, find_near_duplicates
+from xcoder_synth.pipeline.reads import (
+    CANDIDATES,
+    CONFIGS,
+    EXTRACTIONS,
+    INPUTS,
+    PLANS,
+    SELECTIONS,
+    TASKS,
+    TREE,
+    VERIFIED,
+    WRITTEN,
+)
 from xcoder_synth.pipeline.stage import Kept, Outcome, Stage, StageContext
 from xcoder_synth.pipeline.store import Rejection
 from xcoder_synth.solutions.sample import CandidateSet, sample_candidates
@@ -44,16 +55,6 @@ def _parse_dropped(failure: ParseFailure) -> Dropped:
             "provenance": failure.provenance.model_dump(),
         },
     )
-
-
-class FeatureTreeRecord(BaseModel):
-    id: str = "tree"
-    tree: FeatureNode
-    seeds: int
-    base_leaves: int
-    leaves: int
-    coverage: dict[str, int]
-    growth: list[Growth] = Field(default_factory=list)
 
 
 # ------------------------------------------------------------------ stages
@@ -82,7 +83,7 @@ class ExtractStage(Stage):
 
 class TreeStage(Stage):
     name = "tree"
-    needs = ("extract",)
+    reads = (EXTRACTIONS,)
     sharded = False
     description = "merge extracted features into one tree and evolve it in depth and breadth (LLM)"
 
@@ -90,7 +91,7 @@ class TreeStage(Stage):
         yield "tree", None
 
     async def process(self, ctx: StageContext, item: None) -> Outcome:
-        extractions = list(ctx.store.read("extract", SeedFeatures))
+        extractions = list(self.inputs(ctx).all(EXTRACTIONS))
         if not extractions:
             return Dropped(reason=DropReason.NO_EXTRACTIONS, detail="no seed produced features")
         tree = merged([e.tree for e in sorted(extractions, key=lambda e: e.id)])
@@ -141,7 +142,7 @@ class TreeStage(Stage):
 
 class ConfigsStage(Stage):
     name = "configs"
-    needs = ("tree",)
+    reads = (TREE,)
     sharded = False
     description = "sample feature subtrees (uniform or frequency-weighted, seeded) and assign styles"
 
@@ -149,7 +150,7 @@ class ConfigsStage(Stage):
         yield "configs", None
 
     async def process(self, ctx: StageContext, item: None) -> Outcome:
-        tree = next(ctx.store.read("tree", FeatureTreeRecord)).tree
+        tree = next(self.inputs(ctx).all(TREE)).tree
         configs: list[FeatureConfig] = []
         rejections: list[Rejection] = []
         for drawn in sample_configs(tree, ctx.config.features.sampling):
@@ -167,11 +168,11 @@ class ConfigsStage(Stage):
 
 class SelectStage(Stage):
     name = "select"
-    needs = ("configs",)
+    reads = (CONFIGS,)
     description = "choose compatible features, integration strategy and scenario (LLM, stage 1)"
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
-        for c in ctx.store.read("configs", FeatureConfig):
+        for c in self.inputs(ctx).all(CONFIGS):
             yield c.id, c
 
     async def process(self, ctx: StageContext, item: FeatureConfig) -> Outcome:
@@ -191,11 +192,11 @@ class SelectStage(Stage):
 
 class WriteStage(Stage):
     name = "write"
-    needs = ("select",)
+    reads = (SELECTIONS,)
     description = "write the task in its style: statement, formats, constraints, examples (LLM, stage 2)"
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
-        for s in ctx.store.read("select", Selection):
+        for s in self.inputs(ctx).all(SELECTIONS):
             yield s.id, s
 
     async def process(self, ctx: StageContext, item: Selection) -> Outcome:
@@ -219,7 +220,7 @@ class DecontamStage(Stage):
     every task with every other, so the stage then runs as one shard."""
 
     name = "decontam"
-    needs = ("write",)
+    reads = (WRITTEN,)
     description = "drop tasks overlapping evaluation problems (word n-grams) and near duplicates (embeddings)"
 
     def __init__(self) -> None:
@@ -231,7 +232,7 @@ class DecontamStage(Stage):
         return ctx.store.n_shards(self.name, 1 if one else ctx.config.shards)
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
-        for t in ctx.store.read("write", TaskRecord):
+        for t in self.inputs(ctx).all(WRITTEN):
             yield t.id, t
 
     async def setup(self, ctx: StageContext) -> None:
@@ -242,7 +243,7 @@ class DecontamStage(Stage):
         if cfg.near_duplicates.enabled:
             nd = cfg.near_duplicates
             embedder = Embedder(nd.model_dir, batch_size=nd.batch_size)
-            tasks = [(t.id, t.statement) for t in ctx.store.read("write", TaskRecord)]
+            tasks = [(t.id, t.statement) for t in self.inputs(ctx).all(WRITTEN)]
             if self._index is not None:  # n-gram matches are dropped first and compared with nothing
                 tasks = [(i, s) for i, s in tasks if self._contaminated(ctx, s) is None]
             evals = [] if source is None else eval_problems(source)
@@ -276,11 +277,11 @@ class DecontamStage(Stage):
 
 class SolveStage(Stage):
     name = "solve"
-    needs = ("decontam",)
+    reads = (TASKS,)
     description = "sample N candidate solutions per task from one or more models (LLM)"
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
-        for t in ctx.store.read("decontam", TaskRecord):
+        for t in self.inputs(ctx).all(TASKS):
             yield t.id, t
 
     async def process(self, ctx: StageContext, item: TaskRecord) -> Outcome:
@@ -299,22 +300,14 @@ class SolveStage(Stage):
         return Kept([cset])
 
 
-def _surviving_tasks(ctx: StageContext, stage: str) -> Iterable[TaskRecord]:
-    """Tasks (from decontam) that have an output in ``stage``."""
-    alive = {r["id"] for r in ctx.store.records(stage)}
-    for t in ctx.store.read("decontam", TaskRecord):
-        if t.id in alive:
-            yield t
-
-
 class TestgenStage(Stage):
     __test__ = False
     name = "testgen"
-    needs = ("decontam", "solve")
+    reads = (TASKS, CANDIDATES)
     description = "write test inputs, a generator and input validators (LLM)"
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
-        for t in _surviving_tasks(ctx, "solve"):
+        for t in self.inputs(ctx).surviving_tasks(CANDIDATES):
             yield t.id, t
 
     async def process(self, ctx: StageContext, item: TaskRecord) -> Outcome:
@@ -329,12 +322,13 @@ class TestgenStage(Stage):
 
 class InputsStage(Stage):
     name = "inputs"
-    needs = ("decontam", "testgen")
+    reads = (TASKS, PLANS)
     description = "run generators and validators in the judge; keep valid, distinct inputs (judge)"
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
-        plans = ctx.store.by_id("testgen", TestPlan)
-        for t in _surviving_tasks(ctx, "testgen"):
+        reads = self.inputs(ctx)
+        plans = reads.by_id(PLANS)
+        for t in reads.surviving_tasks(PLANS):
             yield t.id, (t, plans[t.id])
 
     async def process(self, ctx: StageContext, item: tuple[TaskRecord, TestPlan]) -> Outcome:
@@ -345,16 +339,17 @@ class InputsStage(Stage):
 
 class VerifyStage(Stage):
     name = "verify"
-    needs = ("decontam", "solve", "testgen", "inputs")
+    reads = (TASKS, CANDIDATES, PLANS, INPUTS)
     description = (
         "dual verification: weighted vote with the oracle, golden solution with hold-out, final check (judge)"
     )
 
     def items(self, ctx: StageContext) -> Iterable[tuple[str, Any]]:
-        inputs = ctx.store.by_id("inputs", InputSet)
-        cands = ctx.store.by_id("solve", CandidateSet)
-        plans = ctx.store.by_id("testgen", TestPlan)
-        for t in _surviving_tasks(ctx, "inputs"):
+        reads = self.inputs(ctx)
+        inputs = reads.by_id(INPUTS)
+        cands = reads.by_id(CANDIDATES)
+        plans = reads.by_id(PLANS)
+        for t in reads.surviving_tasks(INPUTS):
             plan = plans.get(t.id)
             yield t.id, (t, cands[t.id], inputs[t.id], plan.oracle if plan else None)
 
@@ -368,7 +363,7 @@ class VerifyStage(Stage):
 
 class ExportStage(Stage):
     name = "export"
-    needs = ("verify",)
+    reads = (VERIFIED, CANDIDATES, PLANS, WRITTEN, INPUTS)
     sharded = False
     description = "write SFT JSONL, RL parquet (verl) and the run report"
 
@@ -378,7 +373,7 @@ class ExportStage(Stage):
     async def process(self, ctx: StageContext, item: None) -> Outcome:
         from xcoder_synth.export.bundle import export_run  # matplotlib/pyarrow only when exporting
 
-        summary = await asyncio.to_thread(export_run, ctx.store, ctx.config)
+        summary = await asyncio.to_thread(export_run, ctx.store, self.inputs(ctx), ctx.config)
         return Kept([summary])
 
 

@@ -16,7 +16,9 @@ from xcoder_synth.solutions.sample import Candidate, CandidateSet
 from xcoder_synth.solutions.syntax import fingerprint, syntax_problem
 from xcoder_synth.tasks.models import CheckerSpec, EntryPoint, TaskRecord
 from xcoder_synth.testgen.models import InputSet, InputSource, TestInput
-from xcoder_synth.verify.dual import VerifiedTask, VerifyConfig, verify_task
+from xcoder_synth.verify.config import VerifyConfig
+from xcoder_synth.verify.dual import verify_task
+from xcoder_synth.verify.records import VerifiedTask
 
 _API_PROVENANCE = Provenance(
     endpoint="api", model="given", prompt_id="api", prompt_version="0", sampling={}, cache_key=""

@@ -14,7 +14,7 @@ import json
 from pydantic import BaseModel, Field
 
 from xcoder_synth.dropped import Dropped, DropReason
-from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway
+from xcoder_synth.judge_gateway import ExecLimits, JudgeGateway, RunOutcome
 from xcoder_synth.tasks.models import TaskRecord
 from xcoder_synth.testgen.models import InputDecision, InputSet, TestInput, TestPlan, call_data
 from xcoder_synth.testgen.plan import example_inputs
@@ -58,60 +58,64 @@ def _first_line(text: str | None) -> str:
     return (text or "").strip().splitlines()[0][:200] if (text or "").strip() else ""
 
 
-async def materialize(
-    gateway: JudgeGateway, task: TaskRecord, plan: TestPlan, cfg: MaterializeConfig
-) -> InputSet | Dropped:
-    decisions: list[InputDecision] = []
-    candidates: list[TestInput] = [*example_inputs(task), *plan.prompted]
+def _generator_lines(cfg: MaterializeConfig) -> list[str]:
+    """One ``<seed> <mode>`` line per generator run. Small seeds are offset so that a generator
+    that ignores the mode still gives new inputs."""
+    lines = [f"{cfg.seed + SMALL_SEED_OFFSET + i} small\n" for i in range(cfg.small_count)]
+    lines += [f"{cfg.seed + i} random\n" for i in range(cfg.random_count)]
+    lines += [f"{cfg.seed + i} max\n" for i in range(cfg.max_count)]
+    return lines
 
-    if plan.generator is not None and (cfg.small_count or cfg.random_count or cfg.max_count):
-        # Small seeds are offset so that a generator that ignores the mode still gives new inputs.
-        lines = [f"{cfg.seed + SMALL_SEED_OFFSET + i} small\n" for i in range(cfg.small_count)]
-        lines += [f"{cfg.seed + i} random\n" for i in range(cfg.random_count)]
-        lines += [f"{cfg.seed + i} max\n" for i in range(cfg.max_count)]
-        (row,) = await gateway.run(
-            [plan.generator.code],
-            lines,
-            limits=cfg.generator_limits,
-            output_cap_bytes=cfg.max_input_bytes + 1,
-            tag=f"gen-{task.id}",
-        )
-        arity = len(task.entry_point.params) if task.entry_point else 0
-        for line, out in zip(lines, row, strict=True):
-            source = line.split()[1]
-            if out.truncated or (out.stdout is not None and len(out.stdout.encode()) > cfg.max_input_bytes):
-                decisions.append(
-                    InputDecision(
-                        input_id=f"gen:{line.strip()}", source=source, kept=False, reason="too_large"
-                    )
-                )
-                continue
-            if not out.ran or not (out.stdout or "").strip():
-                decisions.append(
-                    InputDecision(
-                        input_id=f"gen:{line.strip()}",
-                        source=source,
-                        kept=False,
-                        reason=f"generator_{out.verdict}",
-                    )
-                )
-                continue
-            data = out.stdout or ""
-            if task.io == "call":
-                canonical = _call_args(data, arity)
-                if canonical is None:
-                    decisions.append(
-                        InputDecision(
-                            input_id=f"gen:{line.strip()}",
-                            source=source,
-                            kept=False,
-                            reason="generator_bad_args",
-                        )
-                    )
-                    continue
-                data = canonical
-            candidates.append(TestInput.make(task.id, source, data, note=line.strip()))
 
+def _generated_input(task: TaskRecord, line: str, out: RunOutcome, cfg: MaterializeConfig) -> TestInput | str:
+    """The input one generator run made, or why it made none."""
+    if out.truncated or (out.stdout is not None and len(out.stdout.encode()) > cfg.max_input_bytes):
+        return "too_large"
+    if not out.ran or not (out.stdout or "").strip():
+        return f"generator_{out.verdict}"
+    data = out.stdout or ""
+    if task.io == "call":
+        canonical = _call_args(data, len(task.entry_point.params) if task.entry_point else 0)
+        if canonical is None:
+            return "generator_bad_args"
+        data = canonical
+    return TestInput.make(task.id, line.split()[1], data, note=line.strip())
+
+
+async def _generate(
+    gateway: JudgeGateway,
+    task: TaskRecord,
+    plan: TestPlan,
+    cfg: MaterializeConfig,
+    decisions: list[InputDecision],
+) -> list[TestInput]:
+    """The generator's inputs, in seed order; the runs that gave none are recorded in ``decisions``."""
+    lines = _generator_lines(cfg)
+    if plan.generator is None or not lines:
+        return []
+    (row,) = await gateway.run(
+        [plan.generator.code],
+        lines,
+        limits=cfg.generator_limits,
+        output_cap_bytes=cfg.max_input_bytes + 1,
+        tag=f"gen-{task.id}",
+    )
+    made: list[TestInput] = []
+    for line, out in zip(lines, row, strict=True):
+        got = _generated_input(task, line, out, cfg)
+        if isinstance(got, str):
+            decisions.append(
+                InputDecision(input_id=f"gen:{line.strip()}", source=line.split()[1], kept=False, reason=got)
+            )
+        else:
+            made.append(got)
+    return made
+
+
+def _distinct(
+    candidates: list[TestInput], cfg: MaterializeConfig, decisions: list[InputDecision]
+) -> list[TestInput]:
+    """The first of each input, within the size limit; the others are recorded in ``decisions``."""
     unique: list[TestInput] = []
     seen: set[str] = set()
     for ti in candidates:
@@ -123,12 +127,18 @@ async def materialize(
             continue
         seen.add(ti.id)
         unique.append(ti)
+    return unique
 
-    if not plan.validators:
-        if cfg.require_validator:
-            return _dropped(DropReason.NO_VALIDATOR, "; ".join(plan.notes)[:500], decisions)
-        return InputSet(id=task.id, inputs=unique, decisions=decisions)
 
+async def _validate(
+    gateway: JudgeGateway,
+    task: TaskRecord,
+    plan: TestPlan,
+    unique: list[TestInput],
+    cfg: MaterializeConfig,
+    decisions: list[InputDecision],
+) -> InputSet | Dropped:
+    """The inputs the first validator that accepts every statement example accepts."""
     examples = [i for i, ti in enumerate(unique) if ti.source == "example"]
     rows = await gateway.run(
         [v.code for v in plan.validators],
@@ -137,11 +147,7 @@ async def materialize(
         output_cap_bytes=1024,
         tag=f"val-{task.id}",
     )
-    chosen: int | None = None
-    for v, row in enumerate(rows):
-        if all(row[i].verdict == "AC" for i in examples):
-            chosen = v
-            break
+    chosen = next((v for v, row in enumerate(rows) if all(row[i].verdict == "AC" for i in examples)), None)
     if chosen is None:
         rejected = [
             _first_line(rows[0][i].stderr) or rows[0][i].verdict
@@ -173,3 +179,16 @@ async def materialize(
             DropReason.TOO_FEW_INPUTS, f"{len(kept)} valid input(s) < {cfg.min_inputs}", decisions
         )
     return InputSet(id=task.id, inputs=kept, validator_index=chosen, decisions=decisions)
+
+
+async def materialize(
+    gateway: JudgeGateway, task: TaskRecord, plan: TestPlan, cfg: MaterializeConfig
+) -> InputSet | Dropped:
+    decisions: list[InputDecision] = []
+    generated = await _generate(gateway, task, plan, cfg, decisions)
+    unique = _distinct([*example_inputs(task), *plan.prompted, *generated], cfg, decisions)
+    if plan.validators:
+        return await _validate(gateway, task, plan, unique, cfg, decisions)
+    if cfg.require_validator:
+        return _dropped(DropReason.NO_VALIDATOR, "; ".join(plan.notes)[:500], decisions)
+    return InputSet(id=task.id, inputs=unique, decisions=decisions)

@@ -27,6 +27,10 @@ Only RQ's public API is used (no private member is read or written). Subclassing
 RQ's hook names and the order its `execute_job`/`perform_job` calls them, so the dependency is
 pinned to `rq==3.0.*` and tests/service/test_rq_contract.py checks every override here against
 `SimpleWorker` (name, signature, and that RQ's own code still calls it).
+
+Why one module: every change listed above is an override of `SimpleWorker`, and they must sit
+in the one subclass RQ calls; `tests/service/test_rq_contract.py` pins each hook it relies on
+against RQ's own signatures, so the class is reviewed against one list.
 """
 
 from __future__ import annotations
