@@ -90,6 +90,13 @@ class Settings(BaseSettings, EngineSettings):
         "that job is answered, at most this long (verl's semaphore lets a rollout's tests through "
         "a few at a time); 0 = never held.",
     )
+    coalesce_hold_after_jobs: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Hold a group (coalesce_hold_ms) only while this many jobs of its program "
+        "are queued or running; 2 keeps the next job queued while one runs.",
+    )
     coalesce_max_tests: int = Field(
         64, ge=1, le=4096, description="Most tests one coalesced job gathers (a full one starts at once)."
     )

@@ -111,3 +111,29 @@ def test_no_hold_when_disabled():
         assert co.held == 0
 
     asyncio.run(scenario())
+
+
+def test_with_hold_after_jobs_2_the_next_job_is_queued_while_one_runs():
+    async def scenario() -> None:
+        judging = FakeJudging()
+        co = Coalescer(window_s=0.001, max_tests=64, result_ttl_s=60, hold_s=5.0, hold_after_jobs=2)
+        calls = [asyncio.ensure_future(co.judge_one(judging, one("p", "0"), caller=None, wait_s=10))]
+        await settle()
+        calls.append(asyncio.ensure_future(co.judge_one(judging, one("p", "1"), caller=None, wait_s=10)))
+        await asyncio.sleep(0.01)
+        assert judging.jobs == [["0"], ["1"]]  # one job running: the second is not held
+        for i in (2, 3):
+            calls.append(
+                asyncio.ensure_future(co.judge_one(judging, one("p", str(i)), caller=None, wait_s=10))
+            )
+            await asyncio.sleep(0.005)
+        assert judging.jobs == [["0"], ["1"]]  # two in flight: held
+        judging.release[1].set()
+        await asyncio.sleep(0.01)
+        assert judging.jobs == [["0"], ["1"], ["2", "3"]]
+        for gate in judging.release:
+            gate.set()
+        answers = await asyncio.gather(*calls)
+        assert [a.tests[0].stdout for a in answers] == ["0", "1", "2", "3"]
+
+    asyncio.run(scenario())

@@ -99,13 +99,22 @@ class _Recent:
 class Coalescer:
     """One per API process (created in the lifespan); `judge_one` is all a route calls."""
 
-    def __init__(self, *, window_s: float, max_tests: int, result_ttl_s: float, hold_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        window_s: float,
+        max_tests: int,
+        result_ttl_s: float,
+        hold_s: float = 0.0,
+        hold_after_jobs: int = 1,
+    ) -> None:
         self.window_s = window_s
         self.max_tests = max_tests
         self.hold_s = hold_s
+        self.hold_after_jobs = max(1, hold_after_jobs)
         self._ttl_s = result_ttl_s
         self._open: dict[str, _Group] = {}
-        self._running: dict[str, _Group] = {}  # by program key: the last group sent to the queue
+        self._running: dict[str, list[_Group]] = {}  # by program key: its groups sent, not answered
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight = 0  # callers inside judge_one: none means the API is idle for one-test work
@@ -177,13 +186,16 @@ class Coalescer:
             del self._open[group.key]
 
     async def _hold(self, group: _Group) -> None:
-        """While an earlier job of the same program runs, keep collecting (up to `hold_s`)."""
-        running = self._running.get(group.key)
-        if running is None or running.done.is_set() or self.hold_s <= 0 or group.closed:
+        """While `hold_after_jobs` earlier jobs of the same program run, keep collecting (up to
+        `hold_s`): with 2, the next job is already queued while one runs, so one hot program's
+        slots never wait for a round trip between its jobs."""
+        running = self._running.get(group.key, [])
+        if len(running) < self.hold_after_jobs or self.hold_s <= 0 or group.closed:
             return
         self.held += 1
         GROUPS_HELD.inc()
-        waits = [asyncio.ensure_future(running.done.wait()), asyncio.ensure_future(group.full.wait())]
+        waits = [asyncio.ensure_future(g.done.wait()) for g in running]
+        waits.append(asyncio.ensure_future(group.full.wait()))
         try:
             await asyncio.wait(waits, timeout=self.hold_s, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -198,14 +210,17 @@ class Coalescer:
             await asyncio.sleep(window_s)
             await self._hold(group)
             self._close(group)
-            self._running[group.key] = group
+            self._running.setdefault(group.key, []).append(group)
             GROUP_REQUESTS.observe(group.callers)
             GROUP_WAIT_SECONDS.observe(time.monotonic() - group.opened)
             await self._judge(judging, group)
         finally:
             group.done.set()
-            if self._running.get(group.key) is group:
-                del self._running[group.key]
+            running = self._running.get(group.key, [])
+            if group in running:
+                running.remove(group)
+                if not running:
+                    del self._running[group.key]
 
     async def _judge(self, judging: Judging, group: _Group) -> None:
         """Enqueue the closed group as one job and settle every member with its own answer."""
