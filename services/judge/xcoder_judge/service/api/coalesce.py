@@ -23,11 +23,12 @@ namespace or turn on the slots) and everything of the submission but its tests a
   it is sent at once (an idle API adds no latency to a lone request) and requests that arrive
   while it runs group as usual. So a burst on an idle API costs one job more (its first call's);
   on a busy one every group waits its window;
-- a group opened while a job of the same program is still running stays open until that job is
-  answered (or `coalesce_hold_ms` passes, or it is full): verl's semaphore lets a rollout's tests
-  through a few at a time, milliseconds to seconds apart, so a fixed window alone catches one or
-  two of them per job; held, they become one job per program in flight. A program with no job
-  running is never held, so a lone caller's requests wait no longer than before;
+- a group opened while `hold_after_jobs` (2) jobs of the same program are in flight stays open
+  until one is answered (or `coalesce_hold_ms` passes, or it is full): verl's semaphore lets a
+  rollout's tests through a few at a time, milliseconds to seconds apart, so a fixed window alone
+  catches one or two of them per job; held, the next job carries all that arrived meanwhile. Two,
+  not one, so that one hot program's next job is queued while one runs. A program with fewer
+  jobs in flight is never held, so a lone caller's requests wait no longer than before;
 - a request alone in its group is judged as before, as its own job under its own id; a merged
   member has no job of its own, only the group's, but its id is recorded as pointing at its test
   there (queue/members.py), so `GET /v1/submissions/{id}` finds it all the same;
