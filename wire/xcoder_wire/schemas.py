@@ -506,6 +506,17 @@ class Capabilities(BaseModel):
     seccomp: bool
     uid_drop: bool
     no_new_privs: bool
+    box_userns: bool = Field(
+        False,
+        description="Each slot's box (PID 1 of its namespaces) runs, after its set-up, as root of its "
+        "own user namespace mapped to an unprivileged host uid.",
+    )
+    box_capabilities: list[str] = Field(
+        default_factory=list,
+        description="The capabilities the box keeps after set-up (effective set; in its own user "
+        "namespace when `box_userns`).",
+    )
+    box_userns_reason: str | None = Field(None, description="Why there is no user namespace, if not.")
     warnings: list[str] = Field(default_factory=list)
 
 

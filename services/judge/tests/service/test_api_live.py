@@ -142,7 +142,11 @@ def test_node_information(api):
     langs = {lang["id"]: lang for lang in api.get("/v1/languages").json()}
     assert {"python3", "cpp17"} <= set(langs) and langs["cpp17"]["compiled"] and langs["python3"]["version"]
     (worker,) = api.get("/v1/capabilities").json()["workers"]
-    assert worker["slots"] == 2 and worker["capabilities"]["level"] in ("full", "partial", "rlimits")
+    caps = worker["capabilities"]
+    assert worker["slots"] == 2 and caps["level"] in ("full", "partial", "rlimits")
+    if caps["namespaces"]:  # isolated boxes: the box's own privileges are reported
+        assert set(caps["box_capabilities"]) == {"DAC_OVERRIDE", "KILL", "SETGID", "SETUID", "SYS_ADMIN"}
+        assert caps["box_userns"] != bool(caps["box_userns_reason"])  # on, or a reason why not
     status = api.get("/v1/status").json()
     assert status["slots_total"] == 2 and set(status["queued"]) == {"interactive", "bulk"}
     assert status["workers"][0]["languages"] and not status["workers"][0]["draining"]

@@ -34,6 +34,13 @@ class EngineSettings(BaseModel):
     work_dir: Path = Field(default_factory=_default_work_dir)
     sandbox_uid: int = Field(60000, ge=1000, le=2**31 - 1024)
     cgroup: Literal["auto", "v2", "v1", "none"] = "auto"
+    box_userns: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Whether each slot's box runs as root of its own user namespace, mapped to an "
+        "unprivileged host uid (`sandbox_uid` + 20000 + slot), after its set-up: `auto` where the "
+        "kernel allows it (else the box stays host root with five capabilities, and "
+        "/v1/capabilities says why), `on` refuses to start without it, `off` never tries.",
+    )
     python: str | None = Field(None, description="Interpreter for python3 submissions.")
     languages: str | None = Field(None, description="Comma-separated allow-list of language ids.")
     python_warm: bool = Field(True, description="Run python3 from a warm pre-forked interpreter.")
@@ -52,6 +59,13 @@ class EngineSettings(BaseModel):
     )
     self_test: bool = Field(True, description="Drop languages whose echo self-test fails at start-up.")
     compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
+    progs_cache_mb: int = Field(
+        256,
+        ge=0,
+        description="Per slot: memory for the copies of compiled programs its box keeps (a program "
+        "is copied into the slot's own tmpfs, never bound from the host cache, whose path a bind would "
+        "show; a kept copy is not copied again). 0 keeps only the programs bound now.",
+    )
     scheduling: Policy = Field(
         "fair",
         description="Which waiting request a free slot runs next: `fair` (interactive first; runs of "

@@ -3,8 +3,9 @@
 Started by the worker (slot.py) as `PYTHON box.py` with a socket on fd 3; stdlib only, Python
 3.8 compatible: it runs under the interpreter that runs solutions. `main` unshares the
 namespaces and forks: the parent stays behind as the keeper (keeper.py), the child is the box.
-The box sets the slot up once (box_fs.py: a minimal read-only root, /proc, devices), forks the
-forker (forker.py) and then serves the worker: for every run it wires the descriptors, has
+The box sets the slot up once (box_fs.py: a minimal read-only root, /proc, devices) as the
+worker's root, then drops that power (box_creds.py: root of its own user namespace where the
+kernel allows it, else five capabilities), forks the forker (forker.py) and then serves the worker: for every run it wires the descriptors, has
 the forker start the processes (each confines itself: confine.py) and watches them from
 outside (supervise.py). It may touch its own namespaces, the slot's cgroups and the run's
 processes; never the worker's files.
@@ -21,6 +22,7 @@ import os
 import signal
 import socket
 
+import box_creds
 import confine
 import forker
 import launch_state
@@ -55,6 +57,7 @@ COLLECT_MAX = 256 << 20  # bytes of one collected /box file
 BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks like a fresh one's
     "box",
     "box_cgroup",
+    "box_creds",
     "box_fs",
     "box_os",
     "confine",
@@ -62,6 +65,7 @@ BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks 
     "keeper",
     "launch_state",
     "launcher",
+    "prog_cache",
     "protocol",
     "pyrunner",
     "pytester",
@@ -71,8 +75,9 @@ BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks 
 
 
 class Box:
-    def __init__(self, sock, cfg, seccomp_bpf):
+    def __init__(self, sock, cfg, seccomp_bpf, privilege=None):
         self.sock = sock
+        self.privilege = privilege or box_creds.Privilege(None, None, {"off": "not isolated"})
         self.cfg = cfg
         self.fs = BoxFs(cfg)
         self.in_pidns = False
@@ -104,6 +109,14 @@ class Box:
         if self.fs.isolated:
             self.in_pidns = os.getpid() == 1
             self.fs.setup_root()
+            # stage 2: from here on the box holds only box_creds.BOX_CAPS (in its own user
+            # namespace where the kernel allows it); what it mounts now is its own, not locked
+            inheritable = [c for c in launcher.CAPS if c in box_creds.BOX_CAPS] if self.launcher else []
+            self.privilege.drop(inheritable)
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of credentials cleared it
+            if self.launcher is not None:
+                self.launcher.granted(inheritable)
+            self.fs.setup_progs()  # the box's own tmpfs, owned by its own (namespace) root
 
     def preload(self):
         for name in self.cfg.get("preload", []):
@@ -195,6 +208,8 @@ class Box:
         files = {name: blobs[idx] for name, idx in header.get("files_in", {}).items()}
         if files:
             write_work_files(self.fs.box_dir, files, uid_main if os.geteuid() == 0 else None)
+            if self.fs.isolated:
+                prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the fsuid change cleared it
         child_side, parent_side = [], []
         started = []
         try:
@@ -314,18 +329,34 @@ def main():
     launch_warnings = launch_state.normalise()  # before anything can inherit the launcher's state
     launch_state.raise_stack_limit()
     fd = int(os.environ.pop("XCODER_BOX_FD"))
+    code_fd = os.environ.pop("XCODER_BOX_CODE_FD", None)  # /proc/self/fd/N: this code (slot.py)
+    if code_fd is not None:  # after any re-exec; every box module is imported by now
+        os.close(int(code_fd))
     sock = socket.socket(fileno=fd)
     header, blobs = protocol.recv(sock)
+    privilege = None
     if header.get("isolate"):
+        # the keeper stays in the host's user namespace: it writes the box's id maps through
+        # the host's /proc, which the box's pivot_root takes out of its sight
+        proc_fd = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        box_r, keeper_w = os.pipe2(os.O_CLOEXEC)
+        keeper_r, box_w = os.pipe2(os.O_CLOEXEC)
         _check(
             libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare"
         )
         child = os.fork()
         if child:
             sock.close()
+            os.close(box_r)
+            os.close(box_w)
+            box_creds.KeeperSide(proc_fd, keeper_r, keeper_w, header.get("userns")).serve(child)
             keep(child)
+        os.close(proc_fd)
+        os.close(keeper_r)
+        os.close(keeper_w)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    box = Box(sock, header, blobs[0] if blobs else b"")
+        privilege = box_creds.Privilege(box_w, box_r, header.get("userns"))
+    box = Box(sock, header, blobs[0] if blobs else b"", privilege)
     box.warnings.extend(launch_warnings)
     try:
         box.setup()
@@ -339,6 +370,7 @@ def main():
     if hasattr(gc, "freeze"):
         gc.freeze()
     ready = {"op": protocol.OP_READY, "pid_namespace": box.in_pidns, "launcher": box.launcher is not None}
+    ready.update(box.privilege.report())
     ready["warnings"] = box.warnings
     protocol.send(sock, ready)
     launch = box.serve()

@@ -64,6 +64,18 @@ def umount(target):
         raise OSError(err, "umount %s: %s" % (target, os.strerror(err)))
 
 
+def hide_mount(target):
+    """Take `target` away from this mount namespace: unmount it, or, where it is locked (the box
+    mounted it before entering its user namespace: EINVAL), cover it with an empty read-only
+    tmpfs, which a process without capabilities cannot lift."""
+    if libc.umount2(_b(target), MNT_DETACH) == 0 or ctypes.get_errno() == errno.ENOENT:
+        return
+    if ctypes.get_errno() != errno.EINVAL:
+        err = ctypes.get_errno()
+        raise OSError(err, "umount %s: %s" % (target, os.strerror(err)))
+    mount("xcoder-hidden", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0")
+
+
 def prctl(option, arg2, arg3=0):
     _check(libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), 0, 0), "prctl %d" % option)
 

@@ -21,8 +21,8 @@ from box_os import (
     _check,
     capset_inheritable,
     close_other_fds,
+    hide_mount,
     libc,
-    umount,
 )
 
 EXEC_DEFAULT_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT)  # as a shell would start it
@@ -122,12 +122,12 @@ def wire_fds(dup):
 
 
 def hide_mounts(mount_points):
-    """A mount namespace of this process's own without the given mount points."""
+    """A mount namespace of this process's own without the given mount points (box_os.hide_mount)."""
     if not mount_points:
         return
     _check(libc.unshare(CLONE_NEWNS), "unshare")
     for mount_point in mount_points:
-        umount(mount_point)
+        hide_mount(mount_point)
 
 
 def drop_uid(uid, inherited_caps=False):

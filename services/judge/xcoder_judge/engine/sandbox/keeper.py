@@ -2,8 +2,9 @@
 
 Runs in the worker's child after it has unshared the namespaces and forked the box (PID 1 of
 the new PID namespace); stdlib only, Python 3.8 (the solution interpreter runs it). It touches
-nothing but the box: it waits for it and exits with its status, so the worker's handle (a
-Popen) stays valid. Killing the keeper kills the slot: the box has PR_SET_PDEATHSIG, and when
+nothing but the box: it writes the box's id maps when the box enters its user namespace, drops
+to the box's unprivileged host uid (box_creds.KeeperSide), then waits for it and exits with its
+status, so the worker's handle (a Popen) stays valid. Killing the keeper kills the slot: the box has PR_SET_PDEATHSIG, and when
 PID 1 dies the kernel kills everything else in the namespace.
 """
 

@@ -232,16 +232,24 @@ static void close_other_fds(struct plan *p)
     close_range_or_loop(lo, ~0U);
 }
 
-/* 5. A mount namespace of our own without the given mount points. */
+/* 5. A mount namespace of our own without the given mount points. One the box mounted before
+ * it entered its user namespace is locked there (EINVAL): it is covered by an empty read-only
+ * tmpfs instead, which this process, without capabilities once its uid is dropped, cannot lift. */
 static void hide_mounts(const struct plan *p)
 {
     if (!p->n_hide)
         return;
     if (unshare(CLONE_NEWNS))
         die("unshare", NULL);
-    for (int i = 0; i < p->n_hide; i++)
-        if (umount2(p->hide[i], MNT_DETACH) && errno != EINVAL && errno != ENOENT)
+    for (int i = 0; i < p->n_hide; i++) {
+        if (!umount2(p->hide[i], MNT_DETACH) || errno == ENOENT)
+            continue;
+        if (errno != EINVAL)
             die("umount", p->hide[i]);
+        if (mount("xcoder-hidden", p->hide[i], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "size=4k,mode=0"))
+            die("cover", p->hide[i]);
+    }
 }
 
 /* 8. No supplementary groups, then gid and uid (real, effective, saved), then no capability

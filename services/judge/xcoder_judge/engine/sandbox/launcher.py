@@ -7,8 +7,8 @@ posix_spawn (a vfork) starts it without copying anything. Warm Python still fork
 interpreter's memory.
 
 Part of the box (stdlib only, Python 3.8). At set-up, before pivot_root, the box opens the
-launcher and the seccomp filter and grants the capabilities the launcher needs (`Launcher.open`);
-the forker it forks inherits them (before it empties its bounding set) and spawns (`spawn`).
+launcher and the seccomp filter (`Launcher.open`); when it drops its privileges (box_creds.py)
+it grants those of CAPS it keeps; the forker it forks inherits them and spawns (`spawn`).
 """
 
 import os
@@ -17,7 +17,8 @@ from box_os import capset_inheritable
 
 # What the launcher must be able to do as root: join cgroups, set rlimits above the box's hard
 # limits, unmount in a namespace of its own, change uid and gid. The forker's bounding set is
-# empty, so a root execve keeps exactly the inheritable set (capabilities(7)): these, no more.
+# empty, so a root execve keeps exactly the inheritable set (capabilities(7)): those of these
+# the box still holds after set-up (box_creds.BOX_CAPS: not DAC_READ_SEARCH, SYS_RESOURCE).
 CAPS = (
     1,  # CAP_DAC_OVERRIDE (cgroup.procs files, whoever owns them)
     2,  # CAP_DAC_READ_SEARCH
@@ -45,11 +46,11 @@ class Launcher:
         if seccomp_bpf:
             bpf_fd = os.memfd_create("xcoder-seccomp", os.MFD_CLOEXEC)
             os.write(bpf_fd, seccomp_bpf)
-        launcher = cls(exe_fd, bpf_fd)
-        if os.geteuid() == 0:
-            capset_inheritable(CAPS)
-            launcher.caps_granted = True
-        return launcher
+        return cls(exe_fd, bpf_fd)
+
+    def granted(self, inheritable):
+        """The box has put `inheritable` (CAPS it holds) in its inheritable set (box_creds)."""
+        self.caps_granted = bool(inheritable)
 
     def disable(self):
         """Give the inheritable capabilities back: every program then starts the Python way."""

@@ -99,11 +99,22 @@ def _report(r: dict[str, Any], blobs: list[bytes]) -> ProcReport:
 
 
 class Slot:
-    def __init__(self, index: int, config: BoxConfig, uids: dict[str, int], cgroups: dict[str, dict]) -> None:
+    def __init__(
+        self,
+        index: int,
+        config: BoxConfig,
+        uids: dict[str, int],
+        cgroups: dict[str, dict],
+        userns: dict[str, Any] | None = None,
+    ) -> None:
         self.index = index
         self.config = config
         self.uids = uids
         self.cgroups = cgroups
+        self.userns_plan = userns or {"off": "not planned"}  # box_creds.Privilege's plan
+        self.userns = False  # the box runs as root of its own user namespace
+        self.userns_reason: str | None = None
+        self.box_caps: list[str] = []
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
@@ -123,21 +134,27 @@ class Slot:
         box_dir.mkdir(parents=True, exist_ok=True)
         (root / "root").mkdir(exist_ok=True)
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # The box's code is reached through a descriptor, never its host path: the box's
+        # command line and its code objects' file names, which a warm program inherits, then
+        # read /proc/self/fd/N/... (the box closes N once it has imported everything).
+        code_fd = os.open(BOX_SCRIPT.parent, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         env = dict(cfg.env)
         env["XCODER_BOX_FD"] = str(child.fileno())
+        env["XCODER_BOX_CODE_FD"] = str(code_fd)
         try:
             self._proc = subprocess.Popen(
-                [cfg.python, str(BOX_SCRIPT)],
+                [cfg.python, f"/proc/self/fd/{code_fd}/{BOX_SCRIPT.name}"],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=None,
-                pass_fds=(child.fileno(),),
+                pass_fds=(child.fileno(), code_fd),
                 env=env,
                 cwd="/",
                 start_new_session=True,
             )
         finally:
             child.close()
+            os.close(code_fd)
         self._sock = parent
         etc = dict(cfg.etc)
         etc["passwd"] = (
@@ -159,8 +176,11 @@ class Slot:
             "cgroups": self.cgroups,
             "preload": cfg.preload,
             "tmpfs_mb": cfg.tmpfs_mb,
+            "artifacts": str(cfg.artifacts_dir) if cfg.artifacts_dir else None,
+            "progs_mb": cfg.progs_mb,
             "hostname": "box",
             "launcher": cfg.launcher,
+            "userns": self.userns_plan,
         }
         try:
             parent.settimeout(START_TIMEOUT_S)
@@ -175,6 +195,9 @@ class Slot:
         self.pid_namespace = bool(header.get("pid_namespace"))
         self.warnings = list(header.get("warnings", []))
         self.launcher = bool(header.get("launcher"))
+        self.userns = bool(header.get("userns"))
+        self.userns_reason = header.get("userns_reason")
+        self.box_caps = list(header.get("caps", []))
         self.runs = 0
 
     def run(self, req: RunRequest) -> RunResult:
