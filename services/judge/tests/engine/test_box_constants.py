@@ -9,7 +9,7 @@ from xcoder_judge.engine.sandbox import layout
 BOX_FS = Path(layout.__file__).with_name("box_fs.py").read_text()
 
 
-def test_artifacts_mount_matches_the_worker_side():
-    m = re.search(r'^ARTIFACTS_MOUNT = "([^"]+)"', BOX_FS, re.M)
-    assert m, "box_fs.py defines ARTIFACTS_MOUNT"
-    assert m.group(1) == layout.ARTIFACTS_MOUNT
+def test_progs_mount_matches_the_worker_side():
+    m = re.search(r'^PROGS_MOUNT = "([^"]+)"', BOX_FS, re.M)
+    assert m, "box_fs.py defines PROGS_MOUNT"
+    assert m.group(1) == layout.PROGS_MOUNT

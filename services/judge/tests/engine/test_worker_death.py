@@ -69,6 +69,9 @@ def world_dir():
     d = Path(tempfile.mkdtemp(prefix="xcoder-worker-death-", dir="/tmp"))
     d.chmod(0o777)
     yield d
+    from xcoder_judge.engine.sandbox.pch_mount import sweep_stale
+
+    sweep_stale(d / "work")  # the killed worker's PCH tmpfs, as the next worker there would
     shutil.rmtree(d, ignore_errors=True)
 
 

@@ -67,6 +67,7 @@ _TEST_EXPECT_KEYS = {
     "stderr_contains",
     "stderr_not_contains",
     "message_contains",
+    "message_not_contains",
     "reason",
 }
 _TEST_INPUT_KEYS = {
@@ -632,6 +633,9 @@ def check_result(case: Case, result: Any, values: dict[str, str]) -> list[str]:
         for s in te.get("message_contains", []):
             if s not in tr.message:
                 errs.append(f"{where}: message lacks {s!r}: {tr.message!r}")
+        for s in te.get("message_not_contains", []):
+            if s in tr.message:
+                errs.append(f"{where}: message contains {s!r}: {tr.message!r}")
     return errs
 
 

@@ -102,10 +102,14 @@ class Engine:
         for tc in list(self.toolchains.values()):  # the self-test may drop languages meanwhile
             if tc.language.pch_header:
                 try:
-                    if pch.build(tc, self.settings.cache_dir / "pch"):
+                    if pch.build(tc, self.settings.cache_dir / "pch") and self._publish_pch(tc.language.id):
                         self._judge.pch_ready.add(tc.language.id)
                 except Exception:
                     log.exception("pch: building for %s failed", tc.language.id)
+
+    def _publish_pch(self, lang_id: str) -> bool:
+        sandbox = self.sandbox
+        return sandbox is not None and sandbox.publish_pch(lang_id)
 
     def wait_pch(self, timeout: float | None = None) -> None:
         """Block until precompiled headers are built (benchmarks want steady-state compiles)."""

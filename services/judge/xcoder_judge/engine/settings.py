@@ -59,6 +59,13 @@ class EngineSettings(BaseModel):
     )
     self_test: bool = Field(True, description="Drop languages whose echo self-test fails at start-up.")
     compile_cache_mb: int = Field(4096, ge=64, description="Size of the on-disk compile cache.")
+    progs_cache_mb: int = Field(
+        256,
+        ge=0,
+        description="Per slot: memory for the copies of compiled programs its box keeps (a program "
+        "is copied into the slot's own tmpfs, never bound from the host cache, whose path a bind would "
+        "show; a kept copy is not copied again). 0 keeps only the programs bound now.",
+    )
     scheduling: Policy = Field(
         "fair",
         description="Which waiting request a free slot runs next: `fair` (interactive first; runs of "

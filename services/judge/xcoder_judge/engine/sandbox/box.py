@@ -65,6 +65,7 @@ BOX_MODULES = (  # forgotten before a warm solution runs: its sys.modules looks 
     "keeper",
     "launch_state",
     "launcher",
+    "prog_cache",
     "protocol",
     "pyrunner",
     "pytester",
@@ -115,6 +116,7 @@ class Box:
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of credentials cleared it
             if self.launcher is not None:
                 self.launcher.granted(inheritable)
+            self.fs.setup_progs()  # the box's own tmpfs, owned by its own (namespace) root
 
     def preload(self):
         for name in self.cfg.get("preload", []):
@@ -327,6 +329,9 @@ def main():
     launch_warnings = launch_state.normalise()  # before anything can inherit the launcher's state
     launch_state.raise_stack_limit()
     fd = int(os.environ.pop("XCODER_BOX_FD"))
+    code_fd = os.environ.pop("XCODER_BOX_CODE_FD", None)  # /proc/self/fd/N: this code (slot.py)
+    if code_fd is not None:  # after any re-exec; every box module is imported by now
+        os.close(int(code_fd))
     sock = socket.socket(fileno=fd)
     header, blobs = protocol.recv(sock)
     privilege = None
@@ -357,7 +362,10 @@ def main():
         box.setup()
         box.preload()
     except Exception as e:
-        protocol.send(sock, {"op": protocol.OP_FAILED, "message": "%s: %s" % (type(e).__name__, e)})
+        failed = {"op": protocol.OP_FAILED, "message": "%s: %s" % (type(e).__name__, e)}
+        if isinstance(e, box_creds.MapsRefused):
+            failed["userns_refused"] = e.strerror  # the worker may start this box again without one
+        protocol.send(sock, failed)
         os._exit(1)
     box.vm_base = vm_size()
     box.recursion_counter = find_recursion_counter()

@@ -3,7 +3,9 @@
 Runs in the box process (stdlib only, Python 3.8: it runs under the solution interpreter).
 It may touch the box's own mount namespace: once at set-up a minimal read-only root behind
 pivot_root, then per run a fresh /box, /tmp and /dev/shm and the artifact bound at /prog or
-/aux. Without isolation (no mount namespace) nothing is mounted; the box's paths are
+/aux. No bind shows a host directory of the judge (mountinfo prints a bind's root): artifacts
+are copied into the slot's own tmpfs (prog_cache.py) and the PCH lives on a tmpfs of its own
+(pch_mount.py). Without isolation (no mount namespace) nothing is mounted; the box's paths are
 translated to the host directories they stand for instead (`host_path`).
 """
 
@@ -12,6 +14,7 @@ import os
 import platform
 import socket
 
+import prog_cache
 from box_os import (
     MS_BIND,
     MS_NODEV,
@@ -31,7 +34,7 @@ from box_os import (
     umount,
 )
 
-ARTIFACTS_MOUNT = "/.xcoder-artifacts"  # where the worker binds the artifact store (layout.py)
+PROGS_MOUNT = "/.xcoder-progs"  # the slot's tmpfs of artifact copies (layout.py)
 DEVICES = ("null", "zero", "full", "random", "urandom")
 SCRATCH = (("/box", 0o755, None), ("/tmp", 0o1777, 0), ("/dev/shm", 0o1777, 0))  # None: the run's uid
 
@@ -45,6 +48,9 @@ class BoxFs:
         self.scratch = {}  # mount point -> (owner, scratch_state when fresh) of the tmpfs mounted there
         self.progs = {}  # /prog, /aux -> artifact key bound there
         self.host_paths = {dst: src for src, dst, _ in cfg.get("binds", []) if src != dst}
+        self.artifacts = cfg.get("artifacts")  # the worker's artifact store (a host path)
+        self.prog_cache = None  # prog_cache.ProgCache once set up (isolated only)
+        self.store_fd = None  # O_PATH descriptor of the artifact store (isolated only)
 
     # ------------------------------------------------------------------ one-time set-up
 
@@ -60,7 +66,7 @@ class BoxFs:
         for src, dst, writable in cfg["binds"]:
             bind(src, root + dst, writable)
         make_dev(root + "/dev")
-        for d in ("/proc", "/tmp", "/box", "/prog", "/aux", "/dev/shm"):
+        for d in ("/proc", "/tmp", "/box", "/prog", "/aux", "/dev/shm", PROGS_MOUNT):
             os.makedirs(root + d, exist_ok=True)
         os.chmod(root + "/tmp", 0o1777)
         for name, text in cfg.get("etc", {}).items():
@@ -72,8 +78,27 @@ class BoxFs:
             mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
         except OSError:
             mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+        if self.artifacts:  # the artifact store, opened before pivot_root hides it
+            self.store_fd = os.open(self.artifacts, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         pivot_into(root)
         socket.sethostname(cfg.get("hostname", "box"))
+
+    def setup_progs(self):
+        """The slot's tmpfs of artifact copies, made by the box once it has its final
+        credentials (a mount made before entering a user namespace is locked there, its owner
+        unmapped): the copies are then the box's own.
+
+        Its root is root's alone (0700): a program reaches a copy only through the bind at
+        /prog or /aux, never another program's copy by its key.
+        """
+        store_fd = self.store_fd
+        mb = self.cfg.get("progs_mb", 256)
+        os.makedirs(PROGS_MOUNT, exist_ok=True)
+        opts = "size=%dm,mode=0700,uid=0,gid=0" % (2 * mb + 512)  # room for one big program more
+        mount("xcoder-progs", PROGS_MOUNT, "tmpfs", MS_NOSUID | MS_NODEV, opts)
+        dst = os.open(PROGS_MOUNT, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        if store_fd is not None:
+            self.prog_cache = prog_cache.ProgCache(store_fd, dst, mb << 20)
 
     # --------------------------------------------------------------------- per run
 
@@ -113,9 +138,11 @@ class BoxFs:
         umount(mount_point)
         self.progs.pop(mount_point, None)
         if key:
-            if "/" in key or key.startswith("."):
-                raise ValueError("bad artifact key %r" % key)
-            mount(ARTIFACTS_MOUNT + "/" + key, mount_point, None, MS_BIND)
+            if self.prog_cache is None:
+                raise ValueError("no artifact store configured")
+            pinned = [k for k in self.progs.values() if k]
+            name = self.prog_cache.get(key, pinned)  # validates the key
+            mount(PROGS_MOUNT + "/" + name, mount_point, None, MS_BIND)
             flags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV
             mount(None, mount_point, None, flags)
             self.progs[mount_point] = key
@@ -124,12 +151,12 @@ class BoxFs:
         """Mount points a process must not see: the judge's side of its run.
 
         While an interactor is bound at /aux, the solution beside it gets its own mount
-        namespace without /aux and without the artifact store (whose keys /proc/self/mountinfo
+        namespace without /aux and without the slot's copies (whose keys /proc/self/mountinfo
         would give away); the interactor's code and data are then not reachable by any path.
         """
         if not self.isolated or spec.get("uid", "main") != "main" or not self.progs.get("/aux"):
             return []
-        return ["/aux", ARTIFACTS_MOUNT]
+        return ["/aux", PROGS_MOUNT]
 
     def host_path(self, text):
         """Without a mount namespace: the host path a box path (/box, /prog, /pch …) stands for."""
@@ -137,7 +164,7 @@ class BoxFs:
             return text
         mapping = {"/box": self.box_dir}
         mapping.update(self.host_paths)
-        artifacts = self.host_paths.get(ARTIFACTS_MOUNT)
+        artifacts = self.artifacts
         for mount_point, key in self.progs.items():
             if key and artifacts:
                 mapping[mount_point] = os.path.join(artifacts, key)

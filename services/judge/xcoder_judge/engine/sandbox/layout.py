@@ -26,8 +26,8 @@ ETC_ENTRIES = (
     "/etc/ssl/openssl.cnf",
 )
 
-ARTIFACTS_MOUNT = "/.xcoder-artifacts"
-PCH_MOUNT = "/pch"
+PROGS_MOUNT = "/.xcoder-progs"  # the slot's tmpfs of artifact copies, made by the box (box_fs.py)
+PCH_MOUNT = "/pch"  # a bind of the node's PCH tmpfs (pch_mount.py), its root "/" in mountinfo
 
 PROGRAM_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",

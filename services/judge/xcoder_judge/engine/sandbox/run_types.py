@@ -110,5 +110,7 @@ class BoxConfig:
     seccomp: bytes
     preload: list[str]
     work_dir: Path
+    artifacts_dir: Path | None = None  # the artifact store the box copies programs from
     tmpfs_mb: int = 256
+    progs_mb: int = 256  # copies of artifacts a slot keeps (prog_cache.py)
     launcher: str | None = None  # the C launcher binary (launcher_build.py); None: the Python path

@@ -16,6 +16,7 @@ from typing import Any
 
 from xcoder_judge.engine.sandbox import launcher_build, layout, seccomp
 from xcoder_judge.engine.sandbox.cgroups import Cgroups, CgroupUnavailable, SlotGroups
+from xcoder_judge.engine.sandbox.pch_mount import PchMount, sweep_stale
 from xcoder_judge.engine.sandbox.pool import ANONYMOUS, KindStats, SlotPool
 from xcoder_judge.engine.sandbox.run_types import BoxConfig, RunRequest, RunResult
 from xcoder_judge.engine.sandbox.scheduling import Flow, Kind
@@ -47,6 +48,7 @@ class Sandbox:
         self.bind_paths = bind_paths
         self.artifacts_dir = artifacts_dir
         self.pch_dir = pch_dir
+        self.pch: PchMount | None = None
         self.cgroups: Cgroups | None = None
         self.groups: list[SlotGroups] = []
         self.pool: SlotPool | None = None
@@ -93,8 +95,7 @@ class Sandbox:
         work.mkdir(parents=True, exist_ok=True)
         binds, symlinks = layout.system_binds()
         binds += layout.extra_binds([*self.bind_paths, os.path.dirname(os.path.dirname(self.python))])
-        binds.append((str(self.artifacts_dir), layout.ARTIFACTS_MOUNT, False))
-        binds.append((str(self.pch_dir), layout.PCH_MOUNT, False))
+        binds += self._pch_binds(work)
         config = BoxConfig(
             python=self.python,
             isolate=self._isolate,
@@ -105,6 +106,8 @@ class Sandbox:
             seccomp=self._seccomp,
             preload=self.preload,
             work_dir=work,
+            artifacts_dir=self.artifacts_dir,
+            progs_mb=s.progs_cache_mb,
             launcher=str(self.launcher) if self.launcher else None,
         )
         slots = []
@@ -171,6 +174,27 @@ class Sandbox:
         for w in sorted({w for sl in slots for w in sl.warnings}):
             self._warn(f"box: {w}")
 
+    def _pch_binds(self, work: Path) -> list[tuple[str, str, bool]]:
+        """/pch: a bind of the worker's PCH tmpfs, never of the host cache dir (pch_mount.py)."""
+        self.pch = PchMount(self.pch_dir, work / "pch")
+        if self._isolate:
+            for stale in sweep_stale(work.parent):
+                log.info("sandbox: unmounted %s (its worker is gone)", stale)
+            try:
+                self.pch.mount()
+            except OSError as e:
+                self._warn(f"no tmpfs for the PCH ({e}): C++ compiles run without one")
+        if self.pch.mounted or not self._isolate:
+            return [(str(self.pch.path), layout.PCH_MOUNT, False)]
+        return []
+
+    def publish_pch(self, lang_id: str) -> bool:
+        """Make a built PCH visible at /pch/<lang_id> in every box; False: compile without it."""
+        if self.pch is None or (self._isolate and not self.pch.mounted):
+            return False
+        self.pch.publish(lang_id)
+        return True
+
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
         log.warning("sandbox: %s", message)
@@ -232,3 +256,5 @@ class Sandbox:
                 self.cgroups.remove_slot(g)
             self.cgroups.close()
             self.cgroups = None
+        if self.pch is not None:
+            self.pch.close()

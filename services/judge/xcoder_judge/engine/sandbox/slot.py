@@ -134,21 +134,27 @@ class Slot:
         box_dir.mkdir(parents=True, exist_ok=True)
         (root / "root").mkdir(exist_ok=True)
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # The box's code is reached through a descriptor, never its host path: the box's
+        # command line and its code objects' file names, which a warm program inherits, then
+        # read /proc/self/fd/N/... (the box closes N once it has imported everything).
+        code_fd = os.open(BOX_SCRIPT.parent, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         env = dict(cfg.env)
         env["XCODER_BOX_FD"] = str(child.fileno())
+        env["XCODER_BOX_CODE_FD"] = str(code_fd)
         try:
             self._proc = subprocess.Popen(
-                [cfg.python, str(BOX_SCRIPT)],
+                [cfg.python, f"/proc/self/fd/{code_fd}/{BOX_SCRIPT.name}"],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=None,
-                pass_fds=(child.fileno(),),
+                pass_fds=(child.fileno(), code_fd),
                 env=env,
                 cwd="/",
                 start_new_session=True,
             )
         finally:
             child.close()
+            os.close(code_fd)
         self._sock = parent
         etc = dict(cfg.etc)
         etc["passwd"] = (
@@ -170,6 +176,8 @@ class Slot:
             "cgroups": self.cgroups,
             "preload": cfg.preload,
             "tmpfs_mb": cfg.tmpfs_mb,
+            "artifacts": str(cfg.artifacts_dir) if cfg.artifacts_dir else None,
+            "progs_mb": cfg.progs_mb,
             "hostname": "box",
             "launcher": cfg.launcher,
             "userns": self.userns_plan,
@@ -183,6 +191,13 @@ class Slot:
             raise SlotError(f"slot {self.index}: box did not start: {e}") from None
         if header.get("op") != protocol.OP_READY:
             self.kill()
+            refused = header.get("userns_refused")
+            if refused and "map" in self.userns_plan:
+                # the kernel let the box make its user namespace but the keeper could not map
+                # it: from now on this slot's box starts without one (Sandbox refuses that under
+                # XCODER_JUDGE_BOX_USERNS=on and warns under auto)
+                self.userns_plan = {"off": refused, "host_uid": self.userns_plan.get("host_uid")}
+                return self.start()
             raise SlotError(f"slot {self.index}: box set-up failed: {header.get('message', header)}")
         self.pid_namespace = bool(header.get("pid_namespace"))
         self.warnings = list(header.get("warnings", []))

