@@ -105,6 +105,9 @@ def run(base: str, *, cgroup: str | None, workers: int | None, key: str | None, 
     for w in live:
         c = w["capabilities"]
         print(f"smoke: worker {w['name']}: slots={w['slots']} level={c['level']} cgroup={c['cgroup']}")
+        # the rest as the worker reported it (fields differ between versions of the judge)
+        rest = {k: v for k, v in sorted(c.items()) if k not in ("level", "cgroup")}
+        print(f"smoke: worker {w['name']}: capabilities {json.dumps(rest, separators=(',', ':'))}")
     if workers is not None and len(live) != workers:
         problems.append(f"/v1/capabilities lists {len(live)} live worker(s), expected {workers}")
     if cgroup is not None:

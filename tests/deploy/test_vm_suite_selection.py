@@ -39,3 +39,42 @@ def test_cases_left_out_are_exactly_those_needing_a_missing_language(guest) -> N
     for cid, c in by_id.items():
         needs = guest._case_languages(c)
         assert (cid in out) == bool(needs & {"cpp17", "java"}), cid
+
+
+class _FakeEngine:
+    """Judges the self-test submission by a table: language -> (verdict, program CPU s)."""
+
+    def __init__(self, outcomes: dict[str, tuple[str, float]]) -> None:
+        self.outcomes = outcomes
+        self.toolchains: dict = {}
+        self.seen: list = []
+
+    def judge(self, sub):
+        from xcoder_wire.schemas import SubmissionResult, TestResult
+
+        self.seen.append(sub)
+        verdict, cpu = self.outcomes[sub.language]
+        test = TestResult(index=0, verdict=verdict, time_s=cpu)
+        return SubmissionResult(id="x", verdict=verdict, score=0.0, passed=0, total=1, tests=[test])
+
+
+def test_dropped_languages_retried_with_scaled_limits_offered_only_if_they_pass(guest) -> None:
+    from types import SimpleNamespace
+
+    tc = {
+        lang: SimpleNamespace(language=SimpleNamespace(self_test=f"echo {lang}"))
+        for lang in ("java", "javascript")
+    }
+    engine = _FakeEngine({"java": ("CE", 0.0), "javascript": ("AC", 14.0)})
+    rows = guest.retry_self_test(engine, tc, ["java", "javascript"], 10.0)
+    assert set(engine.toolchains) == {"javascript"}  # re-offered; java dropped again
+    assert rows["javascript"]["verdict"] == "AC" and rows["java"]["verdict"] == "CE"
+    limits = {s.language: (s.limits.time_s, s.compile_limits.time_s) for s in engine.seen}
+    assert limits == {"java": (60.0, 60.0), "javascript": (60.0, 60.0)}  # 10 s x 10, capped at 60
+
+    engine = _FakeEngine({"java": ("AC", 1.0)})
+    # not scaled: no retry
+    assert guest.retry_self_test(engine, tc, ["java"], 1.0) == {} and engine.seen == []
+    engine = _FakeEngine({"javascript": ("AC", 1.0)})
+    guest.retry_self_test(engine, tc, ["javascript"], 3.0)
+    assert (engine.seen[0].limits.time_s, engine.seen[0].compile_limits.time_s) == (30.0, 60.0)

@@ -208,6 +208,45 @@ class _SelfTestLog(logging.Handler):
             self.dropped[str(lang)] = f"{verdict}: {str(detail)[:160]}"
 
 
+SELF_TEST_LIMITS = {"time_s": 10.0, "memory_mb": 1024}  # Engine._self_test's
+SELF_TEST_COMPILE = {"time_s": 60.0, "memory_mb": 2048}
+
+
+def retry_self_test(engine, toolchains: dict, dropped: list[str], scale: float) -> dict[str, dict]:
+    """The languages the start-up self-test dropped, judged once more with its limits times
+    `scale` (capped at the wire maximum), as the suite scales its cases' limits. A language that
+    passes is offered again; each row says what the program and its compile took, so a language
+    still dropped is dropped for a measured reason (a compile already at the 60 s maximum
+    cannot be given more)."""
+    from xcoder_wire.schemas import MAX_TIME_S, StdioTest, Submission
+
+    out: dict[str, dict] = {}
+    if scale <= 1.0:
+        return out
+    limits = dict(SELF_TEST_LIMITS, time_s=min(MAX_TIME_S, SELF_TEST_LIMITS["time_s"] * scale))
+    compile_limits = dict(SELF_TEST_COMPILE, time_s=min(MAX_TIME_S, SELF_TEST_COMPILE["time_s"] * scale))
+    for lang in dropped:
+        tc = toolchains.get(lang)
+        if tc is None:
+            continue
+        engine.toolchains[lang] = tc  # the judge shares this dict: offered again for this run
+        sub = Submission(language=lang, source=tc.language.self_test,
+                         tests=[StdioTest(input="xcoder 42\n", expected="xcoder 42\n")],
+                         compile_limits=compile_limits, limits=limits)  # fmt: skip
+        res = engine.judge(sub)
+        t = res.tests[0] if res.tests else None
+        row = {"verdict": res.verdict.value, "limits": limits, "compile_limits": compile_limits,
+               "compile_s": res.compile.time_s if res.compile else None,
+               "time_s": t.time_s if t else None, "wall_s": t.wall_s if t else None,
+               "message": (res.message or (t.message if t else ""))[:160]}  # fmt: skip
+        if res.compile is not None and not res.compile.ok:
+            row["compile_output"] = res.compile.output.strip()[-200:]
+        if res.verdict != "AC":
+            del engine.toolchains[lang]
+        out[lang] = row
+    return out
+
+
 def check_suite(scenario: str, base: Path) -> None:
     """The suite's hostile and reward_hacking groups, every case the engine here can judge.
 
@@ -248,7 +287,11 @@ def check_suite(scenario: str, base: Path) -> None:
     try:
         engine.start()
         engine.wait_pch()
+        toolchains = dict(engine.toolchains)
         engine._self_test()  # the engine's start-up self-test, run once the PCH is there
+        retried = retry_self_test(engine, toolchains, sorted(seen.dropped), float(scale))
+        if retried:
+            record("suite: self-test again with its limits scaled as the suite's are", True, retried)
         offered = sorted(lang.id for lang in engine.languages())
     finally:
         engine.close()
