@@ -61,6 +61,7 @@ class CompileRead:
     files: dict[str, tuple[bytes, int]]
     meta: dict[str, str]
     system_error: bool = False  # the sandbox failed, not the compiler: never cached
+    limit: str | None = None  # "cpu", "wall" or "memory": the request's limit ended the compile
 
 
 def compile_limits(limits: CompileLimits, processes: int) -> ProcLimits:
@@ -111,6 +112,12 @@ def plan_compile(
     return CompilePlan(tc, key, name, source, limits, files_in, proc, tuple(lang.collected(name, files)))
 
 
+def limited_key(plan: CompilePlan) -> str:
+    """Where a compile that a limit ended is cached: under this request's limits too, so a later
+    request with other limits compiles again instead of getting a CE it would not have got."""
+    return cache_key(plan.key, plan.limits.time_s, plan.limits.memory_mb)
+
+
 def read_compile(plan: CompilePlan, res: RunResult) -> CompileRead:
     """The program, or the compile error, from the compile run's report and files."""
     rep = res.reports[0][0]
@@ -118,11 +125,13 @@ def read_compile(plan: CompilePlan, res: RunResult) -> CompileRead:
         return CompileRead(False, rep.setup_error, {}, {}, system_error=True)
     output = (rep.stderr + rep.stdout).decode("utf-8", "replace")[:COMPILE_OUTPUT_CAP]
     limits = plan.limits
-    reason = None
+    reason = limit = None
     if rep.killed_for in protocol.TIME_KILLS or rep.cpu_s > limits.time_s:
         reason = f"compilation exceeded the time limit ({limits.time_s:g} s)"
+        limit = "wall" if rep.killed_for == protocol.KILLED_WALL else "cpu"
     elif rep.oom:
         reason = f"compilation exceeded the memory limit ({limits.memory_mb} MiB)"
+        limit = "memory"
     elif rep.killed_for in protocol.OUTPUT_KILLS:
         reason = "compiler output exceeded its limit"
     elif rep.exit_code != 0 or rep.signal is not None:
@@ -131,7 +140,7 @@ def read_compile(plan: CompilePlan, res: RunResult) -> CompileRead:
         reason = "the compiler produced no program"
     if reason is not None:
         text = (reason + "\n" + output).strip() if reason else output.strip() or "compilation failed"
-        return CompileRead(False, text, {}, {})
+        return CompileRead(False, text, {}, {}, limit=limit)
     # What went in comes back as it went in: a check step that runs code (`perl -c` runs
     # BEGIN blocks) must not rewrite the program it checked, e.g. to embed work done there.
     kept = {

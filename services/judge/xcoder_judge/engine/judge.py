@@ -33,6 +33,7 @@ from xcoder_judge.engine.compile_plan import (
     COMPILE_OUTPUT_CAP,
     CompilePlan,
     Program,
+    limited_key,
     plan_compile,
     read_compile,
 )
@@ -154,7 +155,7 @@ class Judge:
                 self.toolchain(sub.checker.language),
                 sub.checker.source,
                 sub.checker.files,
-                CompileLimits(),
+                sub.compile_limits,
                 flow,
             )
             if checker is None:
@@ -164,7 +165,7 @@ class Judge:
                 self.toolchain(sub.interactor.language),
                 sub.interactor.source,
                 sub.interactor.files,
-                CompileLimits(),
+                sub.compile_limits,
                 flow,
             )
             if interactor is None:
@@ -198,7 +199,11 @@ class Judge:
             return None, CompileResult(ok=False, output=clash)
         plan = self._plan(tc, source, files, limits)
         started = time.monotonic()
-        art = self.cache.get_or_build(plan.key, lambda: self._compile(plan, flow))
+        art = (  # the program (or its compile error) first, then a limit failure under these limits
+            self.cache.get(plan.key)
+            or self.cache.get(limited_key(plan))
+            or self.cache.get_or_build(plan.key, lambda: self._compile(plan, flow))
+        )
         result = CompileResult(
             ok=art.ok,
             cached=art.cached,
@@ -228,6 +233,9 @@ class Judge:
         got = read_compile(plan, res)
         if got.system_error:
             return Artifact(plan.key, False, got.output, 0.0, False, {"system_error": True})
+        if got.limit == "wall":  # the node's load, not the program: the next request tries again
+            return Artifact(plan.key, False, got.output, elapsed, False, {})
+        key = limited_key(plan) if got.limit else plan.key
         return self.cache.put(
-            plan.key, ok=got.ok, output=got.output, time_s=elapsed, files=got.files, meta=got.meta
+            key, ok=got.ok, output=got.output, time_s=elapsed, files=got.files, meta=got.meta
         )
