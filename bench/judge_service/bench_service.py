@@ -17,6 +17,10 @@ right after the bare engine (200 submissions x 10 tests, `engine.judge` from 16 
 each with 16 and with 160 requests in flight. Then the idle round trip of a 1-test submission,
 one at a time, through HTTP and through the engine alone.
 
+`--b-api-setting NAME=VALUE` starts a second API on the same Redis and worker with that setting
+on top of `--api-setting`, and adds the shape `run_code_b` (`/run_code` per test through it),
+run right after `run_code` in each round: a before/after of an API setting, side by side.
+
 Targets (ratios within one run): `/run_code` per test >= 0.8 of native batched (16 in flight,
 same round); native batched >= 0.9 of the engine (median over adjacent pairs); idle round trip
 p50 <= 2x the engine's. JSON goes to bench/results/judge_service.json.
@@ -71,7 +75,8 @@ SHAPE_LABELS = {
     "judge": "code-judge /judge per test",
     "long_batch": "code-judge /judge/long-batch",
 }
-PER_TEST = {"run_code", "judge"}  # one request per test; the others, one per submission
+SHAPE_LABELS["run_code_b"] = "/run_code per test, API B"
+PER_TEST = {"run_code", "run_code_b", "judge"}  # one request per test; the others, one per submission
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -301,6 +306,12 @@ def render(report: dict) -> str:
         f"{'idle 1-test round trip p50 / engine alone':<52}{r['idle_rt_over_engine']:>8.2f}   "
         f"{check('idle_rt_over_engine', r['idle_rt_over_engine'])}"
     )
+    if "run_code_b_over_native" in r:
+        lines.append(
+            f"{'/run_code per test, API B / native batched':<52}{r['run_code_b_over_native']:>8.2f}   "
+            f"(API B: {p['b_api_settings']})"
+        )
+        lines.append(f"{'/run_code per test, API B / API A (same rounds)':<52}{r['run_code_b_over_a']:>8.2f}")
     for side in ("engine", "native", "run_code"):
         lines.append(
             f"{'  ' + side + ' p50 / p95 ms':<52}{idle[side]['p50_ms']:>8.1f}{idle[side]['p95_ms']:>8.1f}"
@@ -344,10 +355,21 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="an XCODER_JUDGE_* setting for the API process (repeatable), e.g. coalesce_window_ms=2",
     )
+    ap.add_argument(
+        "--b-api-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="start a second API with this setting too and add the shape run_code_b (repeatable)",
+    )
     args = ap.parse_args(argv)
     n_subs, per = (40, 10) if args.quick else (200, 10)
     n_idle = 30 if args.quick else 200
     api_settings = dict(kv.split("=", 1) for kv in args.api_setting)
+    b_settings = {**api_settings, **dict(kv.split("=", 1) for kv in args.b_api_setting)}
+    shapes = list(args.shapes)
+    if args.b_api_setting and "run_code" in shapes:
+        shapes.insert(shapes.index("run_code") + 1, "run_code_b")
 
     root = Path(tempfile.mkdtemp(prefix="xcoder-bench-service-"))
     root.chmod(0o755)
@@ -370,14 +392,21 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = redis_server.start()
         cluster = JudgeCluster(redis_url=redis_url, root=root / "service")
         cluster.start_worker(slots=args.slots, cache_dir=cache, worker_name="bench")
-        cluster.start_api(**api_settings)
+        url_a = cluster.start_api(**api_settings)
         cluster.wait_ready()
+        url_b = None
+        if "run_code_b" in shapes:
+            url_b = cluster.start_api("api-b", **b_settings)
+            cluster.wait_ready()
+            cluster.url = url_a
         limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-        with httpx.Client(base_url=cluster.url, timeout=600, limits=limits) as client:
+        client_b = httpx.Client(base_url=url_b or url_a, timeout=600, limits=limits)
+        with httpx.Client(base_url=url_a, timeout=600, limits=limits) as client, client_b:
             on_engine = engine_call(engine)
             calls = {
                 "native": native_call(client),
                 "run_code": run_code_call(client),
+                "run_code_b": run_code_call(client_b),
                 "judge": judge_call(client),
                 "long_batch": long_batch_call(client),
             }
@@ -385,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             for lang in args.langs:  # compile once (shared cache), warm the slots on both sides
                 warm = seeds.load(lang, n_subs // 4, per)
                 run_load(on_engine, warm, args.engine_inflight, len(warm) * per)
-                for shape in args.shapes:
+                for shape in shapes:
                     items = per_test_items(warm) if shape in PER_TEST else warm
                     run_load(calls[shape], items, max(args.inflight), len(warm) * per)
             idle["engine"] = idle_round_trip(on_engine, seeds, n_idle)
@@ -396,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
             for rnd in range(args.rounds):
                 for lang in args.langs:
                     for inflight in args.inflight:
-                        for shape in args.shapes:
+                        for shape in shapes:
                             print(
                                 f"round {rnd + 1}/{args.rounds}: {lang}, {shape}, {inflight} in flight "
                                 f"(load {os.getloadavg()[0]:.1f}) ...",
@@ -424,6 +453,16 @@ def main(argv: list[str] | None = None) -> int:
                     a["tests_per_s"] / b["tests_per_s"]
                     for a, b in zip(samples[rc], samples[base], strict=True)
                 )
+            rcb = f"python/run_code_b/{args.inflight[0]}"
+            if rcb in samples and rc in samples:
+                results["run_code_b_over_native"] = statistics.median(
+                    a["tests_per_s"] / b["tests_per_s"]
+                    for a, b in zip(samples[rcb], samples[base], strict=True)
+                )
+                results["run_code_b_over_a"] = statistics.median(
+                    a["tests_per_s"] / b["tests_per_s"]
+                    for a, b in zip(samples[rcb], samples[rc], strict=True)
+                )
         report = {
             "machine": {**facts, "loadavg_at_end": os.getloadavg()},
             "params": {
@@ -435,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
                 "rounds": args.rounds,
                 "quick": args.quick,
                 "api_settings": api_settings,
+                "b_api_settings": b_settings if url_b else None,
             },
             "rows": table,
             "all_rounds": samples,

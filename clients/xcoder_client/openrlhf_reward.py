@@ -27,8 +27,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB, Submission, SubmissionResult
+from pydantic import Field
+from xcoder_wire.schemas import Submission, SubmissionResult
 
 from xcoder_client._loop_thread import run_blocking
 from xcoder_client.async_client import AsyncJudgeClient
@@ -38,12 +38,12 @@ from xcoder_client.errors import JudgeUnavailable, TestFormatError
 from xcoder_client.reward import (
     RewardConfig,
     RewardOutcome,
-    RewardShape,
     RolloutPlan,
     plan_rollout,
     score_rollout,
     task_language,
 )
+from xcoder_client.reward_options import RewardOptions
 from xcoder_client.settings import get_settings
 
 __all__ = ["EXTRA_LOG_KEYS", "OpenRLHFRewardOptions", "label_row", "response_of", "score_queries"]
@@ -51,28 +51,12 @@ __all__ = ["EXTRA_LOG_KEYS", "OpenRLHFRewardOptions", "label_row", "response_of"
 EXTRA_LOG_KEYS = ("acc", "pass_rate", "format_ok", "compile_error", "judge_error", "checker_error")
 
 
-class OpenRLHFRewardOptions(BaseModel):
+class OpenRLHFRewardOptions(RewardOptions):
     """Options of the reward (XCODER_CLIENT_* for reward_func.py; flags for `serve-reward`)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     judge_url: str | None = None
     api_key: str | None = None
-    reward: RewardShape = RewardShape.fraction
-    max_tests: int | None = Field(10, ge=1)
-    language: str = "python"
-    time_limit_s: float | None = Field(None, gt=0, le=MAX_TIME_S)
-    memory_mb: int | None = Field(None, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
     max_concurrency: int | None = Field(None, ge=1)
-
-    def reward_config(self) -> RewardConfig:
-        return RewardConfig(
-            shape=self.reward,
-            language=self.language,
-            max_tests=self.max_tests,
-            time_limit_s=self.time_limit_s,
-            memory_mb=self.memory_mb,
-        )
 
 
 def label_row(label: Any) -> dict[str, Any]:

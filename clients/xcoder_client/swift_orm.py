@@ -21,12 +21,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from xcoder_client.async_client import AsyncJudgeClient
 from xcoder_client.batch_reward import (
     ROW_COLUMNS,
-    RowColumns,
     judge_nothing,
     judge_plans,
     needs_judge,
@@ -35,7 +32,7 @@ from xcoder_client.batch_reward import (
 )
 from xcoder_client.errors import JudgeUnavailable
 from xcoder_client.extract import extract_code
-from xcoder_client.reward import RewardConfig, RewardShape
+from xcoder_client.reward_options import RowRewardOptions
 from xcoder_client.settings import read_env
 
 try:
@@ -50,28 +47,10 @@ except ImportError:  # ms-swift absent: the same contract on plain bases, so the
         pass
 
 
-class SwiftRewardOptions(BaseModel):
+class SwiftRewardOptions(RowRewardOptions):
     """Read from XCODER_CLIENT_<FIELD> (e.g. XCODER_CLIENT_REWARD=binary)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    reward: RewardShape = RewardShape.fraction
-    max_tests: int | None = Field(10, ge=1)
-    language: str = "python"
-    time_limit_s: float | None = Field(None, gt=0, le=60)
-    memory_mb: int | None = Field(None, ge=16, le=16384)
-    tests_column: str = "tests"
-    task_id_column: str = "task_id"
     on_judge_error: Literal["none", "raise"] = "none"
-
-    def reward_config(self) -> RewardConfig:
-        return RewardConfig(
-            shape=self.reward,
-            language=self.language,
-            max_tests=self.max_tests,
-            time_limit_s=self.time_limit_s,
-            memory_mb=self.memory_mb,
-        )
 
 
 class XCoderJudgeReward(AsyncORM):
@@ -81,9 +60,7 @@ class XCoderJudgeReward(AsyncORM):
         super().__init__(args, **kwargs)
         self.options = read_env(SwiftRewardOptions)
         self.config = self.options.reward_config()
-        self.columns = RowColumns(
-            tests_column=self.options.tests_column, task_id_column=self.options.task_id_column
-        )
+        self.columns = self.options.row_columns()
 
     async def __call__(self, completions: list[str], **kwargs: Any) -> list[float | None]:
         plans = plan_batch(completions, kwargs, self.config, self.columns)

@@ -31,12 +31,10 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from xcoder_wire.schemas import MAX_MEMORY_MB, MAX_TIME_S, MIN_MEMORY_MB
+from pydantic import Field
 
 from xcoder_client.async_client import AsyncJudgeClient
 from xcoder_client.batch_reward import (
-    RowColumns,
     judge_nothing,
     judge_plans,
     judge_plans_sync,
@@ -45,37 +43,20 @@ from xcoder_client.batch_reward import (
 )
 from xcoder_client.client import JudgeClient
 from xcoder_client.errors import JudgeUnavailable
-from xcoder_client.reward import RewardConfig, RewardOutcome, RewardShape, RolloutPlan
+from xcoder_client.reward import RewardOutcome, RolloutPlan
+from xcoder_client.reward_options import RowRewardOptions
 
 __all__ = ["AsyncXCoderTRLReward", "TRLRewardOptions", "XCoderTRLReward"]
 
 
-class TRLRewardOptions(BaseModel):
+class TRLRewardOptions(RowRewardOptions):
     """Constructor options; the judge URL and API key fall back to XCODER_CLIENT_*."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     judge_url: str | None = None
     api_key: str | None = None
-    reward: RewardShape = RewardShape.fraction
-    max_tests: int | None = Field(10, ge=1)
-    language: str = "python"
-    time_limit_s: float | None = Field(None, gt=0, le=MAX_TIME_S)
-    memory_mb: int | None = Field(None, ge=MIN_MEMORY_MB, le=MAX_MEMORY_MB)
-    tests_column: str = "tests"
-    task_id_column: str = "task_id"
     on_judge_error: Literal["raise", "none"] = "raise"
     timeout_s: float | None = Field(None, gt=0)
     max_concurrency: int | None = Field(None, ge=1)
-
-    def reward_config(self) -> RewardConfig:
-        return RewardConfig(
-            shape=self.reward,
-            language=self.language,
-            max_tests=self.max_tests,
-            time_limit_s=self.time_limit_s,
-            memory_mb=self.memory_mb,
-        )
 
     def client_kwargs(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "timeout": self.timeout_s, "max_concurrency": self.max_concurrency}
@@ -87,9 +68,7 @@ class _TRLReward:
     def __init__(self, judge_url: str | None = None, *, name: str = "xcoder_judge", **options: Any) -> None:
         self.options = TRLRewardOptions(judge_url=judge_url, **options)
         self.config = self.options.reward_config()
-        self.columns = RowColumns(
-            tests_column=self.options.tests_column, task_id_column=self.options.task_id_column
-        )
+        self.columns = self.options.row_columns()
         self.__name__ = name
 
     def _plan(self, completions: Sequence[Any], columns: dict[str, Any]) -> list[RolloutPlan | None]:

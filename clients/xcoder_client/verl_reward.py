@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from xcoder_client._loop_thread import run_blocking
 from xcoder_client.async_client import AsyncJudgeClient
@@ -16,11 +16,11 @@ from xcoder_client.errors import JudgeUnavailable
 from xcoder_client.reward import (
     RewardConfig,
     RewardOutcome,
-    RewardShape,
     plan_rollout,
     score_rollout,
     task_language,
 )
+from xcoder_client.reward_options import RewardOptions
 from xcoder_client.settings import ClientSettings, get_settings
 
 REWARD_KEYS = (
@@ -40,18 +40,11 @@ _VERL_EXTRAS = frozenset({"reward_router_address", "reward_model_tokenizer"})
 """Keyword arguments verl's reward managers may add; accepted and ignored."""
 
 
-class VerlRewardOptions(BaseModel):
+class VerlRewardOptions(RewardOptions):
     """`reward.custom_reward_function.reward_kwargs`; anything left out comes from XCODER_CLIENT_*."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     judge_url: str | None = None
     api_key: str | None = None
-    reward: RewardShape = RewardShape.fraction
-    max_tests: int | None = Field(10, ge=1)
-    language: str = "python"
-    time_limit_s: float | None = Field(None, gt=0, le=60)
-    memory_mb: int | None = Field(None, ge=16, le=16384)
     allow_unterminated: bool = False
     on_judge_error: Literal["raise", "nan"] = "raise"
     timeout_s: float | None = Field(None, gt=0)
@@ -60,14 +53,7 @@ class VerlRewardOptions(BaseModel):
     coalesce_max_items: int = Field(DEFAULT_MAX_ITEMS, ge=1)
 
     def reward_config(self) -> RewardConfig:
-        return RewardConfig(
-            shape=self.reward,
-            language=self.language,
-            max_tests=self.max_tests,
-            time_limit_s=self.time_limit_s,
-            memory_mb=self.memory_mb,
-            allow_unterminated=self.allow_unterminated,
-        )
+        return super().reward_config().model_copy(update={"allow_unterminated": self.allow_unterminated})
 
 
 def _options(kwargs: dict[str, Any]) -> VerlRewardOptions:

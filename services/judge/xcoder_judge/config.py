@@ -82,6 +82,21 @@ class Settings(BaseSettings, EngineSettings):
         description="Concurrent one-test compat requests (/run_code, /judge, /run) for the same "
         "program from the same caller within this window become one job; 0 = off.",
     )
+    coalesce_hold_ms: float = Field(
+        250.0,
+        ge=0,
+        le=60_000,
+        description="A coalescing group whose program already has a job running stays open until "
+        "that job is answered, at most this long (verl's semaphore lets a rollout's tests through "
+        "a few at a time); 0 = never held.",
+    )
+    coalesce_hold_after_jobs: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="Hold a group (coalesce_hold_ms) only while this many jobs of its program "
+        "are queued or running; 2 keeps the next job queued while one runs.",
+    )
     coalesce_max_tests: int = Field(
         64, ge=1, le=4096, description="Most tests one coalesced job gathers (a full one starts at once)."
     )

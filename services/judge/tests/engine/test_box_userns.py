@@ -260,34 +260,139 @@ def test_the_setting_is_read_from_the_environment(monkeypatch):
 
 
 REPO = Path(__file__).resolve().parents[4]
-REFUSED = textwrap.dedent(
+SECCOMP_EXEC = REPO / "tests" / "deploy" / "seccomp_exec.py"
+WORKER_PROFILE = REPO / "docker" / "seccomp" / "judge-worker.json"
+# A program that tries to make a user namespace (clone, then unshare): prints each result and errno.
+NEWUSER_PROGRAM = textwrap.dedent(
+    """
+    import ctypes, os
+    libc = ctypes.CDLL(None, use_errno=True)
+    nr_clone = 220 if os.uname().machine == "aarch64" else 56
+    pid = libc.syscall(nr_clone, 0x10000000 | 17, 0, 0, 0, 0)
+    if pid == 0:
+        os._exit(0)
+    print(min(pid, 0), ctypes.get_errno() if pid < 0 else 0)
+    r = libc.unshare(0x10000000)
+    print(r, ctypes.get_errno() if r else 0)
+    """
+)
+UNDER_PROFILE = textwrap.dedent(
     """
     import json, sys
     from xcoder_judge.config import Settings
     from xcoder_judge.engine import Engine
-    root, uid = sys.argv[1], int(sys.argv[2])
+    from xcoder_wire.schemas import Submission
+    root, uid, program = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     e = Engine(Settings(slots=1, sandbox_uid=uid, cache_dir=root + "/cache", work_dir=root + "/work",
                         languages="python3", self_test=False))
     e.start()
-    print(json.dumps(e.capabilities().model_dump()))
+    r = e.judge(Submission(language="python3", source=program, tests=[{"input": ""}], output="all"))
+    out = e.capabilities().model_dump()
+    out["program_stdout"] = r.tests[0].stdout
+    print(json.dumps(out))
     e.close()
     """
 )
 
 
-def test_under_a_profile_that_refuses_user_namespaces_the_box_falls_back_and_says_why(tmp_path, uid_base):
-    """docker/seccomp/judge-worker.json denies CLONE_NEWUSER, as Docker's default profile does."""
+def _engine_under(profile: Path, tmp_path: Path, uid: int) -> dict:
+    """Start an engine (auto) under a seccomp profile, as a container runtime would load it; run
+    NEWUSER_PROGRAM there; return its capabilities and the program's output."""
     import json
 
     tmp_path.chmod(0o755)
-    seccomp_exec = REPO / "tests" / "deploy" / "seccomp_exec.py"
-    profile = REPO / "docker" / "seccomp" / "judge-worker.json"
-    argv = [sys.executable, str(seccomp_exec), str(profile), "--", sys.executable, "-c", REFUSED]
+    argv = [sys.executable, str(SECCOMP_EXEC), str(profile), "--", sys.executable, "-c", UNDER_PROFILE]
     out = subprocess.run(
-        [*argv, str(tmp_path), str(uid_base + 70)], capture_output=True, text=True, timeout=300
+        [*argv, str(tmp_path), str(uid), NEWUSER_PROGRAM], capture_output=True, text=True, timeout=300
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    caps = json.loads(out.stdout.splitlines()[-1])
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_under_the_worker_profile_the_box_gets_its_user_namespace_and_programs_do_not(tmp_path, uid_base):
+    """docker/seccomp/judge-worker.json allows CLONE_NEWUSER for the box; the judge's own filter
+    still refuses it to the programs (EPERM for both unshare and clone)."""
+    if not kernel_allows_userns():
+        pytest.skip("this kernel refuses user namespaces")
+    caps = _engine_under(WORKER_PROFILE, tmp_path, uid_base + 70)
+    assert caps["box_userns"] is True and caps["box_userns_reason"] is None, caps["box_userns_reason"]
+    assert set(caps["box_capabilities"]) == BOX_CAPS
+    assert caps["program_stdout"].split() == ["-1", "1", "-1", "1"], caps["program_stdout"]
+
+
+def test_under_a_profile_that_refuses_user_namespaces_the_box_falls_back_and_says_why(tmp_path, uid_base):
+    """The worker profile plus the rule of Docker's default profile: no CLONE_NEWUSER."""
+    import json
+
+    profile = json.loads(WORKER_PROFILE.read_text())
+    profile["syscalls"].append(
+        {
+            "comment": "no new user namespaces",
+            "names": ["unshare", "clone"],
+            "action": "SCMP_ACT_ERRNO",
+            "errnoRet": 1,
+            "args": [
+                {"index": 0, "value": CLONE_NEWUSER, "valueTwo": CLONE_NEWUSER, "op": "SCMP_CMP_MASKED_EQ"}
+            ],
+        }
+    )
+    refusing = tmp_path / "refusing.json"
+    refusing.write_text(json.dumps(profile))
+    (tmp_path / "engine").mkdir()
+    caps = _engine_under(refusing, tmp_path / "engine", uid_base + 75)
     assert caps["box_userns"] is False and set(caps["box_capabilities"]) == BOX_CAPS
     assert "refused a user namespace" in caps["box_userns_reason"] and "seccomp" in caps["box_userns_reason"]
     assert any("no user namespace" in w for w in caps["warnings"])
+    assert caps["program_stdout"].split() == ["-1", "1", "-1", "1"], caps["program_stdout"]
+
+
+def _unmappable(monkeypatch) -> None:
+    """Plans a map the kernel refuses to write (inside uid 1 -> host uid 2**32-1, which no
+    namespace maps): the keeper's write fails as it would without CAP_SETUID/CAP_SETGID."""
+    from xcoder_judge.engine.sandbox.sandbox import Sandbox
+
+    plan = Sandbox._userns_plan
+
+    def bad_plan(self, index, uids, cgroups):
+        out = plan(self, index, uids, cgroups)
+        if "map" in out:
+            out["map"] = {**out["map"], 1: 2**32 - 1}
+        return out
+
+    monkeypatch.setattr(Sandbox, "_userns_plan", bad_plan)
+
+
+def test_auto_falls_back_when_the_keeper_cannot_write_the_maps(monkeypatch, tmp_path, uid_base):
+    if not kernel_allows_userns():
+        pytest.skip("this kernel (or its seccomp profile) refuses user namespaces")
+    _unmappable(monkeypatch)
+    engine = _engine(tmp_path, uid_base + 80, "auto")
+    try:
+        keeper, box = keeper_and_box(engine)
+        st = status(box)
+        assert ids(st["Uid"]) == {0} and int(st["CapEff"], 16) == BOX_CAP_MASK
+        assert os.readlink(f"/proc/{box}/ns/user") == os.readlink("/proc/self/ns/user")
+        assert int(status(keeper)["CapEff"], 16) == CAP_KILL_MASK
+        caps = engine.capabilities()
+        assert caps.box_userns is False and set(caps.box_capabilities) == BOX_CAPS
+        assert "could not write the box's id maps" in caps.box_userns_reason
+        assert any("no user namespace" in w for w in caps.warnings)
+        r = engine.judge(
+            Submission(language="python3", source="print('hi')", tests=[{"input": "", "expected": "hi"}])
+        )
+        assert r.verdict == Verdict.AC, r
+        engine.sandbox.pool.slots[0].kill()  # a restarted box goes straight to the fallback
+        keeper_and_box(engine)
+        assert "map" not in engine.sandbox.pool.slots[0].userns_plan
+    finally:
+        engine.close()
+
+
+def test_on_refuses_to_start_when_the_keeper_cannot_write_the_maps(monkeypatch, tmp_path, uid_base):
+    from xcoder_judge.engine.sandbox.slot import SlotError
+
+    if not kernel_allows_userns():
+        pytest.skip("this kernel (or its seccomp profile) refuses user namespaces")
+    _unmappable(monkeypatch)
+    with pytest.raises(SlotError, match="could not write the box's id maps"):
+        _engine(tmp_path, uid_base + 90, "on")

@@ -22,7 +22,7 @@ from xcoder_judge.engine.sandbox.slot import Slot, _encode
 SANDBOX = Path(__file__).resolve().parents[2] / "xcoder_judge" / "engine" / "sandbox"
 P = protocol
 INTERNAL = frozenset()  # not a box message: forker datagrams, stream buffers, cgroup files, env
-READY_OR_ERROR = P.READY_FIELDS | P.ERROR_FIELDS
+READY_OR_FAILED = P.READY_FIELDS | P.FAILED_FIELDS
 DONE_OR_ERROR = P.DONE_FIELDS | P.ERROR_FIELDS
 
 # (module, expression) -> the fields it may hold; (module, function, expression) overrides.
@@ -55,7 +55,7 @@ READS: dict[tuple[str, ...], frozenset[str]] = {
     ("forker.py", "req"): INTERNAL,
     ("forker.py", "msg"): INTERNAL,
     ("forker.py", "self.message()"): INTERNAL,
-    ("slot.py", "start", "header"): READY_OR_ERROR,
+    ("slot.py", "start", "header"): READY_OR_FAILED,
     ("slot.py", "run", "reply"): DONE_OR_ERROR,
     ("slot.py", "_decode", "header"): P.DONE_FIELDS,
     ("slot.py", "_report", "r"): P.REPORT_FIELDS,
@@ -63,6 +63,7 @@ READS: dict[tuple[str, ...], frozenset[str]] = {
     ("slot.py", "env"): INTERNAL,
     ("slot.py", "etc"): INTERNAL,
     ("slot.py", "self.uids"): INTERNAL,
+    ("slot.py", "self.userns_plan"): INTERNAL,  # box_creds.Privilege's plan, sent whole
 }
 # Reads through a computed key: (module, function, expression) -> the keys it computes.
 COMPUTED = {
@@ -172,7 +173,7 @@ def test_every_field_the_worker_sends_is_read_by_the_box(fields: frozenset[str])
     assert not unread, f"fields the box never reads: {sorted(unread)}"
 
 
-@pytest.mark.parametrize("fields", [READY_OR_ERROR, DONE_OR_ERROR, P.REPORT_FIELDS])
+@pytest.mark.parametrize("fields", [READY_OR_FAILED, DONE_OR_ERROR, P.REPORT_FIELDS])
 def test_every_field_the_box_sends_is_read_by_the_worker(fields: frozenset[str]) -> None:
     got = read_fields(("slot.py",), fields)
     if fields is DONE_OR_ERROR:  # Slot.run reads the op and the message, _decode the rest
@@ -181,7 +182,7 @@ def test_every_field_the_box_sends_is_read_by_the_worker(fields: frozenset[str])
 
 
 def box_messages() -> dict[str, set[str]]:
-    """The keys of the messages box.py builds, by op: dict literals plus stores into `ready`."""
+    """The keys of the messages box.py builds, by op: dict literals plus stores into `ready`, `failed`."""
     tree = ast.parse((SANDBOX / "box.py").read_text())
     built: dict[str, set[str]] = {}
     for node in ast.walk(tree):
@@ -192,12 +193,10 @@ def box_messages() -> dict[str, set[str]]:
             if "op" in keys:
                 assert isinstance(keys["op"], ast.Attribute), ast.unparse(node)  # a protocol.OP_* constant
                 built.setdefault(keys["op"].attr, set()).update(keys)
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.ctx, ast.Store)
-            and ast.unparse(node.value) == "ready"
-        ):
-            built.setdefault("OP_READY", set()).add(node.slice.value)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            op = {"ready": "OP_READY", "failed": "OP_FAILED"}.get(ast.unparse(node.value))
+            if op is not None:
+                built.setdefault(op, set()).add(node.slice.value)
     return built
 
 
@@ -221,5 +220,6 @@ def test_the_box_replies_with_exactly_the_protocols_fields(box_creds) -> None:
     privilege = box_creds.Privilege(None, None, {"off": "not isolated"}).report()
     assert built["OP_READY"] | set(privilege) == P.READY_FIELDS
     assert built["OP_DONE"] == P.DONE_FIELDS
-    assert built["OP_ERROR"] == built["OP_FAILED"] == P.ERROR_FIELDS
+    assert built["OP_ERROR"] == P.ERROR_FIELDS
+    assert built["OP_FAILED"] == P.FAILED_FIELDS
     assert built["OP_PONG"] == {P.OP}

@@ -70,6 +70,7 @@ def test_only_unix_sockets() -> None:
     ("name", "call"),
     [
         ("unshare", lambda libc: libc.unshare(0x40000000)),
+        ("unshare CLONE_NEWUSER", lambda libc: libc.unshare(0x10000000)),  # the worker's profile allows it
         ("mount", lambda libc: libc.mount(b"none", b"/tmp", b"tmpfs", 0, None)),
         ("ptrace", lambda libc: libc.ptrace(16, 1, 0, 0)),
         ("keyctl", lambda libc: libc.syscall(250, 0, 0, 0, 0)),
@@ -95,6 +96,10 @@ def test_personality_query_and_plain_linux_are_allowed() -> None:
 def test_namespace_clone_flags_are_refused_and_clone3_falls_back() -> None:
     assert (
         in_filtered_child(lambda: _libc_errno(lambda libc: libc.syscall(56, 0x40000000 | 17, 0, 0, 0, 0)))
+        == errno.EPERM
+    )
+    assert (
+        in_filtered_child(lambda: _libc_errno(lambda libc: libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)))
         == errno.EPERM
     )
     assert in_filtered_child(lambda: _libc_errno(lambda libc: libc.syscall(435, 0, 0))) == errno.ENOSYS

@@ -82,6 +82,23 @@ def provenance(
     )
 
 
+def _attempt_failure(attempt: int, reason: str, detail: str, completion: Completion) -> AttemptFailure:
+    return AttemptFailure(
+        attempt=attempt,
+        reason=reason,
+        detail=detail,
+        excerpt=_excerpt(completion.text),
+        cache_key=completion.cache_key,
+    )
+
+
+def _gave_up(failures: list[AttemptFailure], prov: Provenance | None) -> ParseFailure:
+    """Every attempt failed: the last one's reason, with all of them."""
+    assert prov is not None
+    last = failures[-1]
+    return ParseFailure(reason=last.reason, detail=last.detail, attempts=failures, provenance=prov)
+
+
 def _truncation(completion: Completion) -> str | None:
     if completion.finish_reason == "length":
         return "the reply hit max_tokens (finish_reason=length)"
@@ -127,18 +144,8 @@ async def ask(
         cut = _truncation(completion)
         if cut:
             reason, detail = "truncated", f"{cut}; {detail}"
-        failures.append(
-            AttemptFailure(
-                attempt=attempt,
-                reason=reason,
-                detail=detail,
-                excerpt=_excerpt(completion.text),
-                cache_key=completion.cache_key,
-            )
-        )
-    assert prov is not None
-    last = failures[-1]
-    return ParseFailure(reason=last.reason, detail=last.detail, attempts=failures, provenance=prov)
+        failures.append(_attempt_failure(attempt, reason, detail, completion))
+    return _gave_up(failures, prov)
 
 
 async def ask_code(
@@ -175,15 +182,5 @@ async def ask_code(
         cut = _truncation(completion)
         if cut and reason.startswith("extract_"):
             reason, detail = "truncated", f"{cut}; {detail}"
-        failures.append(
-            AttemptFailure(
-                attempt=attempt,
-                reason=reason,
-                detail=detail,
-                excerpt=_excerpt(completion.text),
-                cache_key=completion.cache_key,
-            )
-        )
-    assert prov is not None
-    last = failures[-1]
-    return ParseFailure(reason=last.reason, detail=last.detail, attempts=failures, provenance=prov)
+        failures.append(_attempt_failure(attempt, reason, detail, completion))
+    return _gave_up(failures, prov)

@@ -117,103 +117,116 @@ def take_snapshot(settings: Settings, conn: redis.Redis) -> Snapshot:
 
 
 class SynthCollector(Collector):
-    """Formats one snapshot; built per scrape."""
+    """Formats one snapshot; built per scrape. One function per group of families, in scrape order."""
 
     def __init__(self, snap: Snapshot) -> None:
         self.snap = snap
 
     def collect(self) -> Iterator[Metric]:
-        s = self.snap
-        runs = GaugeMetricFamily(
-            f"{PREFIX}_runs",
-            "Runs under the data directory, by how they were started and state.",
-            labels=["via", "state"],
-        )
-        for (via, state), n in sorted(s.runs.items()):
-            runs.add_metric([via, state], n)
-        yield runs
-        yield GaugeMetricFamily(
-            f"{PREFIX}_unreadable_runs",
-            "Run directories that could not be read at this scrape.",
-            value=s.unreadable_runs,
-        )
+        for group in (_run_families, _stage_families, _llm_families, _judge_families):
+            yield from group(self.snap)
 
-        def per_stage(name: str, doc: str, values: Counter[str]) -> CounterMetricFamily:
-            fam = CounterMetricFamily(f"{PREFIX}_{name}", doc, labels=["stage"])
-            for stage in STAGE_ORDER:
-                if stage in values:
-                    fam.add_metric([stage], values[stage])
-            return fam
 
-        yield per_stage("stage_shards", "Finished shards.", s.shards)
-        yield per_stage(
-            "stage_items",
-            "Items processed by finished shards (throughput: rate(items) / rate(seconds)).",
-            s.items,
-        )
-        yield per_stage("stage_records", "Records written by finished shards.", s.records)
-        yield per_stage("stage_seconds", "Wall seconds of finished shards.", s.seconds)
-        dropped = CounterMetricFamily(
-            f"{PREFIX}_stage_dropped", "Items dropped, by reason code.", labels=["stage", "reason"]
-        )
-        for (stage, reason), n in sorted(s.dropped.items()):
-            dropped.add_metric([stage, reason], n)
-        yield dropped
+def _run_families(s: Snapshot) -> Iterator[Metric]:
+    """Runs by how they were started and state, and the run directories that could not be read."""
+    runs = GaugeMetricFamily(
+        f"{PREFIX}_runs",
+        "Runs under the data directory, by how they were started and state.",
+        labels=["via", "state"],
+    )
+    for (via, state), n in sorted(s.runs.items()):
+        runs.add_metric([via, state], n)
+    yield runs
+    yield GaugeMetricFamily(
+        f"{PREFIX}_unreadable_runs",
+        "Run directories that could not be read at this scrape.",
+        value=s.unreadable_runs,
+    )
 
-        requests = CounterMetricFamily(
-            f"{PREFIX}_llm_requests",
-            "LLM requests; cached = answered by the response cache.",
-            labels=["stage", "endpoint", "cached"],
-        )
-        tokens = CounterMetricFamily(
-            f"{PREFIX}_llm_tokens", "LLM tokens.", labels=["stage", "endpoint", "kind", "cached"]
-        )
-        retries = CounterMetricFamily(
-            f"{PREFIX}_llm_retries", "LLM requests retried.", labels=["stage", "endpoint"]
-        )
-        failures = CounterMetricFamily(
-            f"{PREFIX}_llm_failures", "LLM requests that failed for good.", labels=["stage", "endpoint"]
-        )
-        for (stage, endpoint, name), n in sorted(s.llm.items()):
-            lab = [stage, endpoint]
-            match name:
-                case "requests":
-                    requests.add_metric([*lab, "false"], n)
-                case "cached":
-                    requests.add_metric([*lab, "true"], n)
-                case "prompt_tokens" | "completion_tokens":
-                    tokens.add_metric([*lab, name.removesuffix("_tokens"), "false"], n)
-                case "cached_prompt_tokens" | "cached_completion_tokens":
-                    kind = name.removeprefix("cached_").removesuffix("_tokens")
-                    tokens.add_metric([*lab, kind, "true"], n)
-                case "retries":
-                    retries.add_metric(lab, n)
-                case "failures":
-                    failures.add_metric(lab, n)
-        yield from (requests, tokens, retries, failures)
-        latency = HistogramMetricFamily(
-            f"{PREFIX}_llm_request_seconds",
-            "Latency of answered LLM requests (not cache hits).",
-            labels=["stage", "endpoint"],
-        )
-        for (stage, endpoint), h in sorted(s.llm_latency.items()):
-            latency.add_metric([stage, endpoint], h.family_buckets(), h.sum_s)
-        yield latency
 
-        judge = {
-            name: CounterMetricFamily(f"{PREFIX}_judge_{name}", doc, labels=["stage"])
-            for name, doc in (
-                ("calls", "Judge calls (one batch of submissions, sent and awaited)."),
-                ("failures", "Judge calls that failed (judge unreachable or a system error)."),
-                ("submissions", "Programs sent to the judge."),
-            )
-        }
-        for (stage, name), n in sorted(s.judge.items()):
-            judge[name].add_metric([stage], n)
-        yield from judge.values()
-        jl = HistogramMetricFamily(
-            f"{PREFIX}_judge_call_seconds", "Wall time of judge calls.", labels=["stage"]
+def _per_stage(name: str, doc: str, values: Counter[str]) -> CounterMetricFamily:
+    fam = CounterMetricFamily(f"{PREFIX}_{name}", doc, labels=["stage"])
+    for stage in STAGE_ORDER:
+        if stage in values:
+            fam.add_metric([stage], values[stage])
+    return fam
+
+
+def _stage_families(s: Snapshot) -> Iterator[Metric]:
+    """Finished shards' counts per stage (in pipeline order), and items dropped by reason."""
+    yield _per_stage("stage_shards", "Finished shards.", s.shards)
+    yield _per_stage(
+        "stage_items",
+        "Items processed by finished shards (throughput: rate(items) / rate(seconds)).",
+        s.items,
+    )
+    yield _per_stage("stage_records", "Records written by finished shards.", s.records)
+    yield _per_stage("stage_seconds", "Wall seconds of finished shards.", s.seconds)
+    dropped = CounterMetricFamily(
+        f"{PREFIX}_stage_dropped", "Items dropped, by reason code.", labels=["stage", "reason"]
+    )
+    for (stage, reason), n in sorted(s.dropped.items()):
+        dropped.add_metric([stage, reason], n)
+    yield dropped
+
+
+def _llm_families(s: Snapshot) -> Iterator[Metric]:
+    """LLM requests, tokens, retries and failures (one counter name each in the snapshot), then latency."""
+    requests = CounterMetricFamily(
+        f"{PREFIX}_llm_requests",
+        "LLM requests; cached = answered by the response cache.",
+        labels=["stage", "endpoint", "cached"],
+    )
+    tokens = CounterMetricFamily(
+        f"{PREFIX}_llm_tokens", "LLM tokens.", labels=["stage", "endpoint", "kind", "cached"]
+    )
+    retries = CounterMetricFamily(
+        f"{PREFIX}_llm_retries", "LLM requests retried.", labels=["stage", "endpoint"]
+    )
+    failures = CounterMetricFamily(
+        f"{PREFIX}_llm_failures", "LLM requests that failed for good.", labels=["stage", "endpoint"]
+    )
+    for (stage, endpoint, name), n in sorted(s.llm.items()):
+        lab = [stage, endpoint]
+        match name:
+            case "requests":
+                requests.add_metric([*lab, "false"], n)
+            case "cached":
+                requests.add_metric([*lab, "true"], n)
+            case "prompt_tokens" | "completion_tokens":
+                tokens.add_metric([*lab, name.removesuffix("_tokens"), "false"], n)
+            case "cached_prompt_tokens" | "cached_completion_tokens":
+                kind = name.removeprefix("cached_").removesuffix("_tokens")
+                tokens.add_metric([*lab, kind, "true"], n)
+            case "retries":
+                retries.add_metric(lab, n)
+            case "failures":
+                failures.add_metric(lab, n)
+    yield from (requests, tokens, retries, failures)
+    latency = HistogramMetricFamily(
+        f"{PREFIX}_llm_request_seconds",
+        "Latency of answered LLM requests (not cache hits).",
+        labels=["stage", "endpoint"],
+    )
+    for (stage, endpoint), h in sorted(s.llm_latency.items()):
+        latency.add_metric([stage, endpoint], h.family_buckets(), h.sum_s)
+    yield latency
+
+
+def _judge_families(s: Snapshot) -> Iterator[Metric]:
+    """Judge calls, failures and submissions per stage, then the calls' wall time."""
+    judge = {
+        name: CounterMetricFamily(f"{PREFIX}_judge_{name}", doc, labels=["stage"])
+        for name, doc in (
+            ("calls", "Judge calls (one batch of submissions, sent and awaited)."),
+            ("failures", "Judge calls that failed (judge unreachable or a system error)."),
+            ("submissions", "Programs sent to the judge."),
         )
-        for stage, h in sorted(s.judge_latency.items()):
-            jl.add_metric([stage], h.family_buckets(), h.sum_s)
-        yield jl
+    }
+    for (stage, name), n in sorted(s.judge.items()):
+        judge[name].add_metric([stage], n)
+    yield from judge.values()
+    jl = HistogramMetricFamily(f"{PREFIX}_judge_call_seconds", "Wall time of judge calls.", labels=["stage"])
+    for stage, h in sorted(s.judge_latency.items()):
+        jl.add_metric([stage], h.family_buckets(), h.sum_s)
+    yield jl

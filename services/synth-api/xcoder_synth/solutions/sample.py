@@ -7,6 +7,7 @@ statically; identical programs (same AST) are marked as duplicates so that they 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -92,37 +93,28 @@ async def sample_candidates(pool: LLMPool, task: TaskRecord, models: list[ModelS
     for index, ((endpoint, s, language), result) in enumerate(zip(jobs, results, strict=True)):
         # Python ids stay as before (resume); other languages are part of the id.
         cid = stable_id("candidate", task.id, endpoint, s, *([language] if language != "python3" else []))
+        drawn: dict[str, Any] = {
+            "id": cid,
+            "task_id": task.id,
+            "index": index,
+            "endpoint": endpoint,
+            "sample": s,
+            "language": language,
+            "provenance": result.provenance,
+        }
         if isinstance(result, ParseFailure):
-            candidates.append(
-                Candidate(
-                    id=cid,
-                    task_id=task.id,
-                    index=index,
-                    endpoint=endpoint,
-                    sample=s,
-                    language=language,
-                    reject_reason=result.reason,
-                    reject_detail=result.detail,
-                    provenance=result.provenance,
-                )
-            )
+            candidates.append(Candidate(**drawn, reject_reason=result.reason, reject_detail=result.detail))
             continue
         fp = fingerprint(result.code, language)
         candidates.append(
             Candidate(
-                id=cid,
-                task_id=task.id,
-                index=index,
-                endpoint=endpoint,
-                sample=s,
-                language=language,
+                **drawn,
                 code=result.code,
                 response=result.completion.text,
                 reasoning=result.completion.reasoning,
                 fingerprint=fp,
                 family=family_fingerprint(result.code, language),
                 duplicate_of=first_by_print.get(fp),
-                provenance=result.provenance,
             )
         )
         first_by_print.setdefault(fp, cid)

@@ -30,6 +30,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,48 @@ def _tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
+_KEY_FIELDS = ("model", "messages", "seed", "temperature", "top_p", "max_tokens")
+"""The body fields that make two requests the same request (the logged key)."""
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One chat request as the rules see it: xcoder-synth's headers, the messages, the key."""
+
+    key: str
+    prompt: str
+    sample: int
+    attempt: int
+    text: str
+    model: Any
+
+    @classmethod
+    async def read(cls, request: Request) -> _Call:
+        body = await request.json()
+        key_fields = {k: body.get(k) for k in _KEY_FIELDS}
+        return cls(
+            key=hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode()).hexdigest(),
+            prompt=request.headers.get("x-xcoder-prompt", ""),
+            sample=int(request.headers.get("x-xcoder-sample", "0")),
+            attempt=int(request.headers.get("x-xcoder-attempt", "0")),
+            text="\n".join(str(m.get("content", "")) for m in body.get("messages", [])),
+            model=body.get("model", "replay"),
+        )
+
+    def logged(self, rule: str | None, status: int) -> LoggedRequest:
+        return LoggedRequest(
+            key=self.key,
+            prompt=self.prompt,
+            sample=self.sample,
+            attempt=self.attempt,
+            rule=rule,
+            status=status,
+        )
+
+
 class ReplayState:
+    """The rules, the request log, and the test controls: injected failures and the gate."""
+
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
         self.log: list[LoggedRequest] = []
@@ -106,91 +148,89 @@ class ReplayState:
         self.waiting = 0
         self.release: asyncio.Event | None = None
 
+    async def pass_gate(self) -> None:
+        """Hold the request while the gate is shut and ``gate_after`` requests are logged."""
+        if self.gate_after is None or len(self.log) < self.gate_after:
+            return
+        self.waiting += 1
+        if self.release is None:
+            self.release = asyncio.Event()
+        await self.release.wait()
+        self.waiting -= 1
+
+    def open_gate(self) -> None:
+        self.gate_after = None
+        if self.release is not None:
+            self.release.set()
+            self.release = None
+
+    def answer(self, call: _Call) -> JSONResponse:
+        """An injected failure, the most specific matching rule's response, or 400; logged."""
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            self.log.append(call.logged(None, self.fail_status))
+            return JSONResponse(
+                {"error": {"message": "injected failure", "type": "server_error"}},
+                status_code=self.fail_status,
+            )
+        matching = [r for r in self.rules if r.matches(call.prompt, call.sample, call.attempt, call.text)]
+        if not matching:
+            self.log.append(call.logged(None, 400))
+            excerpt = call.text[-300:].replace("\n", " ")
+            message = f"no recording for prompt {call.prompt!r} sample {call.sample} attempt {call.attempt}: …{excerpt}"
+            return JSONResponse(
+                {"error": {"message": message, "type": "invalid_request_error"}}, status_code=400
+            )
+        rule = max(matching, key=lambda r: r.specificity())  # max keeps the first of equals
+        self.log.append(call.logged(rule.name, 200))
+        return JSONResponse(_completion(call, rule))
+
+
+def _completion(call: _Call, rule: Rule) -> dict[str, Any]:
+    """An OpenAI chat completion carrying the rule's response for the call's sample."""
+    content = rule.responses[call.sample % len(rule.responses)]
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if rule.reasoning is not None:
+        message["reasoning_content"] = rule.reasoning
+    prompt_tokens = _tokens(call.text)
+    completion_tokens = _tokens(content + (rule.reasoning or ""))
+    return {
+        "id": f"chatcmpl-{call.key[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": call.model,
+        "choices": [{"index": 0, "message": message, "finish_reason": rule.finish_reason}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
 
 def create_app(rules: list[Rule]) -> FastAPI:
+    """The OpenAI routes xcoder-synth calls, and the ``/_replay`` controls tests drive."""
     app = FastAPI(title="xcoder-synth replay server")
     state = ReplayState(rules)
     app.state.replay = state
+    _openai_routes(app, state)
+    _control_routes(app, state)
+    return app
 
+
+def _openai_routes(app: FastAPI, state: ReplayState) -> None:
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
         return {"object": "list", "data": [{"id": "replay", "object": "model", "owned_by": "xcoder-synth"}]}
 
     @app.post("/v1/chat/completions")
     async def chat(request: Request) -> JSONResponse:
-        body = await request.json()
-        prompt = request.headers.get("x-xcoder-prompt", "")
-        sample = int(request.headers.get("x-xcoder-sample", "0"))
-        attempt = int(request.headers.get("x-xcoder-attempt", "0"))
-        key = hashlib.sha256(
-            json.dumps(
-                {k: body.get(k) for k in ("model", "messages", "seed", "temperature", "top_p", "max_tokens")},
-                sort_keys=True,
-            ).encode()
-        ).hexdigest()
-        if state.gate_after is not None and len(state.log) >= state.gate_after:
-            state.waiting += 1
-            if state.release is None:
-                state.release = asyncio.Event()
-            await state.release.wait()
-            state.waiting -= 1
-        if state.fail_next > 0:
-            state.fail_next -= 1
-            state.log.append(
-                LoggedRequest(
-                    key=key,
-                    prompt=prompt,
-                    sample=sample,
-                    attempt=attempt,
-                    rule=None,
-                    status=state.fail_status,
-                )
-            )
-            return JSONResponse(
-                {"error": {"message": "injected failure", "type": "server_error"}},
-                status_code=state.fail_status,
-            )
-        text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
-        matching = [r for r in state.rules if r.matches(prompt, sample, attempt, text)]
-        if not matching:
-            state.log.append(
-                LoggedRequest(key=key, prompt=prompt, sample=sample, attempt=attempt, rule=None, status=400)
-            )
-            excerpt = text[-300:].replace("\n", " ")
-            return JSONResponse(
-                {
-                    "error": {
-                        "message": f"no recording for prompt {prompt!r} sample {sample} attempt {attempt}: …{excerpt}",
-                        "type": "invalid_request_error",
-                    }
-                },
-                status_code=400,
-            )
-        rule = max(matching, key=lambda r: r.specificity())  # max keeps the first of equals
-        content = rule.responses[sample % len(rule.responses)]
-        state.log.append(
-            LoggedRequest(key=key, prompt=prompt, sample=sample, attempt=attempt, rule=rule.name, status=200)
-        )
-        message: dict[str, Any] = {"role": "assistant", "content": content}
-        if rule.reasoning is not None:
-            message["reasoning_content"] = rule.reasoning
-        prompt_tokens = _tokens(text)
-        completion_tokens = _tokens(content + (rule.reasoning or ""))
-        return JSONResponse(
-            {
-                "id": f"chatcmpl-{key[:24]}",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body.get("model", "replay"),
-                "choices": [{"index": 0, "message": message, "finish_reason": rule.finish_reason}],
-                "usage": {
-                    "prompt_tokens": prompt_tokens,
-                    "completion_tokens": completion_tokens,
-                    "total_tokens": prompt_tokens + completion_tokens,
-                },
-            }
-        )
+        call = await _Call.read(request)
+        await state.pass_gate()
+        return state.answer(call)
 
+
+def _control_routes(app: FastAPI, state: ReplayState) -> None:
     @app.get("/_replay/log")
     async def get_log() -> dict[str, Any]:
         return {"requests": [r.model_dump() for r in state.log], "waiting": state.waiting}
@@ -199,10 +239,7 @@ def create_app(rules: list[Rule]) -> FastAPI:
     async def reset() -> dict[str, str]:
         state.log.clear()
         state.fail_next = 0
-        state.gate_after = None
-        if state.release is not None:
-            state.release.set()
-            state.release = None
+        state.open_gate()
         return {"status": "ok"}
 
     @app.post("/_replay/faults")
@@ -220,13 +257,8 @@ def create_app(rules: list[Rule]) -> FastAPI:
 
     @app.post("/_replay/release")
     async def release() -> dict[str, str]:
-        state.gate_after = None
-        if state.release is not None:
-            state.release.set()
-            state.release = None
+        state.open_gate()
         return {"status": "ok"}
-
-    return app
 
 
 def _free_port() -> int:

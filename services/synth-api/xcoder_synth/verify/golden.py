@@ -116,10 +116,57 @@ def choose_golden(
     cfg: GoldenConfig,
     profiles: Sequence[Profile] | None = None,
 ) -> GoldenChoice:
-    """``passes[candidate][test]``: did the candidate's output match the test's label."""
+    """``passes[candidate][test]``: did the candidate's output match the test's label.
+
+    Steps: split and weigh the tests, rank the candidates, take the best qualified one unless a
+    rival that behaves differently passes every test it passes (the tests cannot tell them apart).
+    """
     profiles = list(profiles) if profiles is not None else [Profile(behaviour=p) for p in range(len(passes))]
     splits = assign_splits(points, cfg.holdout_fraction)
     weights = [weight_of(p, cfg) for p in points]
+    ranking = _rank(passes, points, splits, weights, profiles)
+    qualified = [
+        c
+        for c in ranking
+        if c.eligible
+        and c.selection_score >= cfg.min_selection_score
+        and c.holdout_pass >= cfg.min_holdout_pass
+    ]
+    if not qualified:
+        return GoldenChoice(
+            position=None,
+            code="no_golden",
+            reason=_no_golden_reason(ranking),
+            splits=splits,
+            weights=weights,
+            ranking=ranking,
+        )
+    best = qualified[0]
+    rival = _close_rival(best, ranking, passes, profiles, cfg)
+    if rival is not None:
+        return GoldenChoice(
+            position=None,
+            code="tests_not_discriminating",
+            reason=(
+                f"candidate {rival.position} behaves differently from the best one ({best.position}) but "
+                f"passes every kept test, with support {rival.support:.2f} vs {best.support:.2f}"
+            ),
+            splits=splits,
+            weights=weights,
+            ranking=ranking,
+        )
+    return GoldenChoice(position=best.position, splits=splits, weights=weights, ranking=ranking)
+
+
+def _rank(
+    passes: Sequence[Sequence[bool]],
+    points: Sequence[TestPoint],
+    splits: Sequence[str],
+    weights: Sequence[float],
+    profiles: Sequence[Profile],
+) -> list[CandidateScore]:
+    """Every candidate's scores, best first: eligible ones (every statement example passed) ahead,
+    then weighted selection score, hold-out pass rate, support, oracle agreement, profile key."""
     sel = [i for i, s in enumerate(splits) if s == "selection"]
     hold = [i for i, s in enumerate(splits) if s == "holdout"]
     examples = [i for i, p in enumerate(points) if p.source == "example"]
@@ -145,51 +192,35 @@ def choose_golden(
         return (-c.selection_score, -c.holdout_pass, -c.support, -c.oracle_agreement)
 
     ranking.sort(key=lambda c: (not c.eligible, merit(c), profiles[c.position].key))
-    qualified = [
-        c
-        for c in ranking
-        if c.eligible
-        and c.selection_score >= cfg.min_selection_score
-        and c.holdout_pass >= cfg.min_holdout_pass
-    ]
-    if qualified:
-        best = qualified[0]
-        kept = [i for i, ok in enumerate(passes[best.position]) if ok]
-        rivals = [
-            c
-            for c in ranking
-            if c.eligible
+    return ranking
+
+
+def _close_rival(
+    best: CandidateScore,
+    ranking: Sequence[CandidateScore],
+    passes: Sequence[Sequence[bool]],
+    profiles: Sequence[Profile],
+    cfg: GoldenConfig,
+) -> CandidateScore | None:
+    """The first eligible candidate that behaves differently from ``best``, passes every test
+    ``best`` passes, and has close to its support; None when there is none."""
+    kept = [i for i, ok in enumerate(passes[best.position]) if ok]
+    for c in ranking:
+        if (
+            c.eligible
             and profiles[c.position].behaviour != profiles[best.position].behaviour
             and all(passes[c.position][i] for i in kept)
-        ]
-        close = [
-            c
-            for c in rivals
-            if best.support < cfg.rival_support_ratio * c.support or c.support == best.support
-        ]
-        if close:
-            return GoldenChoice(
-                position=None,
-                code="tests_not_discriminating",
-                reason=(
-                    f"candidate {close[0].position} behaves differently from the best one ({best.position}) but "
-                    f"passes every kept test, with support {close[0].support:.2f} vs {best.support:.2f}"
-                ),
-                splits=splits,
-                weights=weights,
-                ranking=ranking,
-            )
-        return GoldenChoice(position=best.position, splits=splits, weights=weights, ranking=ranking)
-    best_any = ranking[0] if ranking else None
-    if best_any is None:
-        reason = "no candidates"
-    elif not best_any.eligible:
-        reason = "no candidate reproduces every statement example"
-    else:
-        reason = (
-            f"best candidate scores {best_any.selection_score:.3f} on selection and "
-            f"{best_any.holdout_pass:.3f} on hold-out"
-        )
-    return GoldenChoice(
-        position=None, code="no_golden", reason=reason, splits=splits, weights=weights, ranking=ranking
-    )
+            and (best.support < cfg.rival_support_ratio * c.support or c.support == best.support)
+        ):
+            return c
+    return None
+
+
+def _no_golden_reason(ranking: Sequence[CandidateScore]) -> str:
+    """Why no candidate qualified, from the best-ranked one."""
+    if not ranking:
+        return "no candidates"
+    best = ranking[0]
+    if not best.eligible:
+        return "no candidate reproduces every statement example"
+    return f"best candidate scores {best.selection_score:.3f} on selection and {best.holdout_pass:.3f} on hold-out"

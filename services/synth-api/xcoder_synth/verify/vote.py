@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -219,54 +220,108 @@ def label_inputs(
     """Votes for every input; ``matrix[voter][input]``, ``oracle[input]`` (None: not run there).
 
     ``same`` is one relation, or one per input (checker programs: ``verify/acceptance.py``).
+    Steps: group each input's outputs, weigh families by the statement examples, vote in rounds
+    (re-estimating reliabilities between them), report each family's weight.
     """
     rules = rules or VoteRules()
     n_voters = len(matrix)
     n_inputs = len(matrix[0]) if matrix else (len(stated) if stated is not None else 0)
-    sames = [same] * n_inputs if callable(same) else list(same)
-    family = list(family) if family is not None else list(range(n_voters))
-    stated = list(stated) if stated is not None else [None] * n_inputs
+    voters = _Electorate(
+        family=list(family) if family is not None else list(range(n_voters)),
+        sames=[same] * n_inputs if callable(same) else list(same),
+        stated=list(stated) if stated is not None else [None] * n_inputs,
+    )
     oracle = list(oracle) if oracle is not None else [None] * n_inputs
-    fam_ids = sorted(set(family))
-    members = {f: [v for v in range(n_voters) if family[v] == f] for f in fam_ids}
+    columns = _columns(matrix, oracle, voters.sames)
+    weights = _example_weights(matrix, voters, rules)
+    votes, used, rounds = _vote_rounds(
+        columns, weights, voters, rules, min_agreement=min_agreement, min_votes=min_votes
+    )
+    return Ballot(votes=votes, reliabilities=_reliabilities(votes, used, voters, rules), rounds=rounds)
 
-    columns: list[tuple[list[tuple[str, list[int]]], int]] = []
-    for i in range(n_inputs):
-        outs = [(v, matrix[v][i].stdout or "") for v in range(n_voters) if matrix[v][i].ran]
+
+@dataclass(frozen=True)
+class _Electorate:
+    """Who votes on what: each voter's family, and each input's relation and stated answer."""
+
+    family: list[int]
+    sames: list[Same]
+    stated: list[str | None]
+    members: dict[int, list[int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        members = {f: [v for v, fv in enumerate(self.family) if fv == f] for f in sorted(set(self.family))}
+        object.__setattr__(self, "members", members)
+
+    @property
+    def n_voters(self) -> int:
+        return len(self.family)
+
+
+_Column = tuple[list[tuple[str, list[int]]], int]
+"""One input's output groups (the oracle's among them) and how many candidates ran on it."""
+
+
+def _columns(
+    matrix: Sequence[Sequence[RunOutcome]], oracle: Sequence[RunOutcome | None], sames: Sequence[Same]
+) -> list[_Column]:
+    """Group each input's outputs (the candidates' that ran, and the oracle's) by its relation."""
+    columns: list[_Column] = []
+    for i, same in enumerate(sames):
+        outs = [(v, runs[i].stdout or "") for v, runs in enumerate(matrix) if runs[i].ran]
         o = oracle[i]
         with_oracle = outs + ([(ORACLE, o.stdout or "")] if o is not None and o.ran else [])
-        columns.append((group_outputs(with_oracle, sames[i]), len(outs)))
+        columns.append((group_outputs(with_oracle, same), len(outs)))
+    return columns
 
-    # Known wrong: a candidate that does not reproduce a statement example has no vote; a family
-    # keeps the share of its members that reproduce every example.
+
+def _example_weights(
+    matrix: Sequence[Sequence[RunOutcome]], voters: _Electorate, rules: VoteRules
+) -> dict[int, float]:
+    """Starting weight per family: 1, or with the example veto the share of its members that
+    reproduce every statement example (a candidate that gets one wrong is known wrong)."""
     passing = [
         all(
-            stated[i] is None or (matrix[v][i].ran and sames[i](matrix[v][i].stdout or "", stated[i] or ""))
-            for i in range(n_inputs)
+            stated is None or (runs[i].ran and same(runs[i].stdout or "", stated or ""))
+            for i, (same, stated) in enumerate(zip(voters.sames, voters.stated, strict=True))
         )
-        for v in range(n_voters)
+        for runs in matrix
     ]
     veto = rules.example_veto and rules.method != "plain" and any(passing)
-    factor = {f: (sum(passing[v] for v in members[f]) / len(members[f]) if veto else 1.0) for f in fam_ids}
-    weights = {f: factor[f] for f in fam_ids}
+    return {f: (sum(passing[v] for v in ms) / len(ms) if veto else 1.0) for f, ms in voters.members.items()}
+
+
+def _vote_rounds(
+    columns: Sequence[_Column],
+    weights: dict[int, float],
+    voters: _Electorate,
+    rules: VoteRules,
+    *,
+    min_agreement: float,
+    min_votes: int,
+) -> tuple[list[Vote], dict[int, float], int]:
+    """Tally every input; with ``reliability``, re-weigh families by agreement and tally again
+    until the labels and leaders stop changing or ``rules.rounds`` is reached.
+    Returns the votes, the weights the last tally used, and the rounds taken."""
+    family, members = voters.family, voters.members
     used = weights
     votes: list[Vote] = []
     rounds = 0
     while rounds < rules.rounds:
         rounds += 1
         used = weights
-        share = [weights[family[v]] / len(members[family[v]]) for v in range(n_voters)]
+        share = [weights[family[v]] / len(members[family[v]]) for v in range(voters.n_voters)]
         oracle_weight = rules.oracle_share * sum(weights.values())
         new = [
             tally(
                 groups,
-                voters=n_voters,
+                voters=voters.n_voters,
                 ran=ran,
                 share=share,
                 family=family,
                 oracle_weight=oracle_weight,
-                stated=stated[i],
-                same=sames[i],
+                stated=voters.stated[i],
+                same=voters.sames[i],
                 min_agreement=min_agreement,
                 min_votes=min_votes,
             )
@@ -276,23 +331,26 @@ def label_inputs(
         votes = new
         if rules.method != "reliability" or stable:
             break
-        stats = _agreement(votes, family, members, stated, rules)
+        stats = _agreement(votes, family, members, voters.stated, rules)
         weights = {f: min(rules.max_weight, max(0.0, math.log(p / (1 - p)))) for f, (p, _) in stats.items()}
-    stats = _agreement(votes, family, members, stated, rules)
-    return Ballot(
-        votes=votes,
-        reliabilities=[
-            Reliability(
-                family=f,
-                members=members[f],
-                weight=round(used[f], 4),
-                accuracy=round(stats[f][0], 4),
-                decided=round(stats[f][1], 2),
-            )
-            for f in fam_ids
-        ],
-        rounds=rounds,
-    )
+    return votes, used, rounds
+
+
+def _reliabilities(
+    votes: Sequence[Vote], used: dict[int, float], voters: _Electorate, rules: VoteRules
+) -> list[Reliability]:
+    """Each family's members, the weight it voted with, and its agreement with the final votes."""
+    stats = _agreement(votes, voters.family, voters.members, voters.stated, rules)
+    return [
+        Reliability(
+            family=f,
+            members=ms,
+            weight=round(used[f], 4),
+            accuracy=round(stats[f][0], 4),
+            decided=round(stats[f][1], 2),
+        )
+        for f, ms in voters.members.items()
+    ]
 
 
 def _agreement(

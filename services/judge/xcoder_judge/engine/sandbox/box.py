@@ -362,7 +362,10 @@ def main():
         box.setup()
         box.preload()
     except Exception as e:
-        protocol.send(sock, {"op": protocol.OP_FAILED, "message": "%s: %s" % (type(e).__name__, e)})
+        failed = {"op": protocol.OP_FAILED, "message": "%s: %s" % (type(e).__name__, e)}
+        if isinstance(e, box_creds.MapsRefused):
+            failed["userns_refused"] = e.strerror  # the worker may start this box again without one
+        protocol.send(sock, failed)
         os._exit(1)
     box.vm_base = vm_size()
     box.recursion_counter = find_recursion_counter()

@@ -101,6 +101,11 @@ def keep_caps(caps):
     _check(libc.capset(ctypes.byref(hdr), data), "capset")
 
 
+class MapsRefused(OSError):
+    """The keeper could not write the box's id maps: the box is in a user namespace it cannot
+    use, so it gives up; the worker starts it again without one (auto) or refuses (on)."""
+
+
 def _read1(fd):
     while True:
         try:
@@ -149,9 +154,9 @@ class Privilege:
         self._tell(ASK_MAPS)
         answer = os.read(self.from_keeper, 256)
         if answer != MAPS_DONE:
-            raise OSError(
+            raise MapsRefused(
                 errno.EPERM,
-                "the keeper could not write the box's id maps (%s); XCODER_JUDGE_BOX_USERNS=off avoids them"
+                "the keeper could not write the box's id maps (%s)"
                 % (answer.decode(errors="replace") or "it died"),
             )
         os.setgroups([])  # host groups (root's) must not follow the box in
@@ -176,7 +181,7 @@ class Privilege:
 
 def _refusal_hint(err):
     if err == errno.EPERM:
-        return ": a seccomp profile (docker's default, docker/seccomp/judge-worker.json) or an LSM denies it"
+        return ": a seccomp profile (Docker's default, for a container without CAP_SYS_ADMIN) or an LSM denies it"
     if err == errno.ENOSPC:
         return ": user.max_user_namespaces is 0 or used up"
     return ""
@@ -198,7 +203,7 @@ class KeeperSide:
         if what == ASK_MAPS:
             try:
                 self.write_maps(child)
-            except OSError as e:  # no CAP_SETUID/CAP_SETGID here: the box fails its set-up, saying so
+            except OSError as e:  # e.g. no CAP_SETUID/CAP_SETGID here: the box gives up (MapsRefused)
                 os.write(self.to_box, ("maps: %s" % e).encode()[:200])
             else:
                 os.write(self.to_box, MAPS_DONE)

@@ -48,7 +48,10 @@ INIT_FIELDS = frozenset(  # worker -> box, once: the slot's set-up (+ the seccom
 READY_FIELDS = frozenset(  # box -> worker: set up and serving
     (OP, "pid_namespace", "launcher", "warnings", "userns", "userns_reason", "caps")
 )
-ERROR_FIELDS = frozenset((OP, "message"))  # box -> worker: OP_FAILED and OP_ERROR
+FAILED_FIELDS = frozenset(  # box -> worker: set-up failed; userns_refused: the id maps were refused
+    (OP, "message", "userns_refused")
+)
+ERROR_FIELDS = frozenset((OP, "message"))  # box -> worker: a request the box could not do
 
 RUN_FIELDS = frozenset(  # worker -> box: a batch of runs of one program
     (

@@ -166,6 +166,13 @@ class Slot:
             raise SlotError(f"slot {self.index}: box did not start: {e}") from None
         if header.get("op") != protocol.OP_READY:
             self.kill()
+            refused = header.get("userns_refused")
+            if refused and "map" in self.userns_plan:
+                # the kernel let the box make its user namespace but the keeper could not map
+                # it: from now on this slot's box starts without one (Sandbox refuses that under
+                # XCODER_JUDGE_BOX_USERNS=on and warns under auto)
+                self.userns_plan = {"off": refused, "host_uid": self.userns_plan.get("host_uid")}
+                return self.start()
             raise SlotError(f"slot {self.index}: box set-up failed: {header.get('message', header)}")
         self.pid_namespace = bool(header.get("pid_namespace"))
         self.warnings = list(header.get("warnings", []))

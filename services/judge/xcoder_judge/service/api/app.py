@@ -86,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         coalescer = Coalescer(
             window_s=settings.coalesce_window_ms / 1000,
             max_tests=settings.coalesce_max_tests,
+            hold_s=settings.coalesce_hold_ms / 1000,
+            hold_after_jobs=settings.coalesce_hold_after_jobs,
             result_ttl_s=settings.result_ttl_s,
         )
         app.state.services = Services(

@@ -23,6 +23,12 @@ namespace or turn on the slots) and everything of the submission but its tests a
   it is sent at once (an idle API adds no latency to a lone request) and requests that arrive
   while it runs group as usual. So a burst on an idle API costs one job more (its first call's);
   on a busy one every group waits its window;
+- a group opened while `hold_after_jobs` (2) jobs of the same program are in flight stays open
+  until one is answered (or `coalesce_hold_ms` passes, or it is full): verl's semaphore lets a
+  rollout's tests through a few at a time, milliseconds to seconds apart, so a fixed window alone
+  catches one or two of them per job; held, the next job carries all that arrived meanwhile. Two,
+  not one, so that one hot program's next job is queued while one runs. A program with fewer
+  jobs in flight is never held, so a lone caller's requests wait no longer than before;
 - a request alone in its group is judged as before, as its own job under its own id; a merged
   member has no job of its own, only the group's, but its id is recorded as pointing at its test
   there (queue/members.py), so `GET /v1/submissions/{id}` finds it all the same;
@@ -46,6 +52,7 @@ from typing import TYPE_CHECKING
 from xcoder_wire.schemas import JobStatus, Submission, SubmissionResult, Test, TestResult, Verdict
 
 from xcoder_judge.service.api.errors import NotFound
+from xcoder_judge.service.metrics.coalescing import GROUP_REQUESTS, GROUP_WAIT_SECONDS, GROUPS_HELD
 from xcoder_judge.service.queue.enqueue import QueueFull
 from xcoder_judge.service.queue.ids import new_submission_id
 
@@ -77,6 +84,10 @@ class _Group:
     wait_s: float = 0.0
     job_id: str | None = None  # set once enqueued
     closed: bool = False
+    callers: int = 0  # requests that joined (repeats of one test included), for the metrics
+    opened: float = field(default_factory=time.monotonic)
+    full: asyncio.Event = field(default_factory=asyncio.Event)  # ends a hold at once
+    done: asyncio.Event = field(default_factory=asyncio.Event)  # its job answered (or failed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,17 +100,29 @@ class _Recent:
 class Coalescer:
     """One per API process (created in the lifespan); `judge_one` is all a route calls."""
 
-    def __init__(self, *, window_s: float, max_tests: int, result_ttl_s: float) -> None:
+    def __init__(
+        self,
+        *,
+        window_s: float,
+        max_tests: int,
+        result_ttl_s: float,
+        hold_s: float = 0.0,
+        hold_after_jobs: int = 1,
+    ) -> None:
         self.window_s = window_s
         self.max_tests = max_tests
+        self.hold_s = hold_s
+        self.hold_after_jobs = max(1, hold_after_jobs)
         self._ttl_s = result_ttl_s
         self._open: dict[str, _Group] = {}
+        self._running: dict[str, list[_Group]] = {}  # by program key: its groups sent, not answered
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight = 0  # callers inside judge_one: none means the API is idle for one-test work
         # Counters for /metrics: requests that joined a group, and the jobs the groups became.
         self.requests = 0
         self.jobs = 0
+        self.held = 0  # groups that waited for an earlier job of their program
 
     @property
     def enabled(self) -> bool:
@@ -133,6 +156,7 @@ class Coalescer:
             if len(group.tests) >= self.max_tests:
                 self._close(group)
         self.requests += 1
+        group.callers += 1
         group.wait_s = max(group.wait_s, wait_s)
         future: asyncio.Future[SubmissionResult | None] = asyncio.get_running_loop().create_future()
         member.futures.append(future)
@@ -140,7 +164,7 @@ class Coalescer:
         try:
             # The group's own wait ends up to a window after this caller's: give it that, and a
             # moment, so that its answer (a verdict, or no room in the queue) is the one given.
-            remaining = max(0.0, deadline - time.monotonic()) + self.window_s + _GRACE_S
+            remaining = max(0.0, deadline - time.monotonic()) + self.window_s + self.hold_s + _GRACE_S
             return await asyncio.wait_for(asyncio.shield(future), remaining)
         except asyncio.TimeoutError:
             return None
@@ -158,14 +182,49 @@ class Coalescer:
 
     def _close(self, group: _Group) -> None:
         group.closed = True
+        group.full.set()
         if self._open.get(group.key) is group:
             del self._open[group.key]
 
+    async def _hold(self, group: _Group) -> None:
+        """While `hold_after_jobs` earlier jobs of the same program run, keep collecting (up to
+        `hold_s`): with 2, the next job is already queued while one runs, so one hot program's
+        slots never wait for a round trip between its jobs."""
+        running = self._running.get(group.key, [])
+        if len(running) < self.hold_after_jobs or self.hold_s <= 0 or group.closed:
+            return
+        self.held += 1
+        GROUPS_HELD.inc()
+        waits = [asyncio.ensure_future(g.done.wait()) for g in running]
+        waits.append(asyncio.ensure_future(group.full.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self.hold_s, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
     async def _run(self, judging: Judging, group: _Group, window_s: float) -> None:
         """The group's life: collect for `window_s` (0 on an idle API: only what arrives before
-        the event loop comes back to it), enqueue one job, answer every member."""
-        await asyncio.sleep(window_s)
-        self._close(group)
+        the event loop comes back to it) and while its program's previous job runs (`_hold`),
+        enqueue one job, answer every member."""
+        try:
+            await asyncio.sleep(window_s)
+            await self._hold(group)
+            self._close(group)
+            self._running.setdefault(group.key, []).append(group)
+            GROUP_REQUESTS.observe(group.callers)
+            GROUP_WAIT_SECONDS.observe(time.monotonic() - group.opened)
+            await self._judge(judging, group)
+        finally:
+            group.done.set()
+            running = self._running.get(group.key, [])
+            if group in running:
+                running.remove(group)
+                if not running:
+                    del self._running[group.key]
+
+    async def _judge(self, judging: Judging, group: _Group) -> None:
+        """Enqueue the closed group as one job and settle every member with its own answer."""
         if len(group.tests) == 1:  # alone in its window: its own job, under its own id, as ever
             merged = group.first
         else:
