@@ -198,7 +198,7 @@ class Box:
                 if fnmatch.fnmatch(name, pattern) and os.path.isfile(full) and not os.path.islink(full):
                     with open(full, "rb") as f:
                         files[name] = [len(out), os.stat(full).st_mode & 0o777]
-                        out.append(f.read(header.get("collect_max", COLLECT_MAX)))
+                        out.append(f.read(COLLECT_MAX))
         return files
 
     def run_one(self, run, header, blobs, out):

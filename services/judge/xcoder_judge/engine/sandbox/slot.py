@@ -156,6 +156,37 @@ class Slot:
             child.close()
             os.close(code_fd)
         self._sock = parent
+        init = self.init_header()
+        try:
+            parent.settimeout(START_TIMEOUT_S)
+            protocol.send(parent, init, [cfg.seccomp] if cfg.seccomp else [])
+            header, _ = protocol.recv(parent)
+        except (OSError, protocol.ProtocolError) as e:
+            self.kill()
+            raise SlotError(f"slot {self.index}: box did not start: {e}") from None
+        if header.get("op") != protocol.OP_READY:
+            self.kill()
+            refused = header.get("userns_refused")
+            if refused and "map" in self.userns_plan:
+                # the kernel let the box make its user namespace but the keeper could not map
+                # it: from now on this slot's box starts without one (Sandbox refuses that under
+                # XCODER_JUDGE_BOX_USERNS=on and warns under auto)
+                self.userns_plan = {"off": refused, "host_uid": self.userns_plan.get("host_uid")}
+                return self.start()
+            raise SlotError(f"slot {self.index}: box set-up failed: {header.get('message', header)}")
+        self.pid_namespace = bool(header.get("pid_namespace"))
+        self.warnings = list(header.get("warnings", []))
+        self.launcher = bool(header.get("launcher"))
+        self.userns = bool(header.get("userns"))
+        self.userns_reason = header.get("userns_reason")
+        self.box_caps = list(header.get("caps", []))
+        self.runs = 0
+
+    def init_header(self) -> dict[str, Any]:
+        """The box's set-up message (protocol.INIT_FIELDS) for this slot."""
+        cfg = self.config
+        root = cfg.work_dir / f"slot-{self.index}"
+        box_dir = root / "box"
         etc = dict(cfg.etc)
         etc["passwd"] = (
             "root:x:0:0:root:/root:/usr/sbin/nologin\n"
@@ -182,30 +213,7 @@ class Slot:
             "launcher": cfg.launcher,
             "userns": self.userns_plan,
         }
-        try:
-            parent.settimeout(START_TIMEOUT_S)
-            protocol.send(parent, init, [cfg.seccomp] if cfg.seccomp else [])
-            header, _ = protocol.recv(parent)
-        except (OSError, protocol.ProtocolError) as e:
-            self.kill()
-            raise SlotError(f"slot {self.index}: box did not start: {e}") from None
-        if header.get("op") != protocol.OP_READY:
-            self.kill()
-            refused = header.get("userns_refused")
-            if refused and "map" in self.userns_plan:
-                # the kernel let the box make its user namespace but the keeper could not map
-                # it: from now on this slot's box starts without one (Sandbox refuses that under
-                # XCODER_JUDGE_BOX_USERNS=on and warns under auto)
-                self.userns_plan = {"off": refused, "host_uid": self.userns_plan.get("host_uid")}
-                return self.start()
-            raise SlotError(f"slot {self.index}: box set-up failed: {header.get('message', header)}")
-        self.pid_namespace = bool(header.get("pid_namespace"))
-        self.warnings = list(header.get("warnings", []))
-        self.launcher = bool(header.get("launcher"))
-        self.userns = bool(header.get("userns"))
-        self.userns_reason = header.get("userns_reason")
-        self.box_caps = list(header.get("caps", []))
-        self.runs = 0
+        return init
 
     def run(self, req: RunRequest) -> RunResult:
         """Run synchronously; raises SlotError (after killing the box) if the box fails."""
