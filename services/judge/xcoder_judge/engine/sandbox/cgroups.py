@@ -207,7 +207,7 @@ class Cgroups:
         if self.mode == "v2":
             self._v2_enable_controllers(self.bases[""])
         for base in set(self.bases.values()):
-            (base / self.tag).mkdir(exist_ok=True)
+            _mkdir_searchable(base / self.tag)
             fd = os.open(base / self.tag, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._locks.append(fd)
@@ -248,7 +248,7 @@ class Cgroups:
             group_name = f"slot-{index}-{name}"
             if self.mode == "v2":
                 d = self.bases[""] / self.tag / group_name
-                d.mkdir(exist_ok=True)
+                _mkdir_searchable(d)
                 groups.dirs.append(d)
                 files: dict = {}
                 for f in ("memory.max", "memory.swap.max", "memory.peak", "memory.current",
@@ -266,7 +266,7 @@ class Cgroups:
                 dirs = {}
                 for c, base in self.bases.items():
                     d = base / self.tag / group_name
-                    d.mkdir(exist_ok=True)
+                    _mkdir_searchable(d)
                     groups.dirs.append(d)
                     dirs[c] = d
                 mem, pids, cpu = dirs["memory"], dirs["pids"], dirs["cpuacct"]
@@ -315,3 +315,10 @@ class Cgroups:
                     init.rmdir()
             except OSError:
                 pass  # still holds processes (this worker's own), or never made
+
+
+def _mkdir_searchable(d: Path) -> None:
+    """mkdir, then mode 0755 whatever the worker's umask: a box in its own user namespace is not
+    root of these directories, and reads its group's files through them (cgroup.procs)."""
+    d.mkdir(exist_ok=True)
+    d.chmod(0o755)
