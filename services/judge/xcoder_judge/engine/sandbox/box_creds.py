@@ -23,13 +23,12 @@ import os
 from box_os import (
     CLONE_NEWIPC,
     CLONE_NEWNS,
-    LINUX_CAPABILITY_VERSION_3,
     PR_CAPBSET_DROP,
-    CapData,
-    CapHeader,
     _check,
+    cap_words,
     capset_inheritable,
     libc,
+    own_cap_data,
     prctl,
 )
 
@@ -88,12 +87,8 @@ def empty_bounding_set():
 def keep_caps(caps):
     """Keep `caps` (numbers) in the effective and permitted sets and at most those in the
     inheritable one (which the C launcher takes: launcher.CAPS); drop every other."""
-    hdr = CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
-    data = (CapData * 2)()
-    _check(libc.capget(ctypes.byref(hdr), data), "capget")
-    wanted = [0, 0]
-    for cap in caps:
-        wanted[cap // 32] |= 1 << (cap % 32)
+    hdr, data = own_cap_data()
+    wanted = cap_words(caps)
     for i in range(2):
         data[i].permitted &= wanted[i]
         data[i].effective = data[i].permitted

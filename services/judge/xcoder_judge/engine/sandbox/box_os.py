@@ -243,15 +243,27 @@ class CapData(ctypes.Structure):
     ]
 
 
-def capset_inheritable(caps):
-    """Make those of `caps` (numbers) this process holds its inheritable set; the other sets
-    stay as they are. A container's root may lack some (CAP_SYS_RESOURCE, often)."""
-    hdr = CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
-    data = (CapData * 2)()
-    _check(libc.capget(ctypes.byref(hdr), data), "capget")
+def cap_words(caps):
+    """`caps` (numbers) as the two 32-bit words capget/capset use."""
     wanted = [0, 0]
     for cap in caps:
         wanted[cap // 32] |= 1 << (cap % 32)
+    return wanted
+
+
+def own_cap_data():
+    """(header, data) of this process's capabilities, as capget gives them."""
+    hdr = CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (CapData * 2)()
+    _check(libc.capget(ctypes.byref(hdr), data), "capget")
+    return hdr, data
+
+
+def capset_inheritable(caps):
+    """Make those of `caps` (numbers) this process holds its inheritable set; the other sets
+    stay as they are. A container's root may lack some (CAP_SYS_RESOURCE, often)."""
+    hdr, data = own_cap_data()
+    wanted = cap_words(caps)
     for i in range(2):
         data[i].inheritable = wanted[i] & data[i].permitted
     _check(libc.capset(ctypes.byref(hdr), data), "capset")
