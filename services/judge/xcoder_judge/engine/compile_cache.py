@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -25,6 +26,10 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 TOUCH_EVERY_S = 600.0
+# Outcomes read recently, kept parsed: a hit then costs one stat instead of open + read + JSON
+# (every job of a hot program is a hit). The files stay the truth: an entry is used only while
+# its files are still there (another process may trim them).
+_MEMO_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -50,15 +55,26 @@ class CompileCache:
         self._inflight: dict[str, Future[Artifact]] = {}
         self._touched: dict[str, float] = {}
         self._puts = 0
+        self._memo: OrderedDict[str, dict] = OrderedDict()
 
     def get(self, key: str) -> Artifact | None:
-        try:
-            with open(self.root / f"{key}.json") as f:
-                meta = json.load(f)
-        except (OSError, ValueError):
-            return None
-        if meta.get("ok") and not (self.root / key).is_dir():
-            return None
+        meta = self._memo.get(key)
+        if meta is not None and not os.path.exists(self.root / (key if meta.get("ok") else f"{key}.json")):
+            meta = None
+            with self._lock:
+                self._memo.pop(key, None)
+        if meta is None:
+            try:
+                with open(self.root / f"{key}.json") as f:
+                    meta = json.load(f)
+            except (OSError, ValueError):
+                return None
+            if meta.get("ok") and not (self.root / key).is_dir():
+                return None
+            with self._lock:
+                self._memo[key] = meta
+                while len(self._memo) > _MEMO_MAX:
+                    self._memo.popitem(last=False)
         now = time.monotonic()
         if now - self._touched.get(key, 0.0) > TOUCH_EVERY_S:
             self._touched[key] = now

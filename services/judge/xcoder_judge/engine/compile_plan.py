@@ -97,7 +97,7 @@ def plan_compile(
     harness = lang.harness_files()
     key = cache_key(
         KEY_VERSION, lang.id, tc.version, tc.tools, template, lang.compiles, name, source, sorted(files.items()),
-        b"".join(harness.values()), python_warm,
+        lang.harness_digest(), python_warm,
     )  # fmt: skip
     files_in = {fname: text.encode() for fname, text in files.items()}
     files_in[name] = source.encode()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from xcoder_wire.languages import aliases_of
 
-from xcoder_judge.engine.languages.harness import HARNESS_FILES, HARNESS_SCRIPT
+from xcoder_judge.engine.languages.harness import HARNESS_DIGEST, HARNESS_FILES, HARNESS_SCRIPT
 
 SEARCH_PATH = ":".join(
     [os.environ.get("PATH", ""), "/usr/local/bin", "/usr/bin", "/bin", os.path.expanduser("~/.cargo/bin")]
@@ -119,6 +119,10 @@ class Language:
     def harness_files(self) -> dict[str, bytes]:
         """The harness scripts a build of this language ships beside the program."""
         return HARNESS_FILES if self.python_harness else {}
+
+    def harness_digest(self) -> str:
+        """What of the harness the compile cache key holds ("" when none ships)."""
+        return HARNESS_DIGEST if self.python_harness else ""
 
     @property
     def runs_from_source(self) -> bool:

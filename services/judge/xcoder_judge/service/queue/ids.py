@@ -22,6 +22,7 @@ TENANT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 _ESCAPE = {"_": "_5F", ".": "_2E", ":": "_3A"}
 _UNESCAPE = {code: char for char, code in _ESCAPE.items()}
+_ESCAPE_TABLE = str.maketrans(_ESCAPE)  # one C pass per id (every request maps several)
 TENANT_SEPARATOR = "__"
 
 
@@ -31,7 +32,7 @@ def new_submission_id() -> str:
 
 
 def job_id_for(submission_id: str, tenant: str | None = None) -> str:
-    escaped = "".join(_ESCAPE.get(char, char) for char in submission_id)
+    escaped = submission_id.translate(_ESCAPE_TABLE)
     return escaped if tenant is None else f"{tenant}{TENANT_SEPARATOR}{escaped}"
 
 
