@@ -364,3 +364,41 @@ def test_a_checker_that_does_not_compile_is_a_422_when_waited_for_and_rejected_w
     )
     assert batch.status_code == 200
     assert [item["status"] for item in batch.json()["items"]] == ["rejected", "done"]
+
+
+def test_a_long_batch_is_one_job_per_program_and_each_item_keeps_its_own_verdict(api):
+    """code-judge's batch routes carry a rollout's tests as items of one program: merged into
+    one job per program (not one per item), each item still answered from its own test alone."""
+
+    def jobs(text: str) -> float:
+        return sum(
+            float(m.group(1))
+            for m in re.finditer(
+                r'^xcoder_judge_jobs_total\{language="python3",priority="bulk"[^}]*\} (\S+)$', text, re.M
+            )
+        )
+
+    add, sub, broken = ADD, ADD.replace("a + b", "a - b"), "def (:\n"
+    items = [
+        (add, "1 2\n", "3"),  # right
+        (sub, "1 2\n", "3"),  # wrong
+        (add, "2 3\n", "5"),  # right
+        (add, "5 5\n", "11"),  # the same program, wrong here: never taints its neighbours
+        (sub, "3 1\n", "2"),  # right
+        (broken, "1\n", "1"),  # does not compile: this item alone
+    ]
+    body = {
+        "type": "batch",
+        "submissions": [
+            {"type": "python", "solution": s, "input": i, "expected_output": e} for s, i, e in items
+        ],
+    }
+    before = jobs(api.get("/metrics").text)
+    out = api.post("/judge/long-batch", json=body)
+    assert out.status_code == 200, out.text
+    results = out.json()["results"]
+    assert [r["success"] for r in results] == [True, False, True, False, True, False]
+    assert [r["run_success"] for r in results] == [True, True, True, True, True, False]  # CE: no run
+    assert jobs(api.get("/metrics").text) == before + 3  # three programs, three jobs
+    ran = api.post("/run/long-batch", json=body).json()["results"]
+    assert [r["stdout"] for r in ran[:5]] == ["3\n", "-1\n", "5\n", "10\n", "2\n"]

@@ -61,3 +61,28 @@ def test_program_key_separates_callers_and_programs_but_not_tests():
     assert program_key(a1, "k1") != program_key(b, "k1")
     limited = a1.model_copy(update={"limits": a1.limits.model_copy(update={"time_s": 1})})
     assert program_key(limited, "k1") != program_key(a1, "k1")
+
+
+def test_a_batch_merges_items_of_one_program_and_keeps_the_rest_apart():
+    from xcoder_judge.service.api.coalesce import merge_same_program
+
+    def sub(source: str, stdin: str, **extra: object) -> Submission:
+        return Submission(language="python3", source=source, tests=[{"input": stdin}], **extra)
+
+    items = [
+        sub("print(1)", "a"),
+        sub("print(2)", "b"),
+        sub("print(1)", "c"),
+        sub("print(1)", "d", id="own-id"),  # an id of its own: never merged
+        sub("print(1)", "e"),
+        sub("print(1)", "f", stop_on_first_failure=True),  # another program key
+    ]
+    merged_ = merge_same_program(items, "tenant", max_tests=2)
+    inputs = [[t.input for t in s.tests] for s in merged_.submissions]
+    assert inputs == [["a", "c"], ["b"], ["d"], ["e"], ["f"]]  # "e" opens a second job: max 2
+    assert merged_.place == [(0, 0), (1, 0), (0, 1), (2, 0), (3, 0), (4, 0)]
+    assert merged_.submissions[0].stop_on_first_failure is False  # one item never stops another's
+    assert merged_.submissions[2].id == "own-id"
+    # every item's own test sits where its place says
+    for item, (at, index) in zip(items, merged_.place, strict=True):
+        assert merged_.submissions[at].tests[index].input == item.tests[0].input

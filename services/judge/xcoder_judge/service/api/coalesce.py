@@ -303,6 +303,46 @@ class Coalescer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """One batch's items regrouped: `submissions` to judge, and where each item's test went."""
+
+    submissions: list[Submission]
+    place: list[tuple[int, int]]  # per item: (index in `submissions`, its test's index there)
+
+
+def merge_same_program(items: list[Submission], caller: str | None, *, max_tests: int) -> Merged:
+    """The one-test items of one batch request, those of the same program as one submission.
+
+    code-judge's batch routes carry one item per test, all of a rollout's items with the same
+    program: judged as they come, a batch of ten is ten jobs. Merged under the coalescer's
+    rules (same program key, at most `max_tests` per job, never stopping early), it is one;
+    each item is then answered from its own test (`member_result`). Items with ids of their
+    own, or with more than one test, stay as they are.
+    """
+    out: list[Submission] = []
+    place: list[tuple[int, int]] = []
+    members: dict[int, list[Test]] = {}  # merged submission's index → its tests
+    open_group: dict[str, int] = {}
+    for sub in items:
+        if sub.id is not None or len(sub.tests) != 1:
+            place.append((len(out), 0))
+            out.append(sub)
+            continue
+        key = program_key(sub, caller)
+        at = open_group.get(key)
+        if at is None or len(members[at]) >= max_tests:
+            at = open_group[key] = len(out)
+            members[at] = []
+            out.append(sub)
+        place.append((at, len(members[at])))
+        members[at].append(sub.tests[0])
+    for at, tests in members.items():
+        if len(tests) > 1:
+            out[at] = out[at].model_copy(update={"tests": tests, "stop_on_first_failure": False})
+    return Merged(out, place)
+
+
 def program_key(submission: Submission, caller: str | None) -> str:
     """Who asks and what program runs: everything but the tests and the id."""
     body = submission.model_dump_json(exclude={"tests", "id"})

@@ -59,6 +59,10 @@ class Judging:
         self._s = services
         self._tenant = tenant
 
+    @property
+    def tenant(self) -> str | None:
+        return self._tenant
+
     async def submit(
         self,
         submissions: Sequence[Submission],

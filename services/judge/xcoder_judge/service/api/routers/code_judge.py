@@ -11,6 +11,7 @@ from xcoder_wire.schemas import JobStatus, Priority, SubmissionResult
 
 from xcoder_judge.config import Settings
 from xcoder_judge.service.api.auth import OPERATOR, SUBMIT, access
+from xcoder_judge.service.api.coalesce import member_result, merge_same_program
 from xcoder_judge.service.api.deps import JudgingDep, RedisDep, SettingsDep
 from xcoder_judge.service.api.judging import Judging
 from xcoder_judge.service.api.strict_json import StrictJSONRoute
@@ -61,18 +62,31 @@ async def _judge(
                 one = None  # code-judge's `queue_timeout`, as below
             results[0] = cj.to_result(one, ids[0])
         else:
+            # A rollout's items share its program: one job per program, not one per item.
+            merged = merge_same_program(submissions, judging.tenant, max_tests=settings.coalesce_max_tests)
+            first_item = {at: n for n, (at, _) in reversed(list(enumerate(merged.place)))}
             try:
                 states = await judging.submit(
-                    submissions, wait_s=settings.compat_wait_s, loc=lambda n: loc_of[n], wait_for_room=True
+                    merged.submissions,
+                    wait_s=settings.compat_wait_s,
+                    loc=lambda m: loc_of[first_item[m]],
+                    wait_for_room=True,
                 )
             except QueueFull:
                 # No room within the wait: code-judge's `queue_timeout`, which its callers retry
                 # (X-Coder's judge_client reads it as a judge error, never as a failed test).
-                states = [JobState(sub.id or "", JobStatus.queued, None) for sub in submissions]
-            for i, state in zip(todo, states, strict=True):
-                done = state.status is JobStatus.done and state.result_json is not None
-                parsed = SubmissionResult.model_validate_json(state.result_json) if done else None
-                results[i] = cj.to_result(parsed, ids[i])
+                states = [JobState(sub.id or "", JobStatus.queued, None) for sub in merged.submissions]
+            parsed: list[SubmissionResult | None] = [
+                SubmissionResult.model_validate_json(state.result_json)
+                if state.status is JobStatus.done and state.result_json is not None
+                else None
+                for state in states
+            ]
+            for i, (at, index) in zip(todo, merged.place, strict=True):
+                group = parsed[at]
+                if group is not None and len(merged.submissions[at].tests) > 1:
+                    group = member_result(group, index, "")
+                results[i] = cj.to_result(group, ids[i])
     final = [r for r in results if r is not None]
     if not with_output:
         for r in final:
