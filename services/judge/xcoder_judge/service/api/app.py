@@ -145,7 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_every_route_declares_access(routes)
     openapi_doc.install(app, _keyed_paths(routes, settings))
     app.add_middleware(RequestMetrics)
-    app.fast_path = FastPath(app, routes, max_body_bytes=max_body)
+    fast_path = FastPath(app, routes, max_body_bytes=max_body)  # built either way: it checks the routes
+    app.fast_path = fast_path if settings.compat_fast_path else None
     return app
 
 
