@@ -8,6 +8,7 @@ of before, the reference the fast path's answers are compared with byte for byte
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import email.message
 from collections.abc import Iterator
@@ -146,6 +147,52 @@ def test_its_answers_are_fastapis_byte_for_byte(keyed, why, path, headers, body,
     theirs = slow.post(path, content=body, headers=headers, params=query)
     assert (ours.status_code, ours.content) == (theirs.status_code, theirs.content), why
     assert ours.headers.items() == theirs.headers.items(), why
+
+
+def test_a_streamed_body_is_replayed_whole_to_fastapi_when_it_outgrows_the_limit(keyed):
+    """No Content-Length: the limit is found while reading, after messages were taken; FastAPI
+    then gets them back and answers its 413 (and a small streamed body is served as any other)."""
+    fast, slow = keyed
+    key = {**JSON, "X-API-Key": SUBMIT_KEY}
+
+    def chunks(n: int) -> Iterator[bytes]:
+        yield b'{"code": "print(1)", "language": "cobol", "stdin": "'
+        yield from (b"x" * 1000 for _ in range(n))
+        yield b'"}'
+
+    for n in (1, 30):
+        ours, theirs = (
+            fast.post("/run_code", content=chunks(n), headers=key),
+            slow.post("/run_code", content=chunks(n), headers=key),
+        )
+        assert ours.status_code == theirs.status_code == (400 if n == 1 else 413)
+        assert ours.content == theirs.content
+
+
+def test_fastapi_gets_every_body_message_in_order_when_the_path_steps_aside_mid_body():
+    """Fails if the fast path dropped or reordered what it had read before handing over."""
+    app = create_app(Settings(max_body_mb=0.001))  # 1048 bytes; no lifespan needed to step aside
+    parts = [b'{"code": "' + b"x" * 600, b"y" * 600, b'"}']
+    sent = [{"type": "http.request", "body": p, "more_body": i < len(parts) - 1} for i, p in enumerate(parts)]
+    scope = {"type": "http", "method": "POST", "path": "/run_code", "root_path": "", "query_string": b""}
+    scope["headers"] = [(b"content-type", b"application/json")]
+    given = iter(sent)
+    seen: list[dict] = []
+
+    async def receive() -> dict:
+        return next(given)
+
+    async def fallback(_scope: Any, replayed: Any, _send: Any) -> None:
+        while not seen or seen[-1].get("more_body"):
+            seen.append(await replayed())
+
+    async def drive() -> None:
+        op = app.fast_path.operation_for(scope)
+        assert op is not None
+        await app.fast_path.serve(op, scope, receive, None, fallback)
+
+    asyncio.run(drive())
+    assert seen == sent
 
 
 def test_a_refusal_is_counted_once(keyed):
