@@ -108,6 +108,11 @@ class Settings(BaseSettings, EngineSettings):
     metrics_require_key: bool = Field(
         False, description="Serve /metrics only to keys with the operator role (when keys are set)."
     )
+    compat_fast_path: bool = Field(
+        True,
+        description="Serve POST /run_code, /judge and /run below FastAPI's per-request machinery "
+        "(same answers, about half the API CPU); false leaves every request to FastAPI.",
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -24,6 +24,7 @@ from xcoder_judge.service import logs
 from xcoder_judge.service.api import docs_pages, errors, openapi_doc
 from xcoder_judge.service.api.auth import Access, access_of, check_every_route_declares_access
 from xcoder_judge.service.api.coalesce import Coalescer
+from xcoder_judge.service.api.fast_path import FastPath, Receive, Scope, Send
 from xcoder_judge.service.api.judging import Services
 from xcoder_judge.service.api.languages import LanguageDirectory
 from xcoder_judge.service.api.routers import code_judge, health, metrics, node, sandbox_fusion, submissions
@@ -74,9 +75,23 @@ def _drain_on_shutdown_signals(waiter: CompletionWaiter) -> Callable[[], None]:
     return restore
 
 
+class JudgeApp(FastAPI):
+    """The FastAPI app, with the compat fast path (fast_path.py) in front of its middleware."""
+
+    fast_path: FastPath | None = None  # None: FastAPI serves every request
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.fast_path
+        if fast is None or (op := fast.operation_for(scope)) is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await fast.serve(op, scope, receive, send, super().__call__)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logs.configure(settings.log_level)  # again here: `--api-workers N` children start afresh
+    max_body = int(settings.max_body_mb * (1 << 20))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -107,12 +122,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await waiter.close()
             await redis.aclose()
 
-    app = FastAPI(
+    app = JudgeApp(
         title="X-Coder judge",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=int(settings.max_body_mb * (1 << 20)),
+        max_body_size=max_body,
         generate_unique_id_function=_operation_id,
         docs_url=None,  # served by docs_pages from packaged assets, not from a CDN
         redoc_url=None,
@@ -130,6 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_every_route_declares_access(routes)
     openapi_doc.install(app, _keyed_paths(routes, settings))
     app.add_middleware(RequestMetrics)
+    fast_path = FastPath(app, routes, max_body_bytes=max_body)  # built either way: it checks the routes
+    app.fast_path = fast_path if settings.compat_fast_path else None
     return app
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
 from fastapi.routing import APIRoute
 
-from xcoder_judge.service.api.keyring import OPEN, KeyRing, Principal, Role
+from xcoder_judge.config import Settings
+from xcoder_judge.service.api.keyring import OPEN, KeyEntry, KeyRing, Principal, Role
 from xcoder_judge.service.metrics.tenants import DENIED
 
 # What each kind of route accepts (any one role suffices).
@@ -51,42 +52,69 @@ AccessCheck = Callable[[Request], Awaitable[None]]
 _ACCESS_ATTR = "xcoder_access"
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a request may not use a route: 401 (no or a wrong key) or 403 (a key without the role)."""
+
+    status: int
+    presented: bool
+    entry: KeyEntry | None = None
+
+
+def decide(
+    rule: Access, ring: KeyRing, settings: Settings, presented_keys: Callable[[], list[str]]
+) -> Principal | Refusal | None:
+    """Whom a request acts as under `rule` (None: a public route), or why it is refused.
+
+    Free of side effects, so that the compat fast path (fast_path.py) can ask it too and leave
+    every refusal to the FastAPI route, which counts it and answers it. `presented_keys` is only
+    called where a key matters (never in open mode).
+    """
+    if ring.open:
+        return OPEN
+    if rule.public or (rule.metrics and not settings.metrics_require_key):
+        return None  # serves nothing scoped to a tenant
+    presented = presented_keys()
+    if not presented and rule.compat and settings.compat_open:
+        return Principal(tenant=None, roles=SUBMIT)
+    entry = None
+    for key in presented:
+        entry = ring.identify(key)
+        if entry is not None:
+            break
+    if entry is None:
+        return Refusal(401, presented=bool(presented))
+    if not (entry.roles & rule.roles):
+        return Refusal(403, presented=True, entry=entry)
+    return Principal(tenant=entry.tenant, roles=entry.roles)
+
+
 def access(roles: frozenset[Role], *, compat: bool = False, metrics: bool = False) -> AccessCheck:
     """The dependency that enforces `roles` on a route (and declares them, for `access_of`)."""
     rule = Access(roles=roles, compat=compat, metrics=metrics)
 
     async def check(request: Request) -> None:
         app = request.app
-        ring: KeyRing = app.state.key_ring
-        if ring.open:
-            request.state.principal = OPEN
+        decision = decide(
+            rule,
+            app.state.key_ring,
+            app.state.settings,
+            lambda: presented_keys(request.headers, request.query_params),
+        )
+        if not isinstance(decision, Refusal):
+            request.state.principal = decision
             return
-        if rule.public or (rule.metrics and not app.state.settings.metrics_require_key):
-            request.state.principal = None  # serves nothing scoped to a tenant
-            return
-        presented = _presented_keys(request)
-        if not presented and rule.compat and app.state.settings.compat_open:
-            request.state.principal = Principal(tenant=None, roles=SUBMIT)
-            return
-        entry = None
-        for key in presented:
-            entry = ring.identify(key)
-            if entry is not None:
-                break
-        if entry is None:
-            DENIED.labels("401").inc()
-            raise _unauthorized("wrong API key" if presented else "missing API key")
-        if not (entry.roles & rule.roles):
-            have = "+".join(sorted(entry.roles))
-            need = " or ".join(sorted(rule.roles))
-            DENIED.labels("403").inc()
-            raise HTTPException(
-                status_code=status.HTTP_403_FORBIDDEN,
-                detail=f"this key (tenant {entry.tenant!r}, roles {have}) may not "
-                f"{request.method} {_template(request)}: that needs the role {need} "
-                "(see docs/judge-api.md, Tenants and roles)",
-            )
-        request.state.principal = Principal(tenant=entry.tenant, roles=entry.roles)
+        DENIED.labels(str(decision.status)).inc()
+        if decision.entry is None:
+            raise _unauthorized("wrong API key" if decision.presented else "missing API key")
+        have = "+".join(sorted(decision.entry.roles))
+        need = " or ".join(sorted(rule.roles))
+        raise HTTPException(
+            status_code=status.HTTP_403_FORBIDDEN,
+            detail=f"this key (tenant {decision.entry.tenant!r}, roles {have}) may not "
+            f"{request.method} {_template(request)}: that needs the role {need} "
+            "(see docs/judge-api.md, Tenants and roles)",
+        )
 
     setattr(check, _ACCESS_ATTR, rule)
     return check
@@ -117,9 +145,10 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
-def _presented_keys(request: Request) -> list[str]:
+def presented_keys(headers: Mapping[str, str], query: Mapping[str, str]) -> list[str]:
+    """The keys a request presents, in the order they are tried (Authorization, X-API-Key, query)."""
     keys: list[str] = []
-    authorization = request.headers.get("authorization")
+    authorization = headers.get("authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         token = token.strip()
@@ -132,12 +161,12 @@ def _presented_keys(request: Request) -> list[str]:
                 user = password = ""
             if password or user:
                 keys.append(password or user)
-    header = request.headers.get("x-api-key")
+    header = headers.get("x-api-key")
     if header:
         keys.append(header)
-    query = request.query_params.get("api_key")
-    if query:
-        keys.append(query)
+    in_url = query.get("api_key")
+    if in_url:
+        keys.append(in_url)
     return keys
 
 
