@@ -91,6 +91,17 @@ def test_the_fast_path_serves_the_per_test_compat_posts_and_nothing_else(open_ap
     assert recorder.paths == ["GET /run_code", "POST /judge/", "POST /judge/long-batch", "POST /run_code"]
 
 
+def test_it_steps_aside_when_fastapis_own_telemetry_is_on(open_app, monkeypatch):
+    """FastAPI's spans and meters must see every request where they are on. The switch the fast
+    path reads is FastAPI's private `_native_telemetry`: this fails if an upgrade renames it."""
+    client, recorder = open_app
+    telemetry = client.app._native_telemetry  # type: ignore[attr-defined]
+    assert callable(telemetry.enabled) and telemetry.enabled() is False
+    monkeypatch.setattr(telemetry, "enabled", lambda: True)
+    client.post("/judge", content=BLANK, headers=JSON)
+    assert recorder.paths == ["POST /judge"]
+
+
 def test_requests_it_serves_are_timed_under_their_route_template(open_app):
     client, _ = open_app
     labels = {"method": "POST", "route": "/run_code", "status": "400"}
