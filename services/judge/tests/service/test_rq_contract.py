@@ -119,5 +119,5 @@ def test_the_worker_touches_no_private_rq_member(module: object) -> None:
     private = re.findall(r"\b(?:job|execution|self|pipe|queue)\._[a-z]\w*\b", source)
     ours = {"self._task", "self._running", "self._stop", "self._block_s", "self._block_on"}
     ours |= {"self._lease_ttl", "self._pop_first", "self._pop_keys", "self._register", "self._unregister"}
-    ours |= {"self._starter", "self._starting", "self._settle_start"}
+    ours |= {"self._link", "self._registries", "self._settle_start"}
     assert set(private) <= ours, set(private) - ours

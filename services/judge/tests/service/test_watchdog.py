@@ -52,3 +52,24 @@ def test_cancel_all_reaches_every_running_job():
             assert a.is_set() and b.is_set()
     finally:
         dog.stop()
+
+
+def test_a_job_wakes_the_watchdog_only_if_it_is_due_before_the_watchdog_looks_next():
+    """Every job has about the same timeout: waking the thread for each (a hand-off between
+    threads per job) would find nothing to do. A job due sooner must still wake it."""
+    dog = Watchdog(grace_s=60)
+    dog.start()
+    try:
+        with dog.guard("first", 60):
+            time.sleep(0.2)  # the thread has looked, and sleeps until "first" is due
+            looked = dog.wakeups
+            for i in range(50):
+                with dog.guard(f"later-{i}", 60):
+                    pass
+            time.sleep(0.2)
+            assert dog.wakeups == looked
+            with dog.guard("sooner", 0.05) as cancel:
+                assert cancel.wait(5)
+            assert dog.wakeups > looked
+    finally:
+        dog.stop()

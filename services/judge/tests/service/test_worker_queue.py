@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+import redis
 import redis.asyncio as aioredis
 from rq.job import Job, JobStatus
 from xcoder_judge.service.queue import keys
@@ -224,28 +225,36 @@ def test_janitor_never_releases_a_lock_another_janitor_took_over(sync_redis, mon
 def test_the_start_transaction_is_sent_while_the_engine_runs_and_lands_before_the_finish(
     redis_url, sync_redis, worker, monkeypatch
 ):
-    """prepare_execution returns before Redis has the start (the engine need not wait for that
-    round trip); the finish waits for it, so a slow start never overwrites the finished state."""
-    from xcoder_judge.service.worker import rq_worker
+    """prepare_execution writes the start and returns without reading its replies (the engine
+    need not wait for that round trip); the finish reads them before it sends anything, so a
+    slow start never lands after the finished state."""
+    from xcoder_judge.service.worker import link
 
     gate = threading.Event()
-    send = rq_worker._send
+    read = link._read_transaction
 
-    def held_send(pipe):
-        gate.wait(5)
-        return send(pipe)
+    def held_read(conn, commands):
+        assert gate.wait(5), "the start's replies were read before the engine could have run"
+        return read(conn, commands)
 
-    monkeypatch.setattr(rq_worker, "_send", held_send)
+    monkeypatch.setattr(link, "_read_transaction", held_read)
     enqueue(redis_url, [("slow-start", Priority.bulk)])
     job, queue = worker.dequeue_job_and_maintain_ttl(None)
-    execution = worker.prepare_execution(job)
-    assert sync_redis.hget(job.key, "status") == b"queued"  # returned with the start in flight
+    t = time.monotonic()
+    execution = worker.prepare_execution(job)  # returns with the replies unread (held_read not called)
+    assert time.monotonic() - t < 2.5
     result = SubmissionResult(id="slow-start", verdict=Verdict.AC, score=1.0, passed=1, total=1)
     job.result_text = result.model_dump_json()
     worker.handle_execution_ended(job, queue, 0)
-    threading.Timer(0.2, gate.set).start()  # the start lands only while the finish is under way
-    worker.handle_job_success(job, queue, queue.started_job_registry, execution)
-    assert gate.is_set()
+    finishing = threading.Thread(
+        target=worker.handle_job_success, args=(job, queue, queue.started_job_registry, execution)
+    )
+    finishing.start()
+    time.sleep(0.3)
+    assert sync_redis.hget(job.key, "status") == b"started"  # the finish waits for the start's replies
+    gate.set()
+    finishing.join(5)
+    assert not finishing.is_alive()
     assert sync_redis.hget(job.key, "status") == b"finished"
     assert sync_redis.smembers(f"rq:worker:{worker.name}:executions") == set()
     assert sync_redis.lrange(keys.intermediate_queue_key(Priority.bulk), 0, -1) == []
@@ -257,3 +266,59 @@ def test_the_start_transaction_is_sent_while_the_engine_runs_and_lands_before_th
     assert stored.args == job.args and stored.meta == job.meta
     assert stored.started_at is not None and stored.ended_at is not None
     assert stored.started_at <= stored.ended_at and stored.worker_name == worker.name
+
+
+def test_a_failed_start_fails_the_finish_and_the_next_job_still_runs(redis_url, sync_redis, worker):
+    """The start's error surfaces when the finish reads its replies (the job is then recovered
+    like one whose worker died), once; the connection stays in step for the next job."""
+    enqueue(redis_url, [("broken", Priority.bulk), ("fine", Priority.bulk)])
+    sync_redis.set(f"rq:worker:{worker.name}:executions", "not a set")  # SADD in the start fails
+    job, queue = worker.dequeue_job_and_maintain_ttl(None)
+    execution = worker.prepare_execution(job)
+    job.result_text = SubmissionResult(
+        id="broken", verdict=Verdict.AC, score=1.0, passed=1, total=1
+    ).model_dump_json()
+    worker.handle_execution_ended(job, queue, 0)
+    with pytest.raises(redis.ResponseError, match="WRONGTYPE"):
+        worker.handle_job_success(job, queue, queue.started_job_registry, execution)
+    assert sync_redis.hget(job.key, "status") != b"finished"
+    sync_redis.delete(f"rq:worker:{worker.name}:executions")
+    job, queue = worker.dequeue_job_and_maintain_ttl(None)
+    assert job.id == "fine"
+    execution = worker.prepare_execution(job)
+    job.result_text = SubmissionResult(
+        id="fine", verdict=Verdict.AC, score=1.0, passed=1, total=1
+    ).model_dump_json()
+    worker.handle_execution_ended(job, queue, 0)
+    worker.handle_job_success(job, queue, queue.started_job_registry, execution)
+    (state,) = states(redis_url, ["fine"])
+    assert state.status is Status.done and state.result_json == job.result_text
+
+
+def test_a_job_s_registries_are_built_once_per_queue_and_are_the_ones_rq_would_build(
+    redis_url, sync_redis, worker
+):
+    """RQ builds a registry at every use (resolving the serializer each time); the worker hands
+    each job its queue's, which must name the same keys, connection, serializer and job class."""
+    enqueue(redis_url, [("r1", Priority.bulk), ("r2", Priority.bulk), ("r3", Priority.interactive)])
+    jobs = [worker.dequeue_job_and_maintain_ttl(None)[0] for _ in range(3)]
+    by_id = {job.id: job for job in jobs}
+    for job in jobs:
+        for name in ("started_job_registry", "finished_job_registry"):
+            ours = getattr(job, name)
+            assert getattr(job, name) is ours
+            rq_s = getattr(Job, name).fget(job)  # what RQ's own property builds
+            assert type(ours) is type(rq_s)
+            assert (ours.name, ours.key, ours.job_class, ours.serializer) == (
+                rq_s.name,
+                rq_s.key,
+                rq_s.job_class,
+                rq_s.serializer,
+            )
+            assert ours.connection is job.connection
+    assert by_id["r1"].started_job_registry is by_id["r2"].started_job_registry
+    assert by_id["r1"].started_job_registry is not by_id["r3"].started_job_registry
+    assert by_id["r3"].started_job_registry.key == f"rq:wip:{keys.queue_name(Priority.interactive)}"
+    stray = by_id["r1"]
+    stray.origin = "elsewhere"  # a job from a queue the worker does not serve: RQ's own
+    assert stray.started_job_registry.name == "elsewhere"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rq.job import Job
+from rq.registry import FinishedJobRegistry, StartedJobRegistry
 from xcoder_wire.schemas import Rejection, Submission, SubmissionResult, Verdict
 
 from xcoder_judge.engine.judge import SubmissionRejected
@@ -57,23 +58,48 @@ class Outcome:
     judge_s: float
 
 
+@dataclass(frozen=True, slots=True)
+class JobRegistries:
+    """A queue's started and finished registries, built once by the worker for all its jobs."""
+
+    started: StartedJobRegistry
+    finished: FinishedJobRegistry
+
+
 class JudgeJob(Job):
     """An RQ job as a judge worker runs it.
 
     RQ stores a function name in every job hash; a judge worker never imports it. It sets
     `task` before running the job, and the task leaves `result_text` and (for a whole
     submission, not a chunk) `outcome` on the job for the finishing pipeline.
+
+    RQ builds a new registry object each time it asks a job for one (a start, a finish, every
+    lease renewal), each resolving the serializer again (a slow runtime `Protocol` check); the
+    worker hands the job its queue's `registries` instead, the same objects RQ would build.
     """
 
     task: Callable[[JudgeJob, str], str] | None = None
     result_text: str | None = None
     outcome: Outcome | None = None
+    registries: JobRegistries | None = None
 
     @property
     def func(self) -> Callable[[str], str]:
         if self.task is None:
             raise RuntimeError("judge jobs run only inside `xcoder-judge worker` (no task handed to the job)")
         return functools.partial(self.task, self)
+
+    @property
+    def started_job_registry(self) -> StartedJobRegistry:
+        if self.registries is not None and self.registries.started.name == self.origin:
+            return self.registries.started
+        return super().started_job_registry
+
+    @property
+    def finished_job_registry(self) -> FinishedJobRegistry:
+        if self.registries is not None and self.registries.finished.name == self.origin:
+            return self.registries.finished
+        return super().finished_job_registry
 
 
 @dataclass(frozen=True, slots=True)

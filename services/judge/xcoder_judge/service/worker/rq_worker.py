@@ -14,10 +14,16 @@ process and its engine, one per thread. What this subclass changes, and why:
   before the engine runs: the pop also reads the job hash, registering the execution and
   starting the job share one transaction (RQ sends two), and success is one transaction without
   RQ's dependents lookup (WATCH + SMEMBERS) and repeat scheduling, which judge jobs never use.
-- The start transaction is sent from a helper thread while the engine runs: a round trip off
-  each job's critical path (several ms on a loaded machine). Every finishing pipeline waits for
-  it first (`cleanup_execution`), so Redis sees start before finish exactly as RQ orders them;
-  if it fails, the finish fails too and the job is recovered like one whose worker died.
+- Each thread sends its pop, start and success over a connection of its own (`link.JobLink`),
+  packed by hiredis: redis-py's Python packing and per-command bookkeeping cost the worker
+  several times the CPU of the commands. RQ's API still writes every command, onto a pipeline
+  that is handed to the link instead of executed.
+- The start transaction is written without waiting for its replies: a round trip off each
+  job's critical path (several ms on a loaded machine). Every finishing pipeline reads them
+  first (`cleanup_execution`), so Redis has applied start before finish exactly as RQ orders
+  them; if it failed, the finish fails too and the job is recovered like one whose worker died.
+- A job's started and finished registries are built once per queue and handed to each
+  `JudgeJob` (RQ builds new ones at every use, resolving the serializer each time).
 - Signals, the pub/sub command channel and the SIGALRM death penalty belong to the process (or
   to its watchdog), not to each thread.
 - The job function is not imported by name: each dequeued `JudgeJob` is handed the process's
@@ -35,7 +41,6 @@ against RQ's own signatures, so the class is reviewed against one list.
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import math
 import os
@@ -49,6 +54,7 @@ from rq.exceptions import NoSuchJobError
 from rq.executions import Execution
 from rq.job import Job, JobStatus
 from rq.queue import Queue
+from rq.registry import FinishedJobRegistry, StartedJobRegistry
 from rq.results import Result
 from rq.timeouts import BaseDeathPenalty
 from rq.utils import now, utcformat
@@ -60,7 +66,8 @@ from xcoder_judge.service.queue import keys
 from xcoder_judge.service.queue.ids import tenant_of
 from xcoder_judge.service.queue.jobspec import SERIALIZER
 from xcoder_judge.service.queue.notify import publish_done
-from xcoder_judge.service.worker.job import JudgeJob, JudgeTask
+from xcoder_judge.service.worker.job import JobRegistries, JudgeJob, JudgeTask
+from xcoder_judge.service.worker.link import JobLink, queued
 
 log = logging.getLogger("xcoder_judge.worker")
 
@@ -125,17 +132,20 @@ class JudgeWorker(SimpleWorker):
         self._task = task
         self._running: dict[str, JudgeJob] = {}  # execution id → its job, for lease renewal
         self._stop = stop
-        self._pop_first = connection.register_script(_POP_FIRST_LUA)
+        self._pop_first = connection.register_script(_POP_FIRST_LUA)  # no I/O: its sha and text
         self._pop_keys: list[str] = []
         for p in keys.PRIORITIES:
             self._pop_keys += [keys.queue_key(p), keys.intermediate_queue_key(p)]
         self.registered = False
         self.judged = 0  # submissions this thread finished (whatever their verdict)
-        # Sends each job's start transaction while the engine runs (module docstring).
-        self._starter = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"{name}-start"
-        )
-        self._starting: concurrent.futures.Future[object] | None = None
+        self._link = JobLink(connection.connection_pool)  # connects on first use
+        self._registries = {
+            q.name: JobRegistries(
+                started=StartedJobRegistry(queue=q, job_class=self.job_class),
+                finished=FinishedJobRegistry(queue=q, job_class=self.job_class),
+            )
+            for q in self.queues
+        }
 
     # ------------------------------------------------------------------ the loop
 
@@ -163,14 +173,12 @@ class JudgeWorker(SimpleWorker):
                     log.exception("%s: unexpected error; carrying on", self.name)
                     self._stop.wait(1.0)
         finally:
-            self._starter.shutdown(wait=True)
+            self._link.close()
             self._unregister()
 
     def wait_started(self) -> None:
-        """Wait for the job in hand's start transaction (raising its error, once)."""
-        starting, self._starting = self._starting, None
-        if starting is not None:
-            starting.result()
+        """Read the job in hand's start transaction's replies (raising its error, once)."""
+        self._link.wait()
 
     def _settle_start(self) -> None:
         """After a job whose finish raised before waiting for its start: wait, keep quiet (the
@@ -219,41 +227,41 @@ class JudgeWorker(SimpleWorker):
         self, timeout: int | None, max_idle_time: int | None = None
     ) -> tuple[Job, Queue] | None:
         """Interactive before bulk, atomically into the intermediate list; None after an idle wait."""
-        popped = self._pop_first(keys=self._pop_keys, args=[keys.job_key_prefix()])
-        raw_hash: dict | None = None
+        popped = self._link.run_script(self._pop_first, self._pop_keys, [keys.job_key_prefix()])
         if popped is not None:
             index, raw_id, flat = popped
             priority = keys.PRIORITIES[int(index) - 1]
-            raw_hash = dict(zip(flat[::2], flat[1::2], strict=True))
         else:
             if self._stop.is_set():
                 return None
-            raw_id = self.connection.blmove(
+            raw_id = self._link.call(
+                "BLMOVE",
                 keys.queue_key(self._block_on),
                 keys.intermediate_queue_key(self._block_on),
-                self._block_s,
                 "LEFT",
                 "RIGHT",
+                self._block_s,
             )
             if raw_id is None:
                 return None
             priority = self._block_on
+            flat = None
         job_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+        if flat is None:
+            flat = self._link.call("HGETALL", keys.job_key_prefix() + job_id)
         queue = self.queues[keys.PRIORITIES.index(priority)]
         try:
-            if raw_hash is None:
-                job = self.job_class.fetch(job_id, connection=self.connection, serializer=self.serializer)
-            else:
-                if not raw_hash:
-                    raise NoSuchJobError(job_id)
-                job = self.job_class(job_id, connection=self.connection, serializer=self.serializer)
-                job.restore(raw_hash)
+            if not flat:
+                raise NoSuchJobError(job_id)
+            job = self.job_class(job_id, connection=self.connection, serializer=self.serializer)
+            job.restore(_as_hash(flat))
         except NoSuchJobError:
             self.connection.lrem(keys.intermediate_queue_key(priority), 1, job_id)
             log.warning("%s: dequeued id %s has no job (deleted?); skipped", self.name, job_id)
             return None
         job.redis_server_version = self.get_redis_server_version()
         job.task = self._task
+        job.registries = self._registries.get(job.origin)
         return job, queue
 
     def set_state(self, state: str, pipeline: Any = None) -> None:
@@ -271,21 +279,21 @@ class JudgeWorker(SimpleWorker):
 
     def prepare_execution(self, job: Job) -> Execution:
         """RQ's two start-up transactions (register the execution; mark the job started) in one,
-        sent by the helper thread while the engine runs (waited for by `cleanup_execution`)."""
+        written without waiting for its replies (read by `cleanup_execution`)."""
         ttl = self.get_heartbeat_ttl(job)
         self._settle_start()
-        pipe = self.connection.pipeline()
-        execution = Execution.create(job, ttl, pipeline=pipe, worker_name=self.name)
+        with self.connection.pipeline() as pipe:
+            execution = Execution.create(job, ttl, pipeline=pipe, worker_name=self.name)
+            self.set_state(WorkerStatus.BUSY, pipeline=pipe)
+            self.heartbeat(ttl, pipeline=pipe)
+            job.heartbeat(now(), ttl, pipeline=pipe)
+            job.prepare_for_execution(self.name, pipeline=pipe)
+            pipe.persist(job.key)
+            # Dequeued through the intermediate list (we listen on two queues; RQ would not).
+            pipe.lrem(keys.intermediate_queue_key(keys.priority_of_queue(job.origin)), 1, job.id)
+            self._link.send_transaction(queued(pipe))
         self.executions[execution.id] = execution
         self._running[execution.id] = job  # type: ignore[assignment]
-        self.set_state(WorkerStatus.BUSY, pipeline=pipe)
-        self.heartbeat(ttl, pipeline=pipe)
-        job.heartbeat(now(), ttl, pipeline=pipe)
-        job.prepare_for_execution(self.name, pipeline=pipe)
-        pipe.persist(job.key)
-        # Dequeued through the intermediate list (we listen on two queues; RQ would not).
-        pipe.lrem(keys.intermediate_queue_key(keys.priority_of_queue(job.origin)), 1, job.id)
-        self._starting = self._starter.submit(_send, pipe)
         return execution
 
     def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
@@ -321,7 +329,7 @@ class JudgeWorker(SimpleWorker):
                 job.finished_job_registry.add(job, result_ttl, pipe)
             job.cleanup(result_ttl, pipeline=pipe, remove_from_queue=False)
             self.cleanup_execution(job, pipeline=pipe, execution=execution)
-            pipe.execute()
+            self._link.transaction(queued(pipe))
 
     def cleanup_execution(self, job: Job, pipeline: Any, execution: Any = None) -> None:
         """Runs inside every finishing pipeline (success, failure, retry): add notice and metrics.
@@ -374,12 +382,11 @@ def _times(job: Job) -> dict[str, str]:
     return fields
 
 
-def _send(pipe: Any) -> object:
-    """Execute a queued pipeline and give its connection back (the helper thread's one job)."""
-    try:
-        return pipe.execute()
-    finally:
-        pipe.reset()
+def _as_hash(reply: Any) -> dict:
+    """A hash as Redis replies it: a map over RESP3, a flat list over RESP2 (and from Lua)."""
+    if isinstance(reply, dict):
+        return reply
+    return dict(zip(reply[::2], reply[1::2], strict=True))
 
 
 def _result_text(job: Job) -> str | None:

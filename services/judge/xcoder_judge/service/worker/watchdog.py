@@ -5,6 +5,9 @@ is stuck. The watchdog first sets the job's cancel event (the engine then return
 SE). If the job is still running `grace_s` later, the process cannot be trusted any more: it
 logs one line and exits, and the janitor of another worker re-runs its jobs (RQ's worker kills
 its work horse in the same situation). One thread serves every job of the process.
+
+A new job wakes that thread only if its deadline comes before the thread's next planned look:
+with the same timeout for every job that is almost never, so a job costs no thread hand-off.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class Watchdog:
         self._guards: dict[int, _Guard] = {}
         self._cond = threading.Condition()
         self._stopped = False
+        self._wake_at = 0.0  # when the thread looks next (monotonic; under _cond): now, until it runs
+        self.wakeups = 0  # times the thread looked at the guards (for tests and debugging)
         self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
 
     def start(self) -> None:
@@ -61,7 +66,8 @@ class Watchdog:
         guard = _Guard(job_id, time.monotonic() + timeout_s)
         with self._cond:
             self._guards[id(guard)] = guard
-            self._cond.notify()
+            if guard.deadline < self._wake_at:
+                self._cond.notify()
         try:
             yield guard.cancel
         finally:
@@ -79,6 +85,7 @@ class Watchdog:
     def _run(self) -> None:
         with self._cond:
             while not self._stopped:
+                self.wakeups += 1
                 now = time.monotonic()
                 wake = now + 3600.0
                 for guard in list(self._guards.values()):
@@ -93,4 +100,5 @@ class Watchdog:
                         wake = min(wake, guard.deadline + self._grace_s)
                     else:
                         wake = min(wake, guard.deadline)
+                self._wake_at = wake
                 self._cond.wait(timeout=max(0.01, wake - now))
