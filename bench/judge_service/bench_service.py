@@ -42,6 +42,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 from xcoder_judge.config import Settings
@@ -266,6 +267,27 @@ def machine_facts() -> dict[str, object]:
         "tree_dirty": bool(git("status", "--porcelain", "--", "services/judge")),
         "loadavg_at_start": os.getloadavg(),
     }
+
+
+class Releasable(Protocol):
+    def release(self) -> None: ...
+
+
+def teardown(
+    cluster: JudgeCluster | None,
+    engine: Engine | None,
+    redis_server: EmbeddedRedis,
+    uid_lock: Releasable,
+    root: Path,
+) -> None:
+    """Stop both sides and free what they held (every benchmark beside the engine ends so)."""
+    if cluster is not None:
+        cluster.stop(kill=True)
+    if engine is not None:
+        engine.close()
+    redis_server.stop()
+    uid_lock.release()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def check(key: str, value: float) -> str:
@@ -495,13 +517,7 @@ def main(argv: list[str] | None = None) -> int:
             print(cluster.log_tail(80), file=sys.stderr)
         return 1
     finally:
-        if cluster is not None:
-            cluster.stop(kill=True)
-        if engine is not None:
-            engine.close()
-        redis_server.stop()
-        engine_uid_lock.release()
-        shutil.rmtree(root, ignore_errors=True)
+        teardown(cluster, engine, redis_server, engine_uid_lock, root)
 
 
 if __name__ == "__main__":

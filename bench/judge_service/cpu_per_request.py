@@ -21,7 +21,6 @@ import argparse
 import http.client
 import json
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -198,13 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
         return 0
     finally:
-        if cluster is not None:
-            cluster.stop(kill=True)
-        if engine is not None:
-            engine.close()
-        redis_server.stop()
-        uid_lock.release()
-        shutil.rmtree(root, ignore_errors=True)
+        bs.teardown(cluster, engine, redis_server, uid_lock, root)
 
 
 def _requests_per_job(metrics: str) -> float | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from xcoder_judge.local_cluster import JudgeCluster, claim_uid_block
 from xcoder_judge.service.embedded_redis import EmbeddedRedis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_service import Seeds, engine_call, native_call, pct, run_code_call
+from bench_service import Seeds, engine_call, native_call, pct, run_code_call, teardown
 
 TRACER = Path(__file__).resolve().parent / "hop_tracer"
 
@@ -172,13 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for k, v in saved.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-        if cluster is not None:
-            cluster.stop(kill=True)
-        if engine is not None:
-            engine.close()
-        redis_server.stop()
-        engine_uid_lock.release()
-        shutil.rmtree(root, ignore_errors=True)
+        teardown(cluster, engine, redis_server, engine_uid_lock, root)
 
 
 if __name__ == "__main__":
